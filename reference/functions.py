@@ -30,6 +30,8 @@ l     ``grad_log_softmax_composed`` (grad x_i - E_{j~S}[grad x_j])
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = [
@@ -235,3 +237,18 @@ def identity_1i_residual(x, c):
     """Q1i residual S(x + c) - S(x) (vector, ~0) for a scalar constant c."""
     x = _f64(x)
     return softmax(x + float(c)) - softmax(x)
+
+
+# Underflow to 0 (exp(-1000), products of tiny numbers) is the right answer here: never report
+# it, even when the caller runs under np.errstate(all="raise") or np.seterr(all="raise").
+def _ignore_underflow(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(under="ignore"):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+for _name in __all__:
+    globals()[_name] = _ignore_underflow(globals()[_name])
+del _name

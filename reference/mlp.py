@@ -37,6 +37,8 @@ o     ``grad_ha`` (= dL/dh^s * sigma'(h^a), elementwise, d_h)
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .functions import logsumexp, sigmoid, sigmoid_prime, softmax, softplus
@@ -362,3 +364,18 @@ def loss_and_grads(X, Y, params):
     else:
         r = backward_batch(X, Y, params)
     return r["loss"], {name: r["grad_" + name] for name in _NAMES}
+
+
+# Underflow to 0 (exp(-1000), products of tiny numbers) is the right answer here: never report
+# it, even when the caller runs under np.errstate(all="raise") or np.seterr(all="raise").
+def _ignore_underflow(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(under="ignore"):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+for _name in __all__:
+    globals()[_name] = _ignore_underflow(globals()[_name])
+del _name
