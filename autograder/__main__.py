@@ -1,0 +1,82 @@
+"""Command line: python -m autograder <command> ...
+
+  grade PATH [--json FILE] [--lang en] [-v]   grade one submission (file or folder)
+  gradescope [--root /autograder]            the Gradescope flow (what run_autograder calls)
+  zip [--out FILE]                           build the Gradescope autograder zip
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def cmd_grade(args) -> int:
+    from . import feedback
+    from .grading import Report, _load_failed, grade_file
+    from .locate import locate
+    from .rubric import load
+
+    rubric = load()
+    lang = args.lang or rubric.language
+    found = locate(Path(args.path), rubric.student_file, lang)
+    if found.path is None:
+        base = _load_failed(rubric, lang, {"type": "NoFile"})
+        report = Report(base.items, "no_file", found.error)
+    else:
+        report = grade_file(found.path, rubric, lang)
+        if found.note:
+            report.message = (found.note + "\n" + report.message).strip()
+    print(feedback.table(report, lang, verbose=args.verbose))
+    if args.json:
+        data = feedback.results_json(report, rubric, lang)
+        Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+def cmd_gradescope(args) -> int:
+    from .gradescope_flow import supervise
+    return supervise(Path(args.root), args.lang)
+
+
+def cmd_worker(args) -> int:
+    from .gradescope_flow import worker
+    return worker(Path(args.root), Path(args.out), args.lang)
+
+
+def cmd_zip(args) -> int:
+    from .packaging import build_zip
+    out = build_zip(Path(args.out))
+    print(out)
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="grade one submission (a file or a folder)")
+    g.add_argument("path")
+    g.add_argument("--json", help="also write the Gradescope results.json here")
+    g.add_argument("--lang", choices=["fr", "en"])
+    g.add_argument("-v", "--verbose", action="store_true", help="show every failing check's details")
+    g.set_defaults(fn=cmd_grade)
+    gs = sub.add_parser("gradescope", help="run the Gradescope flow under --root")
+    gs.add_argument("--root", default="/autograder")
+    gs.add_argument("--lang", choices=["fr", "en"])
+    gs.set_defaults(fn=cmd_gradescope)
+    w = sub.add_parser("_worker")
+    w.add_argument("--root", required=True)
+    w.add_argument("--out", required=True)
+    w.add_argument("--lang", choices=["fr", "en"])
+    w.set_defaults(fn=cmd_worker)
+    z = sub.add_parser("zip", help="build the autograder zip for Gradescope")
+    z.add_argument("--out", default="build/autograder.zip")
+    z.set_defaults(fn=cmd_zip)
+    args = p.parse_args(argv)
+    return args.fn(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

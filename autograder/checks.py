@@ -1,0 +1,616 @@
+"""The answer tests: one function per check kind of the rubric.
+
+Each takes (ctx, check) and returns a Result: passed or not, a short message and,
+when it failed, the details (the failing input, what was expected, what came
+back). Student values arrive already decoded (wire.py); the reference gives the
+expected values; every comparison states its tolerance (rubric `tolerances`).
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import inputs, symbolic, targets, wire
+from .session import Outcome
+
+
+@dataclass
+class Result:
+    passed: bool
+    message: str = ""          # short, safe to show at once
+    details: str = ""          # may reveal inputs / expected values
+    kind: str = "answer"       # answer (graded on merit) or a failure kind of the call
+    fraction: float | None = None
+
+
+class Ctx:
+    """What a check needs: the session, the rubric, the language, the item's state."""
+
+    def __init__(self, session, rubric, lang, item):
+        self.session, self.rubric, self.lang, self.item = session, rubric, lang, item
+
+    def msg(self, key, **kw) -> str:
+        return self.rubric.messages[key](self.lang).format(**kw)
+
+    def rng(self, check):
+        seed = zlib.crc32(("%d:%s:%s" % (self.rubric.seed, self.item.id, check.id)).encode())
+        return np.random.default_rng(seed)
+
+    def tol(self, check):
+        return float(check.opt("rtol", self.rubric.rtol)), float(check.opt("atol", self.rubric.atol))
+
+
+KINDS = {}
+
+
+def kind(name):
+    def deco(fn):
+        KINDS[name] = fn
+        return fn
+    return deco
+
+
+# ------------------------------------------------------------------ helpers
+def call_failure(ctx, fn, out: Outcome) -> Result:
+    """The message for a call that did not return a usable value."""
+    e = out.error
+    line = ""
+    if e.get("line"):
+        line = (" (ligne %d)" if ctx.lang == "fr" else " (line %d)") % e["line"]
+    key = out.kind
+    text = ctx.msg(key, fn=fn, type=e.get("type", ""), message=e.get("message", ""), line=line,
+                   seconds=ctx.rubric.limits.get("call_timeout", 5), detail=e.get("message") or "?")
+    return Result(False, text, kind=out.kind)
+
+
+def fmt(v) -> str:
+    if isinstance(v, np.ndarray):
+        with np.printoptions(precision=6, suppress=True, threshold=40, linewidth=120):
+            return np.array2string(v, separator=", ")
+    if isinstance(v, float):
+        return "%.6g" % v
+    if isinstance(v, wire.Expr):
+        return symbolic.show(v.tree)
+    return repr(v)[:200]
+
+
+def student_form(v, pointwise: bool):
+    """1-D reference vectors go to students as column vectors (the assignment's convention)."""
+    if isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind == "f" and not pointwise:
+        return v.reshape(-1, 1)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    return v
+
+
+def cases_for(ctx, check) -> list:
+    cases = inputs.make_cases(check.opt("cases", "nothing"), ctx.rng(check), check.opt("with"))
+    each = check.opt("each")
+    if each:
+        expanded = []
+        for case in cases:
+            names = list(each)
+            ranges = [range(case[each[n]]) if isinstance(each[n], str) else each[n] for n in names]
+            for combo in itertools.product(*ranges):
+                expanded.append(dict(case, **dict(zip(names, combo))))
+        cases = expanded
+    where = check.opt("where")
+    if where:
+        pred = {"k_ne_y": lambda c: c["k"] != c["y"], "k_eq_y": lambda c: c["k"] == c["y"]}[where]
+        cases = [c for c in cases if pred(c)]
+    return cases
+
+
+def as_array(v):
+    """A student's numeric answer as a float array, or None if it is not numeric."""
+    if isinstance(v, bool) or v is None:
+        return None
+    if isinstance(v, (int, float)):
+        return np.asarray(float(v))
+    if isinstance(v, np.ndarray):
+        return v
+    if isinstance(v, list) and v and all(isinstance(e, (int, float)) and not isinstance(e, bool) for e in v):
+        return np.asarray(v, dtype=float)
+    return None
+
+
+def shape_problem(ctx, got: np.ndarray, want: np.ndarray, pointwise=False):
+    """None if got's shape is acceptable for want, else a message."""
+    if want.ndim == 0:
+        return None if got.size == 1 else ctx.msg("wrong_shape", got=got.shape, want="()")
+    if want.ndim == 1:
+        n = want.shape[0]
+        if got.shape in ((n,), (n, 1)) or pointwise and got.size == n and max(got.shape, default=1) == n:
+            return None
+        if got.shape == (1, n) and n > 1:
+            return ctx.msg("row_vector", got=got.shape, want=(n, 1))
+        return ctx.msg("wrong_shape", got=got.shape, want=(n, 1))
+    if got.shape != want.shape:
+        return ctx.msg("wrong_shape", got=got.shape, want=want.shape)
+    return None
+
+
+def compare_numeric(got, want, rtol, atol):
+    """(ok, index of first bad element, reason) for same-sized arrays."""
+    g, w = got.reshape(-1).astype(float), want.reshape(-1).astype(float)
+    with np.errstate(all="ignore"):
+        close = np.isclose(g, w, rtol=rtol, atol=atol) | (np.isnan(g) & np.isnan(w)) | \
+            (np.isinf(g) & np.isinf(w) & (np.sign(g) == np.sign(w)))
+    if close.all():
+        return True, None, ""
+    i = int(np.argmin(close))
+    reason = "not_finite" if not np.isfinite(g[i]) and np.isfinite(w[i]) else "mismatch"
+    return False, i, reason
+
+
+def _describe_case(case, args, idx=None):
+    parts = []
+    for a in args:
+        v = case[a]
+        if idx is not None and isinstance(v, np.ndarray) and v.ndim == 1:
+            v = float(v[idx])
+        parts.append("%s = %s" % (a, fmt(v)))
+    return ", ".join(parts)
+
+
+# ------------------------------------------------------------------ values
+@kind("values")
+def check_values(ctx, check) -> Result:
+    fn, args = check.function, check.opt("args", [])
+    rename = check.opt("rename", {})
+    pointwise = bool(check.opt("pointwise", False))
+    rtol, atol = ctx.tol(check)
+    cases = cases_for(ctx, check)
+    expects = [targets.resolve(n) for n in [check.opt("expect")] + list(check.opt("variants", []))
+               if n] if check.opt("expect") else []
+    keys = [next((k for k, v in rename.items() if v == a), a) for a in args]
+
+    if pointwise:
+        got_all = [_pointwise_answers(ctx, fn, case, keys)
+                   for case in cases]
+    else:
+        outs = ctx.session.map(fn, [[student_form(c[k], False) for k in keys] for c in cases])
+        got_all = outs
+
+    fixed = ctx.session.state.get((ctx.item.id, check.opt("same_variant_as")))
+    variant_ok = set(range(len(expects))) if fixed is None else {fixed}
+    for case, out in zip(cases, got_all):
+        if isinstance(out, Result):
+            return out
+        if not out.ok:
+            return call_failure(ctx, fn, out)
+        ref_args = [case[k] for k in keys]
+        got = as_array(out.value)
+        if got is None:
+            return Result(False, check.fail(ctx.lang),
+                          "%s → %s" % (_describe_case(case, args), fmt(out.value)))
+        if check.opt("within"):
+            lo, hi = check.opt("within")
+            if not (np.all(np.isfinite(got)) and np.all((got >= lo) & (got <= hi))):
+                return Result(False, check.fail(ctx.lang), "%s → %s" % (_describe_case(case, args), fmt(got)))
+            continue
+        wants = [np.asarray(e(*ref_args), dtype=float) for e in expects]
+        problem = shape_problem(ctx, got, wants[0], pointwise)
+        if problem:
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), problem),
+                          _describe_case(case, args))
+        if check.opt("within_where_zero"):
+            lo, hi = check.opt("within_where_zero")
+            mask = case["zero_mask"].reshape(-1)
+            g = got.reshape(-1)
+            if not np.all((g[mask] >= lo) & (g[mask] <= hi)):
+                return Result(False, check.fail(ctx.lang), "%s → %s" % (_describe_case(case, args), fmt(got)))
+            got = np.where(mask, wants[0].reshape(-1), g)
+        if check.opt("compare_as") == "integer" and not np.all(np.equal(np.mod(got, 1), 0)):
+            return Result(False, check.fail(ctx.lang), "%s → %s (entier attendu)" % (
+                _describe_case(case, args), fmt(got)))
+        matched = [v for v in sorted(variant_ok) if compare_numeric(got, wants[v], rtol, atol)[0]]
+        if not matched:
+            ok, idx, reason = compare_numeric(got, wants[min(variant_ok)], rtol, atol)
+            w = wants[min(variant_ok)].reshape(-1)
+            g = got.reshape(-1)
+            if pointwise and not check.opt("no_symbolic_rescue") and _rescued(ctx, check, case, keys, got,
+                                                                               wants[min(variant_ok)]):
+                continue
+            where = _describe_case(case, args, idx if pointwise else None)
+            detail = "%s : reçu %s, attendu %s" % (where, fmt(float(g[idx])) if pointwise else fmt(got),
+                                                   fmt(float(w[idx])) if pointwise else fmt(wants[min(variant_ok)]))
+            msg = check.fail(ctx.lang)
+            if reason == "not_finite":
+                msg += " — " + ctx.msg("not_finite")
+            return Result(False, msg, detail)
+        variant_ok = set(matched)
+    if expects and len(expects) > 1:
+        ctx.session.state[(ctx.item.id, check.id)] = min(variant_ok)
+    note = ctx.session.state.pop(("rescued", ctx.item.id, check.id), "")
+    return Result(True, note)
+
+
+def _pointwise_answers(ctx, fn, case, keys):
+    """Call a scalar function on a batch of points: vectorised first, else point by point."""
+    arrays = [case[k] for k in keys]
+    n = len(arrays[0])
+    out = ctx.session.call(fn, arrays)
+    if out.ok:
+        got = as_array(out.value)
+        if got is not None and got.size == n:
+            return Outcome(True, got.reshape(-1))
+        if got is not None and got.size == 1 and n == 1:
+            return Outcome(True, got.reshape(-1))
+    elif out.kind in ("timeout", "died", "budget", "not_loaded", "missing", "not_implemented", "too_big"):
+        return out
+    outs = ctx.session.map(fn, [[float(a[i]) for a in arrays] for i in range(n)])
+    vals = []
+    for o in outs:
+        if not o.ok:
+            return o
+        v = as_array(o.value)
+        if v is None or v.size != 1:
+            return Outcome(True, o.value)  # reported as a non-numeric answer
+        vals.append(float(v.reshape(-1)[0]))
+    return Outcome(True, np.asarray(vals))
+
+
+def _rescued(ctx, check, case, keys, got, want) -> bool:
+    """Overflow only: accept if the traced formula, evaluated exactly, matches everywhere."""
+    g, w = got.reshape(-1), want.reshape(-1)
+    bad = ~np.isclose(g, w, rtol=ctx.tol(check)[0], atol=ctx.tol(check)[1])
+    if np.any(bad & np.isfinite(g)) or not np.all(np.isfinite(w[bad])):
+        return False
+    out = ctx.session.call(check.function, [wire.Sym(k) for k in check.opt("args")])
+    if not out.ok or not isinstance(out.value, wire.Expr):
+        return False
+    rename = check.opt("rename", {})
+    for i in np.flatnonzero(bad):
+        env = {a: float(case[k][i]) for a, k in zip(check.opt("args"), keys)}
+        env = {rename.get(a, a): v for a, v in env.items()}
+        val = symbolic.evaluate_exact(out.value.tree, env)
+        if val is None or not math.isclose(val, float(w[i]), rel_tol=1e-9, abs_tol=1e-12):
+            return False
+    ctx.session.state[("rescued", ctx.item.id, check.id)] = ctx.msg("symbolic_rescue")
+    return True
+
+
+# -------------------------------------------------------------------- form
+def _trace(ctx, check):
+    """Call the function with symbols; returns (Outcome, symbol arguments)."""
+    syms = check.opt("symbols", ["x"])
+    if isinstance(syms, dict):
+        args = [wire.SymArray(tuple("%s%d" % (n, k) for k in range(size)), (size,)) if size > 1
+                else wire.Sym(n) for n, size in syms.items()]
+    else:
+        args = [wire.Sym(n) for n in syms]
+    return args
+
+
+def _sym_env(rng, args, n=48, lo=-4.0, hi=4.0):
+    env = {}
+    for a in args:
+        names = a.names if isinstance(a, wire.SymArray) else (a.name,)
+        for name in names:
+            env[name] = rng.uniform(lo, hi, n)
+    return env
+
+
+@kind("form")
+def check_form(ctx, check) -> Result:
+    args = _trace(ctx, check)
+    out = ctx.session.call(check.function, args)
+    if not out.ok:
+        if out.kind == "exception":
+            return Result(False, ctx.msg("not_traceable", fn=check.function, message="%s: %s" % (
+                out.error.get("type"), out.error.get("message"))))
+        return call_failure(ctx, check.function, out)
+    if not isinstance(out.value, wire.Expr):
+        return Result(False, ctx.msg("not_traceable", fn=check.function,
+                                     message=type(out.value).__name__))
+    tree = out.value.tree
+    # the traced formula must also be the right one (not just of the right form)
+    env = _sym_env(ctx.rng(check), args)
+    expect = targets.resolve(ctx_expect(ctx, check))
+    got = np.broadcast_to(np.asarray(symbolic.evaluate(tree, env), dtype=float), env["x"].shape)
+    want = np.asarray(expect(env["x"]), dtype=float)
+    if not compare_numeric(got, want, *ctx.tol(check))[0]:
+        return Result(False, check.fail(ctx.lang), "formule lue : %s" % symbolic.show(tree))
+    outside = symbolic.symbols_outside(tree, set(check.opt("only_inside", [])))
+    allowed = check.opt("allowed")
+    extra = symbolic.heads_of(tree) - set(allowed) if allowed else set()
+    if outside or extra:
+        return Result(False, check.fail(ctx.lang), "formule lue : %s" % symbolic.show(tree))
+    return Result(True)
+
+
+def ctx_expect(ctx, check):
+    """The reference of a form check: the expect of the item's values check it requires."""
+    for c in ctx.item.checks:
+        if c.id in check.requires and c.opt("expect"):
+            return c.opt("expect")
+    raise KeyError("form check %s needs a values check in requires" % check.id)
+
+
+# --------------------------------------------------------------- uses_name
+@kind("uses_name")
+def check_uses_name(ctx, check) -> Result:
+    names = ctx.session.function_names_used(check.function)
+    if names is None:
+        return Result(False, check.fail(ctx.lang), "source illisible")
+    if not set(check.opt("names")) & names:
+        return Result(False, check.fail(ctx.lang))
+    return Result(True)
+
+
+# -------------------------------------------------------------- derivation
+OPAQUE = {"sigma": lambda z: 2.0 + np.sin(1.7 * z), "softplus": lambda z: 3.0 + np.cos(1.3 * z) + 0.1 * z * z}
+
+
+@kind("derivation")
+def check_derivation(ctx, check) -> Result:
+    args = _trace(ctx, check)
+    each = check.opt("each") or {}
+    combos = [dict(zip(each, c)) for c in itertools.product(*each.values())] if each else [{}]
+    rtol, atol = 1e-7, 1e-9
+    env = _sym_env(np.random.default_rng(zlib.crc32(ctx.item.id.encode())), args)
+    part = check.opt("part")
+    for combo in combos:
+        out = ctx.session.call(check.function, args + list(combo.values()))
+        if not out.ok:
+            if out.kind == "exception":
+                return Result(False, ctx.msg("not_traceable", fn=check.function, message="%s: %s" % (
+                    out.error.get("type"), out.error.get("message"))))
+            return call_failure(ctx, check.function, out)
+        steps = _steps(out.value)
+        where = (" (%s)" % ", ".join("%s = %d" % kv for kv in combo.items())) if combo else ""
+        if steps is None:
+            return Result(False, ctx.msg("not_traceable", fn=check.function,
+                                         message="une liste d'expressions est attendue"))
+        if len(steps) < 2:
+            return Result(False, check.fail(ctx.lang), "une seule expression reçue" + where)
+        if part == "chain":
+            for k in range(len(steps) - 1):
+                v = symbolic.compare_trees(steps[k], steps[k + 1], env, rtol, atol)
+                if not v.equal:
+                    return Result(False, check.fail(ctx.lang), "étape %d → %d%s : %s ≠ %s" % (
+                        k + 1, k + 2, where, symbolic.show(steps[k], 80), symbolic.show(steps[k + 1], 80)))
+        elif part == "length":
+            if len(steps) < int(check.opt("min_steps", 3)):
+                return Result(False, check.fail(ctx.lang), "%d expressions reçues%s" % (len(steps), where))
+        else:
+            tree = steps[0] if part == "start" else steps[-1]
+            target = _target(check, combo)
+            if not symbolic.compare_trees(tree, target, env, rtol, atol).equal:
+                return Result(False, check.fail(ctx.lang), "reçu : %s%s" % (symbolic.show(tree), where))
+            if check.opt("opaque"):
+                opaque = {h: OPAQUE[h] for h in check.opt("opaque")}
+                if not symbolic.compare_trees(tree, target, env, rtol, atol, opaque=opaque).equal:
+                    return Result(False, check.fail(ctx.lang), "reçu : %s%s" % (symbolic.show(tree), where))
+            syms = symbolic.symbols_of(tree)
+            if set(check.opt("must_contain", [])) - syms or set(check.opt("free_of", [])) & syms:
+                return Result(False, check.fail(ctx.lang), "reçu : %s%s" % (symbolic.show(tree), where))
+            if set(check.opt("forbid", [])) & symbolic.heads_of(tree):
+                return Result(False, check.fail(ctx.lang), "reçu : %s%s" % (symbolic.show(tree), where))
+            if check.opt("only_inside") and symbolic.symbols_outside(tree, set(check.opt("only_inside"))):
+                return Result(False, check.fail(ctx.lang), "reçu : %s%s" % (symbolic.show(tree), where))
+    return Result(True)
+
+
+def _steps(value):
+    if not isinstance(value, list):
+        return None
+    steps = []
+    for v in value:
+        if isinstance(v, wire.Expr):
+            steps.append(v.tree)
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            steps.append(("num", v))
+        else:
+            return None
+    return steps
+
+
+def _target(check, combo):
+    t = check.opt("target")
+    if isinstance(t, str):
+        return targets.TREE_TARGETS[t](**combo)
+    return _yaml_tree(t)
+
+
+def _yaml_tree(t):
+    """A tree literal from the rubric ([log, [sigma, [sym, x]]]) as tuples."""
+    if t[0] in ("sym", "num"):
+        return (t[0], t[1])
+    return (t[0],) + tuple(_yaml_tree(a) for a in t[1:])
+
+
+# ------------------------------------------------------------------- exact
+def _norm_shape(v):
+    """A student's shape answer as a tuple of ints, or None."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)) and float(v).is_integer():
+        return (int(v),)
+    if isinstance(v, (list, tuple)) and all(isinstance(e, (int, float)) and not isinstance(e, bool)
+                                            and float(e).is_integer() for e in v):
+        return tuple(int(e) for e in v)
+    if isinstance(v, np.ndarray) and v.ndim == 1 and np.all(np.mod(v, 1) == 0):
+        return tuple(int(e) for e in v)
+    return None
+
+
+def _shape_ok(got, want) -> bool:
+    s = _norm_shape(got)
+    if s is None:
+        return False
+    if isinstance(want, tuple) and want and want[0] == "vector":
+        return s in ((want[1],), (want[1], 1))
+    return s == tuple(want)
+
+
+def _norm_name(s: str) -> str:
+    return "".join(ch for ch in s.lower() if ch.isalnum())
+
+
+@kind("exact")
+def check_exact(ctx, check) -> Result:
+    fn, args = check.function, check.opt("args", [])
+    cases = cases_for(ctx, check)
+    outs = ctx.session.map(fn, [[case[a] for a in args] for case in cases])
+    compare = check.opt("compare", "number")
+    for case, out in zip(cases, outs):
+        if not out.ok:
+            return call_failure(ctx, fn, out)
+        got = out.value
+        if check.opt("key") is not None:
+            if not isinstance(got, dict) or check.opt("key") not in got:
+                return Result(False, check.fail(ctx.lang), "clé « %s » absente du dictionnaire retourné"
+                              % check.opt("key"))
+            got = got[check.opt("key")]
+        want = targets.resolve(check.opt("expect"))(*[case[a] for a in args]) if check.opt("expect") else None
+        ok = _exact_ok(compare, got, want, check.opt("accept"))
+        if not ok:
+            shown = _describe_case(case, args)
+            return Result(False, check.fail(ctx.lang), "%s reçu : %s ; attendu : %s" % (
+                (shown + " →") if shown else "", fmt(got), fmt(want) if want is not None else
+                " / ".join(map(str, check.opt("accept")))))
+    return Result(True)
+
+
+def _exact_ok(compare, got, want, accept) -> bool:
+    if compare == "shape":
+        return _shape_ok(got, want)
+    if compare == "shapes":
+        if not isinstance(got, dict):
+            return False
+        lower = {_norm_name(k): v for k, v in got.items()}
+        return all(_norm_name(k) in lower and _shape_ok(lower[_norm_name(k)], w) for k, w in want.items())
+    if compare == "number":
+        g = as_array(got)
+        return g is not None and g.size == 1 and bool(np.isclose(float(g.reshape(-1)[0]), float(want),
+                                                                  rtol=1e-9, atol=1e-12))
+    if compare == "names":
+        if not isinstance(got, (list, tuple)) or not all(isinstance(e, str) for e in got):
+            return False
+        return sorted(_norm_name(e) for e in got) == sorted(_norm_name(e) for e in want)
+    if compare == "choice":
+        return isinstance(got, str) and got.strip().lower() in [a.lower() for a in accept]
+    raise KeyError(compare)
+
+
+# ---------------------------------------------------------------- property
+@kind("property")
+def check_property(ctx, check) -> Result:
+    fn, args = check.function, check.opt("args", [])
+    cases = cases_for(ctx, check)
+    outs = ctx.session.map(fn, [[student_form(c[a], False) for a in args] for c in cases])
+    expect = targets.resolve(check.opt("expect")) if check.opt("expect") else None
+    rtol, atol = ctx.tol(check)
+    for case, out in zip(cases, outs):
+        if not out.ok:
+            return call_failure(ctx, fn, out)
+        got = as_array(out.value)
+        detail = _describe_case(case, args)
+        if got is None or not np.all(np.isfinite(got)):
+            return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(out.value)))
+        g = got.reshape(-1)
+        if check.opt("property") == "probability_vector":
+            if np.any(g < 0) or not math.isclose(float(g.sum()), 1.0, rel_tol=1e-9, abs_tol=1e-9):
+                return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(got)))
+        if expect is not None:
+            want = np.asarray(expect(*[case[a] for a in args]), dtype=float)
+            if g.size != want.size or not compare_numeric(g, want, rtol, atol)[0]:
+                return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(got)))
+    return Result(True)
+
+
+# ---------------------------------------------------------- counterexample
+@kind("counterexample")
+def check_counterexample(ctx, check) -> Result:
+    from reference import functions as F
+    out = ctx.session.call(check.function, [])
+    if not out.ok:
+        return call_failure(ctx, check.function, out)
+    v = out.value
+    if not isinstance(v, list) or len(v) != 2:
+        return Result(False, check.fail(ctx.lang), "reçu : %s" % fmt(v))
+    x, c = as_array(v[0]), as_array(v[1])
+    if x is None or c is None or c.size != 1 or x.size < 2 or x.size > 1000 or \
+            not np.all(np.isfinite(x)) or not np.isfinite(c).all() or float(c.reshape(-1)[0]) < 0:
+        return Result(False, check.fail(ctx.lang), "reçu : %s" % fmt(v))
+    if check.opt("part") == "differs":
+        x, c = x.reshape(-1).astype(float), float(c.reshape(-1)[0])
+        gap = float(np.max(np.abs(F.softmax(c * x) - F.softmax(x))))
+        if not gap > float(check.opt("tolerance", 1e-6)):
+            return Result(False, check.fail(ctx.lang), "max |S(cx) − S(x)| = %.3g" % gap)
+    return Result(True)
+
+
+# --------------------------------------------------------------- Q3 checks
+def _answer_dict(ctx, check):
+    out = ctx.session.call(check.function, [])
+    if not out.ok:
+        return None, call_failure(ctx, check.function, out)
+    if not isinstance(out.value, dict):
+        return None, Result(False, check.fail(ctx.lang), "un dictionnaire est attendu, reçu : %s" % fmt(out.value))
+    return out.value, None
+
+
+@kind("conv_chain")
+def check_conv_chain(ctx, check) -> Result:
+    """Shapes of 3.a with error carried forward: each stage is judged on the previous one."""
+    from reference import conv
+    answer, failure = _answer_dict(ctx, check)
+    if failure:
+        return failure
+    order = ["couche1", "couche2", "couche3"]
+    key = check.opt("key")
+    if key == "total":
+        got = answer.get("total")
+        prev = _norm_shape(answer.get("couche3"))
+        ok_values = {math.prod(conv.q3a_shapes()[-1])}
+        if prev and len(prev) == 3:
+            ok_values.add(math.prod(prev))
+        g = _norm_shape(got)
+        ok = g is not None and len(g) == 1 and g[0] in ok_values
+    else:
+        k = order.index(key)
+        layer = conv.Q3_LAYERS[k]
+        inputs_ok = [conv.Q3_INPUT if k == 0 else conv.q3a_shapes()[k - 1]]
+        if k > 0:
+            prev = _norm_shape(answer.get(order[k - 1]))
+            if prev and len(prev) == 3 and all(e > 0 for e in prev):
+                inputs_ok.append(prev)
+        expected = set()
+        for shape in inputs_ok:
+            try:
+                expected.add(tuple(conv.propagate(shape, [layer])[-1]))
+            except ValueError:
+                pass
+        got = _norm_shape(answer.get(key))
+        ok = got in expected
+    if not ok:
+        return Result(False, check.fail(ctx.lang), "reçu pour « %s » : %s" % (key, fmt(answer.get(key))))
+    return Result(True)
+
+
+@kind("conv_config")
+def check_conv_config(ctx, check) -> Result:
+    from reference import conv
+    answer, failure = _answer_dict(ctx, check)
+    if failure:
+        return failure
+    item = check.opt("item")
+    vals = {}
+    for key in ("k", "s", "p", "d"):
+        v = answer.get(key)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not float(v).is_integer():
+            return Result(False, check.fail(ctx.lang), "« %s » : %s" % (key, fmt(v)))
+        vals[key] = int(v)
+    if vals["k"] < 1 or vals["s"] < 1 or vals["p"] < 0 or vals["d"] < 1 or \
+            any(vals[k] != v for k, v in conv.CONFIG_CONSTRAINTS[item].items()):
+        return Result(False, check.fail(ctx.lang), "reçu : %s" % vals)
+    if check.opt("part") == "size" and not conv.is_valid_config(item, **vals):
+        return Result(False, check.fail(ctx.lang), "reçu : %s" % vals)
+    return Result(True)

@@ -1,0 +1,154 @@
+"""Reports: per-item feedback text, the Gradescope results.json, the terminal table.
+
+results.json is produced by gradescope-utils' JSONTestRunner (the format's
+reference implementation): one unittest test per item, with its decorators for
+number, weight and visibility. Its known pitfalls are designed around: every
+score is computed before the tests run, so no test can error, skip, use
+subtests or depend on setUpClass.
+"""
+from __future__ import annotations
+
+import io
+import json
+import unittest
+
+from gradescope_utils.autograder_utils.decorators import number, partial_credit, visibility
+from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
+
+from .grading import Report
+
+DETAILS_TEST = {"fr": "Détails des vérifications (visibles après la date limite)",
+                "en": "Check details (visible after the due date)"}
+STATUS_NOTE = {
+    "not_implemented": {"fr": "non implémenté", "en": "not implemented"},
+    "missing": {"fr": "fonction absente", "en": "function missing"},
+    "internal_error": {"fr": "à revoir à la main", "en": "needs manual review"},
+    "load_error": {"fr": "fichier non chargé", "en": "file not loaded"},
+}
+
+
+def pts(x: float) -> str:
+    return ("%.2f" % x).rstrip("0").rstrip(".")
+
+
+def item_text(item, lang: str, reveal: bool) -> str:
+    """The feedback of one item; reveal=True includes every check's details."""
+    lines = []
+    for c in item.checks:
+        mark = "✓" if c.passed else "✗"
+        line = "%s %s (%s/%s)" % (mark, c.id, pts(c.points), pts(c.max_points))
+        if not c.passed and c.message:
+            line += " : " + c.message
+        elif c.passed and c.message:
+            line += " — " + c.message
+        lines.append(line)
+        if not c.passed and c.details and (reveal or c.details_visibility == "visible"):
+            lines.append("    " + c.details.replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
+def held_back_text(report: Report, lang: str) -> str:
+    blocks = []
+    for item in report.items:
+        for c in item.checks:
+            if not c.passed and c.details and c.details_visibility != "visible":
+                blocks.append("%s / %s : %s" % (item.id, c.id, c.details))
+    return "\n".join(blocks)
+
+
+def test_name(item, lang: str) -> str:
+    bonus = " (bonus)" if item.bonus else ""
+    return "%s %s%s" % (item.id, item.title, bonus)
+
+
+def results_json(report: Report, rubric, lang: str) -> dict:
+    """The Gradescope results dict, built by gradescope-utils' JSONTestRunner."""
+    zero_max_bonus = rubric.bonus_in_results == "zero_max"
+
+    def make_test(item, text):
+        weight = 0.0 if item.bonus and zero_max_bonus else item.max_points
+
+        @number(item.id)
+        @visibility(item.visibility)
+        @partial_credit(weight)
+        def test(self, set_score=None):
+            print(text)
+            set_score(item.points)
+        test.__doc__ = test_name(item, lang)
+        return test
+
+    attrs = {}
+    for n, item in enumerate(report.items):
+        text = item_text(item, lang, reveal=False)
+        if item.status in STATUS_NOTE and item.status != "graded":
+            text = "[%s]\n%s" % (STATUS_NOTE[item.status][lang], text)
+        attrs["test_%03d" % n] = make_test(item, text)
+    held = held_back_text(report, lang)
+    if held:
+        @number("9.9")
+        @visibility("after_due_date")
+        @partial_credit(0.0)
+        def details(self, set_score=None):
+            print(held)
+            set_score(0.0)
+        details.__doc__ = DETAILS_TEST[lang]
+        attrs["test_999"] = details
+    case = type("Devoir3", (unittest.TestCase,), attrs)
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
+    stream = io.StringIO()
+
+    def post(data):
+        for t, item in zip(data["tests"], report.items + [None]):
+            t["score"] = round(float(t.get("score", 0.0)), 2)
+            if item is not None:
+                t["status"] = "passed" if item.full else "failed"
+                if item.bonus:
+                    t["tags"] = ["bonus"]
+            else:
+                t["status"] = "passed"
+        data["score"] = round(report.regular + report.bonus, 2)
+        data["output"] = summary_text(report, lang)
+        data["output_format"] = "text"
+        data["stdout_visibility"] = "hidden"
+        data.pop("leaderboard", None)
+        data.pop("execution_time", None)   # timings would make results non-deterministic
+
+    JSONTestRunner(stream=stream, post_processor=post, failure_prefix="").run(suite)
+    return json.loads(stream.getvalue())
+
+
+def summary_text(report: Report, lang: str) -> str:
+    fr = lang != "en"
+    head = ("Total : %s / %s, bonus : %s / %s" if fr else "Total: %s / %s, bonus: %s / %s") % (
+        pts(report.regular), pts(report.max_regular), pts(report.bonus), pts(report.max_bonus))
+    parts = [head]
+    if report.message:
+        parts.append(report.message)
+    todo = [i.id for i in report.items if i.status == "not_implemented"]
+    if todo and len(todo) < len(report.items):
+        parts.append(("Items non implémentés : " if fr else "Items not implemented: ") + ", ".join(todo))
+    review = [i.id for i in report.items if i.status == "internal_error"]
+    if review:
+        parts.append(("À revoir à la main par l'équipe enseignante : " if fr else
+                      "To be reviewed by hand by the teaching team: ") + ", ".join(review))
+    if report.student_output.strip():
+        parts.append(("Ce que votre code a affiché (tronqué) :\n" if fr else "What your code printed (truncated):\n")
+                     + report.student_output[:1000])
+    return "\n".join(parts)
+
+
+def table(report: Report, lang: str, verbose: bool = False) -> str:
+    """A plain-text table for the terminal."""
+    rows = []
+    for item in report.items:
+        fails = [c for c in item.checks if not c.passed]
+        short = fails[0].message if fails else ""
+        if len(short) > 70:
+            short = short[:69] + "…"
+        rows.append("%-4s %5s / %-4s %s %s" % (item.id, pts(item.points), pts(item.max_points),
+                                             "B" if item.bonus else " ", short))
+        if verbose and fails:
+            rows.append("       " + item_text(item, lang, reveal=True).replace("\n", "\n       "))
+    rows.append("-" * 40)
+    rows.append(summary_text(report, lang))
+    return "\n".join(rows)

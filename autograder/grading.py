@@ -1,0 +1,166 @@
+"""Grade one submission: the rubric's items, each from its checks, into a Report.
+
+Checks are independent of each other except through `requires`; each gets the
+correct upstream values from the reference as inputs (no double jeopardy).
+A bug in a check is caught here: that item is marked for manual review and the
+rest is graded, so a results file is always produced.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import checks as checks_mod
+from .rubric import Rubric
+from .sandbox.runner import Limits, Sandbox, sandbox_user
+from .session import Session, read_source
+
+
+@dataclass
+class CheckOutcome:
+    id: str
+    points: float
+    max_points: float
+    passed: bool
+    message: str
+    details: str
+    details_visibility: str
+    kind: str = "answer"
+
+
+@dataclass
+class ItemOutcome:
+    id: str
+    title: str
+    points: float
+    max_points: float
+    bonus: bool
+    visibility: str
+    checks: list = field(default_factory=list)
+    status: str = "graded"        # graded, not_implemented, missing, error, internal_error
+
+    @property
+    def full(self) -> bool:
+        return abs(self.points - self.max_points) < 1e-9
+
+
+@dataclass
+class Report:
+    items: list
+    status: str                   # graded, no_file, load_error
+    message: str = ""             # for the whole submission (load errors, notes)
+    student_output: str = ""      # what the student's code printed (truncated)
+    seconds: float = 0.0
+
+    @property
+    def regular(self) -> float:
+        return round(sum(i.points for i in self.items if not i.bonus), 2)
+
+    @property
+    def bonus(self) -> float:
+        return round(sum(i.points for i in self.items if i.bonus), 2)
+
+    @property
+    def max_regular(self) -> float:
+        return sum(i.max_points for i in self.items if not i.bonus)
+
+    @property
+    def max_bonus(self) -> float:
+        return sum(i.max_points for i in self.items if i.bonus)
+
+
+def limits_from(rubric: Rubric) -> Limits:
+    lim = rubric.limits
+    return Limits(call_timeout=float(lim.get("call_timeout", 5)), load_timeout=float(lim.get("load_timeout", 10)),
+                  budget=float(lim.get("budget", 150)), cpu_seconds=int(lim.get("cpu_seconds", 60)),
+                  memory_bytes=int(lim.get("memory_mb", 768)) * 1024 * 1024)
+
+
+def _msg(rubric, lang, key, **kw):
+    return rubric.messages[key](lang).format(**kw)
+
+
+def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limits | None = None,
+               sandbox: Sandbox | None = None) -> Report:
+    """Grade one student file. Never raises for anything the student did."""
+    lang = lang or rubric.language
+    t0 = time.monotonic()
+    sandbox = sandbox or Sandbox(Path(path), limits or limits_from(rubric), user=sandbox_user())
+    sandbox.start()        # the child imports numpy while we prepare
+    try:
+        session = Session(sandbox, read_source(Path(path)))
+        loaded = session.load()
+        if not loaded.get("ok"):
+            report = _load_failed(rubric, lang, loaded.get("error") or {})
+        else:
+            report = Report([grade_item(session, rubric, item, lang, set(loaded.get("functions", [])))
+                             for item in rubric.items], "graded")
+    finally:
+        sandbox.close()    # every student process is dead before results are written
+    report.student_output = sandbox.log
+    report.seconds = time.monotonic() - t0
+    return report
+
+
+def _load_failed(rubric, lang, err) -> Report:
+    etype, line = err.get("type", ""), err.get("line")
+    fr = lang != "en"
+    if etype == "SyntaxError":
+        text = ("Erreur de syntaxe ligne %s : %s" if fr else "Syntax error at line %s: %s") % (
+            line, err.get("message", ""))
+        if err.get("text"):
+            text += "\n    " + str(err["text"])[:200]
+    elif etype == "ModuleNotFoundError":
+        text = ("Le fichier importe un module introuvable : %s. Seuls numpy et outils sont disponibles."
+                if fr else "The file imports a module that is not available: %s. Only numpy and outils are.") % (
+            err.get("message", ""))
+    elif etype.startswith("Load:"):
+        text = ("Le chargement du fichier n'a pas abouti (%s) : du code exécuté à l'import "
+                "(hors des fonctions) boucle ou plante." if fr else
+                "Loading the file did not finish (%s): code run at import (outside functions) loops or crashes."
+                ) % etype[5:]
+    else:
+        where = (" (ligne %s)" if fr else " (line %s)") % line if line else ""
+        text = ("Le fichier lève %s à l'import%s : %s" if fr else "The file raises %s on import%s: %s") % (
+            etype, where, err.get("message", ""))
+    items = []
+    for item in rubric.items:
+        it = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility,
+                         status="load_error")
+        it.checks = [CheckOutcome(c.id, 0.0, c.points, False, _msg(rubric, lang, "not_loaded"), "", "visible",
+                                  "not_loaded") for c in item.checks]
+        items.append(it)
+    return Report(items, "load_error", text)
+
+
+def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) -> ItemOutcome:
+    out = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility)
+    ctx = checks_mod.Ctx(session, rubric, lang, item)
+    passed = {}
+    for check in item.checks:
+        if check.function and check.function not in defined:
+            res = checks_mod.Result(False, _msg(rubric, lang, "missing", fn=check.function), kind="missing")
+        elif any(not passed.get(r) for r in check.requires):
+            req = next(r for r in check.requires if not passed.get(r))
+            res = checks_mod.Result(False, _msg(rubric, lang, "requires", req=req), kind="requires")
+        else:
+            try:
+                res = checks_mod.KINDS[check.kind](ctx, check)
+            except Exception:   # a grader bug: flag the item, keep grading the rest
+                res = checks_mod.Result(False, "Erreur interne du correcteur : cet item doit être revu "
+                                        "à la main. / Internal grader error: review this item by hand.",
+                                        traceback.format_exc(limit=3)[-600:], kind="internal_error")
+                out.status = "internal_error"
+        passed[check.id] = res.passed
+        out.checks.append(CheckOutcome(check.id, check.points if res.passed else 0.0, check.points,
+                                       res.passed, res.message, res.details, check.details, res.kind))
+    out.points = round(sum(c.points for c in out.checks), 2)
+    if out.status == "graded":
+        kinds = {c.kind for c in out.checks}
+        if kinds == {"not_implemented"} or kinds <= {"not_implemented", "requires"} and "not_implemented" in kinds:
+            out.status = "not_implemented"
+        elif kinds <= {"missing", "requires"} and "missing" in kinds:
+            out.status = "missing"
+    return out

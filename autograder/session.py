@@ -1,0 +1,117 @@
+"""One submission being graded: calls into the sandbox, cached, as Outcomes."""
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import wire
+from .sandbox.runner import ChildFailure, Sandbox
+
+MAX_SOURCE_FOR_AST = 400_000  # bytes; larger files are not parsed in the grader
+
+
+@dataclass
+class Outcome:
+    """What one call of a student's function gave: a decoded value or a failure."""
+    ok: bool
+    value: object = None
+    kind: str = "ok"      # ok, missing, not_implemented, exception, timeout, died, too_big,
+    #                       bad_value, budget, not_loaded
+    error: dict = field(default_factory=dict)
+
+
+def _outcome(resp: dict, fn: str) -> Outcome:
+    if resp.get("ok"):
+        try:
+            return Outcome(True, wire.dec(resp.get("value")))
+        except wire.WireError as exc:
+            return Outcome(False, kind="bad_value", error={"message": str(exc)})
+    err = resp.get("error") if isinstance(resp.get("error"), dict) else {}
+    etype = str(err.get("type", ""))[:80]
+    clean = {"type": etype, "message": str(err.get("message", ""))[:300],
+             "line": err.get("line") if isinstance(err.get("line"), int) else None}
+    if etype == "Missing":
+        return Outcome(False, kind="missing", error=clean)
+    if etype == "NotImplementedError":
+        return Outcome(False, kind="not_implemented", error=clean)
+    if etype == "BadValue":
+        return Outcome(False, kind="bad_value", error=clean)
+    return Outcome(False, kind="exception", error=clean)
+
+
+class Session:
+    def __init__(self, sandbox: Sandbox, source: bytes):
+        self.sandbox = sandbox
+        self.source = source
+        self._cache: dict = {}
+        self._ast = None
+        self.state: dict = {}          # cross-check facts (e.g. which convention matched)
+
+    def load(self) -> dict:
+        return self.sandbox.load()
+
+    def _request(self, req: dict, fn: str, timeout=None):
+        try:
+            return self.sandbox.request(req, timeout)
+        except ChildFailure as exc:
+            kind = {"not_loaded": "not_loaded"}.get(exc.kind, exc.kind)
+            if kind not in ("timeout", "died", "too_big", "budget", "not_loaded"):
+                kind = "died"
+            return Outcome(False, kind=kind, error={"message": exc.detail})
+
+    def call(self, fn: str, args: list) -> Outcome:
+        """One call; identical calls are answered from the cache."""
+        payload = [wire.enc(a) for a in args]
+        key = ("call", fn, json.dumps(payload, sort_keys=True))
+        if key not in self._cache:
+            resp = self._request({"op": "call", "fn": fn, "args": payload}, fn)
+            self._cache[key] = resp if isinstance(resp, Outcome) else _outcome(resp, fn)
+        return self._cache[key]
+
+    def map(self, fn: str, argsets: list) -> list:
+        """Many calls in one round trip (the time limit covers them all)."""
+        payload = [[wire.enc(a) for a in args] for args in argsets]
+        key = ("map", fn, json.dumps(payload, sort_keys=True))
+        if key not in self._cache:
+            resp = self._request({"op": "map", "fn": fn, "argsets": payload}, fn)
+            if isinstance(resp, Outcome):
+                outs = [resp] * len(argsets)
+            else:
+                results = resp.get("results")
+                if not isinstance(results, list) or len(results) != len(argsets):
+                    outs = [Outcome(False, kind="bad_value", error={"message": "réponse incomplète"})] \
+                        * len(argsets)
+                else:
+                    outs = [_outcome(r if isinstance(r, dict) else {}, fn) for r in results]
+            self._cache[key] = outs
+        return self._cache[key]
+
+    # ---------------------------------------------------------- source
+    def function_names_used(self, fn: str) -> set | None:
+        """Names read in the body of def fn (parsed, never executed); None if unknown."""
+        if self._ast is None:
+            self._ast = False
+            if len(self.source) <= MAX_SOURCE_FOR_AST:
+                try:
+                    self._ast = ast.parse(self.source)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    self._ast = False
+        if not self._ast:
+            return None
+        for node in self._ast.body:
+            if isinstance(node, ast.FunctionDef) and node.name == fn:
+                names = set()
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Name):
+                        names.add(sub.id)
+                    elif isinstance(sub, ast.Attribute):
+                        names.add(sub.attr)
+                return names
+        return set()
+
+
+def read_source(path: Path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
