@@ -90,23 +90,32 @@ def vector_symbols(n, name="x", **assumptions):
     return tuple(sp.symbols(f"{name}1:{n + 1}", **assumptions))
 
 
+def _vec(xs, name="x"):
+    """A tuple of symbols: ``xs`` itself, or ``vector_symbols(xs, name)`` when xs is an int n."""
+    return vector_symbols(xs, name) if isinstance(xs, int) else tuple(xs)
+
+
 def softmax_component(xs, i):
-    """S(x)_i = exp(x_i) / sum_j exp(x_j) (i 0-based)."""
+    """S(x)_i = exp(x_i) / sum_j exp(x_j) (i 0-based; xs symbols, or n for x1..xn)."""
+    xs = _vec(xs)
     return sp.exp(xs[i]) / sum(sp.exp(x) for x in xs)
 
 
 def softmax(xs):
     """S(x) as an n x 1 sympy Matrix."""
+    xs = _vec(xs)
     return sp.Matrix([softmax_component(xs, i) for i in range(len(xs))])
 
 
 def softmax_scaled_component(xs, c, i):
     """Q1h: S_c(x)_i = S(c x)_i."""
+    xs = _vec(xs)
     return softmax_component([c * x for x in xs], i)
 
 
 def softmax_partial(xs, i, j):
     """Q1j closed form: dS_i/dx_j = S_i 1_{i=j} - S_i S_j."""
+    xs = _vec(xs)
     s_i = softmax_component(xs, i)
     s_j = softmax_component(xs, j)
     return s_i * (1 if i == j else 0) - s_i * s_j
@@ -120,27 +129,32 @@ def softmax_jacobian(xs):
 
 def identity_1i(xs, c, i):
     """Q1i: Eq(S(x + c)_i, S(x)_i) (unevaluated)."""
+    xs = _vec(xs)
     return sp.Eq(softmax_component([x + c for x in xs], i), softmax_component(xs, i),
                  evaluate=False)
 
 
 def l2_squared(xs):
     """||x||_2^2 = sum x_i^2."""
+    xs = _vec(xs)
     return sum(x ** 2 for x in xs)
 
 
 def l2_squared_grad(xs):
     """Q1f: 2x (n x 1 Matrix)."""
+    xs = _vec(xs)
     return sp.Matrix([2 * x for x in xs])
 
 
 def l1_norm(xs):
     """||x||_1 = sum |x_i|."""
+    xs = _vec(xs)
     return sum(sp.Abs(x) for x in xs)
 
 
 def l1_grad(xs):
     """Q1g: sign(x) (n x 1 Matrix; sympy sign(0) = 0, the subgradient convention)."""
+    xs = _vec(xs)
     return sp.Matrix([sp.sign(x) for x in xs])
 
 
@@ -189,12 +203,14 @@ def ce_grad(o, y):
 
 
 def multiclass_loss(oas, y):
-    """Q2g: -o^a_y + log sum_k exp(o^a_k) (y 0-based index into ``oas``)."""
+    """Q2g: -o^a_y + log sum_k exp(o^a_k) (y 0-based index into ``oas``, or m for o1..om)."""
+    oas = _vec(oas, "o")
     return -oas[y] + sp.log(sum(sp.exp(o) for o in oas))
 
 
 def multiclass_grad(oas, y):
     """Q2i closed form: o^s - onehot(y) (m x 1 Matrix)."""
+    oas = _vec(oas, "o")
     return sp.Matrix([softmax_component(oas, k) - (1 if k == y else 0)
                       for k in range(len(oas))])
 

@@ -204,3 +204,12 @@ def test_sympy_mlp_backward():
         for idx in np.ndindex(mat.shape):
             want = float(sp.diff(loss, mat[idx]).subs(point))
             assert grad[idx] == pytest.approx(want, rel=1e-10, abs=1e-14), (name, idx)
+
+
+def test_vector_functions_accept_n():
+    xs = S.vector_symbols(3)
+    assert S.softmax_component(3, 1) == S.softmax_component(xs, 1)
+    assert S.softmax_partial(3, 0, 2) == S.softmax_partial(xs, 0, 2)
+    assert S.softmax_jacobian(3) == S.softmax_jacobian(xs)
+    assert S.l2_squared_grad(3) == S.l2_squared_grad(xs)
+    assert S.multiclass_loss(3, 0) == S.multiclass_loss(S.vector_symbols(3, "o"), 0)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder image
+# (Ubuntu 22.04 or 24.04). It leaves the system python3 alone: the grader gets
+# its own virtual environment with the pinned requirements.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+venv="${AG_VENV:-/opt/ift3395-venv}"
+
+if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null
+fi
+python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
+"$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$here/requirements.txt"
+chmod -R a+rX "$venv"   # the sandbox user runs this interpreter (numpy only)
+
+# The unprivileged user that student code runs as (see autograder/sandbox/runner.py).
+if ! id ag_student >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ag_student
+fi
+# Warm the caches so the first submission does not pay for bytecode compilation.
+"$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils" >/dev/null
+echo "setup.sh: ready ($("$venv/bin/python" --version))"
