@@ -1,0 +1,119 @@
+"""The Gradescope flow end to end, on a relocated root: run_autograder in, results.json out."""
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+
+from autograder.feedback import results_json
+from autograder.grading import grade_file
+from conftest import FULL_MARKS, REPO, TEMPLATE
+from gradescope_spec import problems
+
+
+def run_flow(tmp_path, files: dict) -> dict:
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    for name, content in files.items():
+        p = root / "submission" / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    env = dict(os.environ, AG_ROOT=str(root))
+    subprocess.run([str(REPO / "run_autograder")], env=env, check=True, timeout=300,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert problems(data) == []
+    return data
+
+
+def test_full_marks_earns_every_point(tmp_path, rubric):
+    data = run_flow(tmp_path, {"devoir3.py": FULL_MARKS.read_bytes()})
+    tests = [t for t in data["tests"] if t.get("number") != "9.9"]
+    assert [t["number"] for t in tests] == [i.id for i in rubric.items]
+    assert all(t["status"] == "passed" for t in tests)
+    assert data["score"] == 58
+    bonus = {i.id for i in rubric.items if i.bonus}
+    for t, item in zip(tests, rubric.items):
+        assert t["score"] == item.points
+        # bonus items are extra credit: max_score 0 so the autograder's total is 48
+        assert t["max_score"] == (0 if item.id in bonus else item.points)
+        assert ("bonus" in t["name"]) == (item.id in bonus)
+    assert sum(t["max_score"] for t in tests) == 48
+
+
+def test_blank_template_scores_zero_everywhere(tmp_path):
+    data = run_flow(tmp_path, {"devoir3.py": TEMPLATE.read_bytes()})
+    items = [t for t in data["tests"] if t.get("number") != "9.9"]
+    assert len(items) == 32 and data["score"] == 0
+    for t in items:
+        assert t["score"] == 0
+        assert "NotImplementedError" in t["output"] or "non implémenté" in t["output"], t
+
+
+def test_missing_file_is_named(tmp_path):
+    data = run_flow(tmp_path, {"notes.txt": "bonjour"})
+    assert data["score"] == 0 and len(data["tests"]) >= 32
+    assert "devoir3.py introuvable" in data["output"] and "notes.txt" in data["output"]
+
+
+def test_misnamed_file_is_found_and_said(tmp_path):
+    data = run_flow(tmp_path, {"travail/Devoir3.py": FULL_MARKS.read_bytes()})
+    assert data["score"] == 58
+    assert "Devoir3.py" in data["output"] and "nommez-le exactement devoir3.py" in data["output"]
+
+
+def test_syntax_error_gives_the_line(tmp_path):
+    src = FULL_MARKS.read_text(encoding="utf-8").replace("return 2 * x", "return 2 * x)", 1)
+    line = src.splitlines().index("    return 2 * x)") + 1
+    data = run_flow(tmp_path, {"devoir3.py": src})
+    assert data["score"] == 0
+    assert "Erreur de syntaxe ligne %d" % line in data["output"]
+
+
+def test_import_error_names_the_module(tmp_path):
+    src = "import torch\n" + FULL_MARKS.read_text(encoding="utf-8")
+    data = run_flow(tmp_path, {"devoir3.py": src})
+    assert data["score"] == 0 and "torch" in data["output"]
+
+
+def test_latin1_file_is_read_with_a_note(tmp_path):
+    src = FULL_MARKS.read_text(encoding="utf-8")  # has accents: é, à, ∂ ...
+    data = run_flow(tmp_path, {"devoir3.py": src.encode("cp1252", errors="replace")})
+    assert data["score"] == 58 and "UTF-8" in data["output"]
+
+
+def test_one_broken_function_costs_its_item_only(tmp_path, rubric):
+    src = FULL_MARKS.read_text(encoding="utf-8").replace(
+        "return W2.T @ grad_oa", "raise ValueError('oups')", 1)
+    data = run_flow(tmp_path, {"devoir3.py": src})
+    by_number = {t["number"]: t for t in data["tests"]}
+    assert by_number["2.m"]["score"] == 0.5          # the dimensions sub-check still earns
+    assert "ValueError" in by_number["2.m"]["output"] and "oups" in by_number["2.m"]["output"]
+    assert data["score"] == 58 - 1.5
+
+
+def test_deterministic(rubric):
+    a = results_json(grade_file(FULL_MARKS, rubric), rubric, "fr")
+    b = results_json(grade_file(FULL_MARKS, rubric), rubric, "fr")
+    assert a == b
+
+
+def test_english_feedback(rubric):
+    src = grade_file(TEMPLATE, rubric, "en")
+    data = results_json(src, rubric, "en")
+    assert "is not implemented yet" in data["tests"][0]["output"]
+    assert data["output"].startswith("Total: 0 / 48")
+
+
+def test_zip_has_both_scripts_at_its_root(tmp_path):
+    out = tmp_path / "ag.zip"
+    subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "autograder", "zip", "--out", str(out)],
+                   cwd=REPO, check=True, stdout=subprocess.PIPE)
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        assert "setup.sh" in names and "run_autograder" in names
+        assert (z.getinfo("run_autograder").external_attr >> 16) & 0o111
+        assert "autograder/rubric.yaml" in names and "student_template/outils.py" in names
+        assert not any(n.startswith(("tests/", "examples/", ".venv/")) for n in names)

@@ -1,0 +1,76 @@
+"""The rubric covers every item with the assignment's points, and its loader rejects typos."""
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from autograder.rubric import RubricError, load
+from autograder.targets import resolve
+from conftest import REPO, TEMPLATE
+
+ASSIGNMENT = {  # from ../shared/assignment/README.md
+    "1": {"a": 1, "b": 2, "c": 1, "d": 1, "e": 1, "f": 1, "g": 1, "h": 1, "i": 1, "j": 1, "k": 1, "l": 3},
+    "2": {"a": 2, "b": 2, "c": 1, "d": 2, "e": 2, "f": 2, "g": 2, "h": 2, "i": 3, "j": 3, "k": 2, "l": 2,
+          "m": 2, "n": 3, "o": 2},
+    "3": {"a": 3, "b": 2, "c": 2, "d": 2, "e": 2},
+}
+BONUS = {"2.e", "2.f", "3.c", "3.d", "3.e"}
+
+
+def test_every_item_with_its_points(rubric):
+    expected = {"%s.%s" % (q, l): p for q, items in ASSIGNMENT.items() for l, p in items.items()}
+    got = {i.id: i.points for i in rubric.items}
+    assert got == expected
+    assert {i.id for i in rubric.items if i.bonus} == BONUS
+    assert rubric.regular_points == 48 and rubric.bonus_points == 10
+
+
+def test_every_check_points_to_a_template_function(rubric):
+    tree = ast.parse(TEMPLATE.read_text(encoding="utf-8"))
+    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    used = set(rubric.functions())
+    assert used <= defined, used - defined
+    assert defined <= used, "template functions no check grades: %s" % (defined - used)
+
+
+def test_every_expected_value_resolves(rubric):
+    for item in rubric.items:
+        for check in item.checks:
+            for name in [check.opt("expect")] + list(check.opt("variants", [])):
+                if name:
+                    assert callable(resolve(name)), (item.id, check.id, name)
+
+
+def test_messages_in_both_languages(rubric):
+    for item in rubric.items:
+        assert item.title.fr and item.title.en
+        for check in item.checks:
+            assert check.fail.fr and check.fail.en, (item.id, check.id)
+
+
+def _broken(tmp_path, old, new):
+    text = (REPO / "autograder" / "rubric.yaml").read_text(encoding="utf-8")
+    assert old in text
+    p = tmp_path / "rubric.yaml"
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("old,new,pattern", [
+    ("    kind: values\n", "    kind: valeurs\n", r"line \d+: unknown kind 'valeurs'"),
+    ("    pointwise: true\n", "    pointwize: true\n", r"line \d+: check valeurs: unknown key\(s\) for kind values: pointwize"),
+    ("  points: 3\n  checks:\n  - id: gradients_egaux", "  points: 4\n  checks:\n  - id: gradients_egaux",
+     r"item 1.l: its checks add up to 3 points, not 4"),
+    ("    points: 0.5\n", "    points: 0.3\n", r"multiple of 0.25"),
+    ("    requires: valeurs\n", "    requires: valeur\n", r"requires 'valeur'"),
+])
+def test_typos_name_the_line_and_key(tmp_path, old, new, pattern):
+    with pytest.raises(RubricError, match=pattern):
+        load(_broken(tmp_path, old, new))
+
+
+def test_totals_are_enforced(tmp_path):
+    p = _broken(tmp_path, '- id: "1.a"\n  title', '- id: "1.a"\n  bonus: true\n  title')
+    with pytest.raises(RubricError, match="47 \\+ 11 bonus"):
+        load(p)
