@@ -311,9 +311,10 @@ def check_form(ctx, check) -> Result:
     tree = out.value.tree
     # the traced formula must also be the right one (not just of the right form)
     env = _sym_env(ctx.rng(check), args)
+    point = env[args[0].name]
     expect = targets.resolve(ctx_expect(ctx, check))
-    got = np.broadcast_to(np.asarray(symbolic.evaluate(tree, env), dtype=float), env["x"].shape)
-    want = np.asarray(expect(env["x"]), dtype=float)
+    got = np.broadcast_to(np.asarray(symbolic.evaluate(tree, env), dtype=float), point.shape)
+    want = np.asarray(expect(point), dtype=float)
     if not compare_numeric(got, want, *ctx.tol(check))[0]:
         return Result(False, check.fail(ctx.lang), "formule lue : %s" % symbolic.show(tree))
     outside = symbolic.symbols_outside(tree, set(check.opt("only_inside", [])))
@@ -376,8 +377,11 @@ def check_derivation(ctx, check) -> Result:
                     return Result(False, check.fail(ctx.lang), "étape %d → %d%s : %s ≠ %s" % (
                         k + 1, k + 2, where, symbolic.show(steps[k], 80), symbolic.show(steps[k + 1], 80)))
         elif part == "length":
-            if len(steps) < int(check.opt("min_steps", 3)):
-                return Result(False, check.fail(ctx.lang), "%d expressions reçues%s" % (len(steps), where))
+            # repeating an expression is not a step: count changes along the chain
+            distinct = 1 + sum(steps[k] != steps[k + 1] for k in range(len(steps) - 1))
+            if distinct < int(check.opt("min_steps", 3)):
+                return Result(False, check.fail(ctx.lang), "%d expressions distinctes reçues%s" % (
+                    distinct, where))
         else:
             tree = steps[0] if part == "start" else steps[-1]
             target = _target(check, combo)
