@@ -28,6 +28,8 @@ def _outcome(resp: dict, fn: str) -> Outcome:
             return Outcome(True, wire.dec(resp.get("value")))
         except wire.WireError as exc:
             return Outcome(False, kind="bad_value", error={"message": str(exc)})
+        except (RecursionError, MemoryError, OverflowError, ValueError, TypeError):
+            return Outcome(False, kind="bad_value", error={"message": "valeur illisible"})
     err = resp.get("error") if isinstance(resp.get("error"), dict) else {}
     etype = str(err.get("type", ""))[:80]
     clean = {"type": etype, "message": str(err.get("message", ""))[:300],
@@ -41,25 +43,46 @@ def _outcome(resp: dict, fn: str) -> Outcome:
     return Outcome(False, kind="exception", error=clean)
 
 
+MAX_DEATHS = 2   # a function that killed its process this many times is not called again
+
+
 class Session:
+    """Calls into the sandbox for one submission.
+
+    A function that timed out is not called again: its later calls fail at once
+    with the same outcome, so one infinite loop costs the time limit once and
+    only the items that use that function. The same after MAX_DEATHS crashes.
+    """
+
     def __init__(self, sandbox: Sandbox, source: bytes):
         self.sandbox = sandbox
         self.source = source
         self._cache: dict = {}
         self._ast = None
         self.state: dict = {}          # cross-check facts (e.g. which convention matched)
+        self.given_up: dict = {}       # function -> the Outcome every later call gets
+        self._deaths: dict = {}
 
     def load(self) -> dict:
         return self.sandbox.load()
 
     def _request(self, req: dict, fn: str, timeout=None):
+        if fn in self.given_up:
+            return self.given_up[fn]
         try:
             return self.sandbox.request(req, timeout)
         except ChildFailure as exc:
-            kind = {"not_loaded": "not_loaded"}.get(exc.kind, exc.kind)
+            kind = exc.kind
             if kind not in ("timeout", "died", "too_big", "budget", "not_loaded"):
                 kind = "died"
-            return Outcome(False, kind=kind, error={"message": exc.detail})
+            out = Outcome(False, kind=kind, error={"message": exc.detail})
+            if kind == "timeout":
+                self.given_up[fn] = out
+            elif kind == "died":
+                self._deaths[fn] = self._deaths.get(fn, 0) + 1
+                if self._deaths[fn] >= MAX_DEATHS:
+                    self.given_up[fn] = out
+            return out
 
     def call(self, fn: str, args: list) -> Outcome:
         """One call; identical calls are answered from the cache."""

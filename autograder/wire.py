@@ -17,6 +17,8 @@ import numpy as np
 MAX_DEPTH = 14
 MAX_ITEMS = 200_000
 MAX_TREE = 20_000
+MAX_TREE_DEPTH = 200          # deeper trees would exhaust the recursion of the grader's checks
+MAX_INT = 2**63               # larger ints are refused (float() of them would overflow)
 
 # head -> number of children (None: any number >= 1)
 TREE_HEADS = {
@@ -100,6 +102,8 @@ def dec(w, depth: int = 0):
         v = w.get("v")
         if not isinstance(v, int) or isinstance(v, bool):
             raise WireError("malformed int")
+        if abs(v) >= MAX_INT:
+            raise WireError("integer too large")
         return v
     if t == "float":
         return _float(w.get("v"))
@@ -142,11 +146,13 @@ def dec(w, depth: int = 0):
     raise WireError("unknown value type %r" % t[:20])
 
 
-def tree(node, budget) -> tuple:
+def tree(node, budget, depth: int = 0) -> tuple:
     """Validate an expression tree against TREE_HEADS and return it as tuples."""
     budget[0] -= 1
     if budget[0] < 0:
         raise WireError("expression too large")
+    if depth > MAX_TREE_DEPTH:
+        raise WireError("expression nested too deep")
     if not isinstance(node, list) or not node or not isinstance(node[0], str):
         raise WireError("malformed expression")
     head, args = node[0], node[1:]
@@ -159,6 +165,8 @@ def tree(node, budget) -> tuple:
         v = args[0]
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
             raise WireError("malformed number")
+        if isinstance(v, int) and abs(v) > 10**15:
+            raise WireError("integer too large in expression")
         return ("num", _float(v) if not isinstance(v, int) else v)
     if head == "sym":
         name = _typed(args[0], str)
@@ -171,8 +179,8 @@ def tree(node, budget) -> tuple:
             raise WireError("malformed softmax")
         if not 0 <= k < len(vec) or len(vec) > 100:
             raise WireError("softmax index out of range")
-        return ("softmax", k, tuple(tree(a, budget) for a in vec))
-    return (head,) + tuple(tree(a, budget) for a in args)
+        return ("softmax", k, tuple(tree(a, budget, depth + 1) for a in vec))
+    return (head,) + tuple(tree(a, budget, depth + 1) for a in args)
 
 
 def _typed(v, typ):
@@ -189,7 +197,10 @@ def _float(v) -> float:
         return specials[v]
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise WireError("malformed float")
-    return float(v)
+    try:
+        return float(v)
+    except OverflowError:
+        raise WireError("number too large") from None
 
 
 def _shape(s) -> tuple:

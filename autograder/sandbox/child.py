@@ -1,53 +1,93 @@
 """The sandboxed child: imports the student's file and answers call requests.
 
-Runs in its own process (as an unprivileged user on Gradescope), from a private
-work folder holding only this file, outils.py and the student's file. It speaks
-JSON lines: requests on a private copy of stdin, answers on a private copy of
-stdout; the student's own prints go to a log file. Everything it sends is plain
-data (numbers, base64 float64 arrays, strings, lists, expression trees of
-tuples); the grader decodes it with an allowlist and never executes it.
+Started by runner.py (as an unprivileged user on Gradescope, inside fresh
+namespaces where the kernel allows), from a work folder holding only this
+file, outils.py and the student's file. Three processes, one role each:
+
+  keeper  (only with a pid namespace) the Popen'd process: waits, holds nothing
+  zygote  pid 1 of the namespace: imports numpy and outils once — never any
+          student code — then forks workers; on the grader's "reset" it kills
+          every other process it can reach (the whole namespace, else its
+          whole process tree) and forks a fresh worker; no numpy import again
+  worker  loads the student's file and answers requests until it is replaced
+
+The worker speaks JSON lines: requests on a private copy of stdin, answers on a
+private copy of stdout; the student's own prints go to the log pipe (fd 2),
+which the grader reads and truncates. The zygote speaks to the grader on a
+separate control pipe. Everything sent is plain data (numbers, base64 float64
+arrays, strings, lists, expression trees of tuples); the grader decodes it with
+an allowlist and never executes it, so a worker whose code was patched by the
+student can only lie about its own answers.
 
 Standard library + numpy only, and no import from the autograder package: the
 grader's sources are not readable from here.
 """
-import base64
-import importlib.util
-import json
-import numbers
 import os
 import sys
-import traceback
 
 WORK = os.path.dirname(os.path.abspath(__file__))
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
+
+
+def _prctl(option, arg):
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(option, arg, 0, 0, 0)
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
+def _keeper():
+    """With a new pid namespace the Popen'd process is not in it yet: fork, and let the
+    child be pid 1 of the namespace. The keeper closes every descriptor (so the grader sees
+    end-of-file when the zygote dies), waits, and exits with the zygote's status."""
+    if os.environ.get("AG_PIDNS") != "1":
+        return
+    pid = os.fork()
+    if pid == 0:
+        return
+    try:   # tell the grader the zygote's pid as it sees it (inside the namespace it is 1)
+        os.write(int(os.environ.get("AG_CTL", "3,4").split(",")[1]), b"zygote %d\n" % pid)
+    except (OSError, ValueError, IndexError):
+        pass
+    os.closerange(0, 65536)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            os._exit(1)
+    code = os.waitstatus_to_exitcode(status)
+    os._exit(code if code >= 0 else 128 - code)
+
+
+_keeper()
+
+import base64  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import numbers  # noqa: E402
+import select  # noqa: E402
+import signal  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+
+CTL_IN, CTL_OUT = (int(x) for x in os.environ.get("AG_CTL", "3,4").split(","))
 MAX_ITEMS = 200_000      # array elements per value
 MAX_DEPTH = 12           # nesting of lists/dicts
 MAX_TREE = 20_000        # nodes per expression tree
+MAX_TREE_DEPTH = 200     # nesting of an expression tree
 MAX_STR = 500
 
-
-def _private_streams():
-    """Keep the protocol channels to ourselves; the student's prints go to a log."""
-    proto_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
-    proto_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    log = os.open(os.path.join(WORK, "sortie.log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    sys.stdin = open(os.devnull)
-    sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace")
-    sys.stderr = sys.stdout
-    return proto_in, proto_out
-
-
-proto_in, proto_out = _private_streams()
-import numpy as np  # noqa: E402  (after the streams are private)
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, WORK)
 sys.dont_write_bytecode = True
 import outils  # noqa: E402
 
-STUDENT = None          # the student's module once loaded
+STUDENT = None          # the student's module once loaded (in the worker)
 STUDENT_FILE = None
 
 
@@ -55,26 +95,31 @@ class EncodeError(Exception):
     pass
 
 
-def _tree(node, budget):
+# ====================================================================== worker
+def _tree(node, budget, depth=0):
     """Copy an expression tree into JSON lists, checking its shape."""
     budget[0] -= 1
     if budget[0] < 0:
         raise EncodeError("expression trop grande (plus de %d nœuds)" % MAX_TREE)
-    if not isinstance(node, tuple) or not node or not isinstance(node[0], str):
+    if depth > MAX_TREE_DEPTH:
+        raise EncodeError("expression trop imbriquée (plus de %d niveaux)" % MAX_TREE_DEPTH)
+    if type(node) is not tuple or not node or type(node[0]) is not str:
         raise EncodeError("expression mal formée")
     head = node[0]
     if head == "num":
         v = node[1]
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
+        if type(v) not in (int, float):
             raise EncodeError("nombre mal formé dans une expression")
-        if isinstance(v, int) and abs(v) > 10**15:
+        if type(v) is int and abs(v) > 10**15:
             v = float(v)
-        return ["num", _float(v) if isinstance(v, float) else v]
+        return ["num", _float(v) if type(v) is float else v]
     if head == "sym":
         return ["sym", str(node[1])[:40]]
     if head == "softmax":
-        return ["softmax", int(node[1]), [_tree(a, budget) for a in node[2]]]
-    return [head] + [_tree(a, budget) for a in node[1:]]
+        if type(node[1]) is not int or type(node[2]) is not tuple:
+            raise EncodeError("expression mal formée")
+        return ["softmax", node[1], [_tree(a, budget, depth + 1) for a in node[2]]]
+    return [head] + [_tree(a, budget, depth + 1) for a in node[1:]]
 
 
 def _float(x):
@@ -87,6 +132,8 @@ def _float(x):
 
 
 def encode(v, depth=0):
+    """A returned value as plain JSON data. Exact types only where it matters: a subclass
+    of int or float (or an ndarray subclass) is converted through the base type's own code."""
     if depth > MAX_DEPTH:
         raise EncodeError("valeur trop imbriquée")
     if v is None:
@@ -95,6 +142,13 @@ def encode(v, depth=0):
         return {"t": "bool", "v": bool(v)}
     if isinstance(v, outils.Symbole):
         return {"t": "expr", "v": _tree(v.node, [MAX_TREE])}
+    if isinstance(v, int):
+        i = int.__int__(v)
+        return {"t": "int", "v": i} if abs(i) < 2**53 else {"t": "float", "v": _float(i)}
+    if isinstance(v, float):
+        return {"t": "float", "v": _float(float.__float__(v))}
+    if isinstance(v, (np.integer, np.floating)):
+        return encode(v.item(), depth)
     if isinstance(v, numbers.Integral):
         i = int(v)
         return {"t": "int", "v": i} if abs(i) < 2**53 else {"t": "float", "v": _float(i)}
@@ -103,9 +157,11 @@ def encode(v, depth=0):
     if isinstance(v, numbers.Complex):
         raise EncodeError("nombre complexe")
     if isinstance(v, str):
-        return {"t": "str", "v": v[:MAX_STR]}
+        return {"t": "str", "v": str.__str__(v)[:MAX_STR]}
     if isinstance(v, np.ndarray) or hasattr(v, "__array__") and not isinstance(v, (list, tuple, dict)):
         a = np.asarray(v)
+        if type(a) is not np.ndarray:
+            a = np.ndarray.view(a, np.ndarray)
         if a.size > MAX_ITEMS:
             raise EncodeError("tableau trop grand (%d éléments)" % a.size)
         if a.dtype == object:
@@ -121,14 +177,17 @@ def encode(v, depth=0):
         data = np.ascontiguousarray(a, dtype="<f8").tobytes()
         return {"t": "array", "shape": list(a.shape), "b64": base64.b64encode(data).decode("ascii")}
     if isinstance(v, (list, tuple)):
-        if len(v) > 10_000:
+        items = list.__iter__(v) if isinstance(v, list) else tuple.__iter__(v)
+        items = list(items)
+        if len(items) > 10_000:
             raise EncodeError("liste trop longue")
-        return {"t": "list", "v": [encode(e, depth + 1) for e in v]}
+        return {"t": "list", "v": [encode(e, depth + 1) for e in items]}
     if isinstance(v, dict):
-        if len(v) > 1_000:
+        pairs = list(dict.items(v))
+        if len(pairs) > 1_000:
             raise EncodeError("dictionnaire trop grand")
-        return {"t": "dict", "v": [[str(k)[:100], encode(e, depth + 1)] for k, e in v.items()]}
-    raise EncodeError("type de valeur non pris en charge : %s" % type(v).__name__)
+        return {"t": "dict", "v": [[str(k)[:100], encode(e, depth + 1)] for k, e in pairs]}
+    raise EncodeError("type de valeur non pris en charge : %s" % type(v).__name__[:60])
 
 
 def decode(w):
@@ -158,15 +217,26 @@ def decode(w):
 
 def _student_line(tb):
     line = None
-    for frame in traceback.extract_tb(tb):
-        if frame.filename == STUDENT_FILE:
-            line = frame.lineno
-    return line
+    try:
+        for frame in traceback.extract_tb(tb, limit=200):
+            if frame.filename == STUDENT_FILE:
+                line = frame.lineno
+    except Exception:  # noqa: BLE001 - a hostile traceback
+        return None
+    return line if type(line) is int else None
+
+
+def _text(x, n=MAX_STR):
+    """str() of a student's object, which may lie, hang (time limit) or raise."""
+    try:
+        s = str(x)
+        return str.__str__(s)[:n] if isinstance(s, str) else ""
+    except BaseException:  # noqa: B036
+        return "?"
 
 
 def _error(exc):
-    msg = str(exc)
-    return {"type": type(exc).__name__, "message": msg[:MAX_STR],
+    return {"type": type(exc).__name__[:80], "message": _text(exc),
             "line": _student_line(exc.__traceback__)}
 
 
@@ -176,10 +246,12 @@ def load(path):
     with open(STUDENT_FILE, "rb") as f:
         source = f.read()
     try:
-        code = compile(source, STUDENT_FILE, "exec")
-    except SyntaxError as exc:
-        return {"ok": False, "error": {"type": "SyntaxError", "message": str(exc.msg)[:MAX_STR],
-                                       "line": exc.lineno, "text": (exc.text or "").strip()[:200]}}
+        code = compile(source, STUDENT_FILE, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:   # ValueError: a NUL byte
+        if isinstance(exc, SyntaxError):
+            return {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc.msg)[:MAX_STR],
+                                           "line": exc.lineno, "text": (exc.text or "").strip()[:200]}}
+        return {"ok": False, "error": {"type": "SyntaxError", "message": str(exc)[:MAX_STR], "line": None}}
     spec = importlib.util.spec_from_loader("devoir3", loader=None, origin=STUDENT_FILE)
     module = importlib.util.module_from_spec(spec)
     module.__file__ = STUDENT_FILE
@@ -189,15 +261,18 @@ def load(path):
     except BaseException as exc:  # noqa: B036 - a student's SystemExit is an error too
         err = _error(exc)
         if isinstance(exc, ModuleNotFoundError):
-            err["module"] = exc.name
+            name = getattr(exc, "name", None)
+            if isinstance(name, str) and name:
+                err["module"] = err["message"] = str.__str__(name)[:100]
         return {"ok": False, "error": err}
     STUDENT = module
-    names = sorted(k for k, v in module.__dict__.items() if callable(v) and not k.startswith("_"))
+    names = sorted(k for k, v in dict.items(module.__dict__)
+                   if isinstance(k, str) and not k.startswith("_") and callable(v))
     return {"ok": True, "functions": names[:500]}
 
 
 def call_one(fn_name, args):
-    fn = getattr(STUDENT, fn_name, None) if STUDENT is not None else None
+    fn = dict.get(STUDENT.__dict__, fn_name) if STUDENT is not None else None
     if fn is None or not callable(fn):
         return {"ok": False, "error": {"type": "Missing", "message": fn_name, "line": None}}
     try:
@@ -210,7 +285,7 @@ def call_one(fn_name, args):
         return {"ok": False, "error": {"type": "BadValue", "message": str(exc), "line": None}}
     except BaseException as exc:  # noqa: B036 - a hostile __array__ or __float__
         return {"ok": False, "error": {"type": "BadValue", "message": "%s: %s" % (
-            type(exc).__name__, str(exc)[:MAX_STR]), "line": _student_line(exc.__traceback__)}}
+            type(exc).__name__[:80], _text(exc)), "line": _student_line(exc.__traceback__)}}
 
 
 def handle(req):
@@ -226,23 +301,209 @@ def handle(req):
     return {"ok": False, "error": {"type": "Protocol", "message": "op inconnue", "line": None}}
 
 
-def main():
+def _dumps(resp):
+    try:
+        return json.dumps(resp, allow_nan=False)
+    except BaseException as exc:  # noqa: B036
+        return json.dumps({"id": resp.get("id"), "ok": False,
+                           "error": {"type": "BadValue", "message": _text(exc), "line": None}})
+
+
+def worker_main():
+    """Runs in a forked worker: private protocol channels, student prints to the log."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _prctl(PR_SET_DUMPABLE, 1)
+    for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
+    for fd in (CTL_IN, CTL_OUT):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    proto_in = os.fdopen(os.dup(0), "r", encoding="utf-8", errors="replace")
+    proto_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)        # the student's stdout and stderr: the log pipe
+    sys.stdin = open(os.devnull)
+    sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace")
+    sys.stderr = sys.stdout
     for line in proto_in:
+        req = None
         try:
             req = json.loads(line)
             resp = handle(req)
         except BaseException as exc:  # noqa: B036 - keep answering whatever happens
-            resp = {"ok": False, "error": {"type": "Internal", "message": repr(exc)[:MAX_STR], "line": None}}
-            req = req if isinstance(req, dict) else {}
-        resp["id"] = req.get("id")
-        try:
-            text = json.dumps(resp, allow_nan=False)
-        except (TypeError, ValueError) as exc:
-            text = json.dumps({"id": req.get("id"), "ok": False,
-                               "error": {"type": "BadValue", "message": str(exc)[:MAX_STR], "line": None}})
-        proto_out.write(text + "\n")
+            resp = {"ok": False, "error": {"type": "Internal", "message": _text(exc), "line": None}}
+        resp = resp if type(resp) is dict else {"ok": False}
+        resp["id"] = req.get("id") if type(req) is dict else None
+        proto_out.write(_dumps(resp) + "\n")
         proto_out.flush()
 
 
+# ====================================================================== zygote
+def _pids_and_parents():
+    out = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return out
+    for e in entries:
+        if not e.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % e, "rb") as f:
+                stat = f.read()
+            out[int(e)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return out
+
+
+def _descendants(root):
+    parents = _pids_and_parents()
+    kids = {}
+    for pid, ppid in parents.items():
+        kids.setdefault(ppid, []).append(pid)
+    out, todo = [], [root]
+    while todo:
+        for k in kids.get(todo.pop(), ()):
+            out.append(k)
+            todo.append(k)
+    return out
+
+
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return False          # no child left at all
+        if pid == 0:
+            return True
+
+
+def kill_all():
+    """Kill every process but this one: the whole namespace when we are its pid 1, else our
+    whole process tree (we are a subreaper: orphans of the tree come back to us)."""
+    me = os.getpid()
+    for _ in range(500):
+        if me == 1:
+            try:
+                os.kill(-1, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            victims = True
+        else:
+            victims = _descendants(me)
+            for pid in victims:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if not _reap() and not (me != 1 and victims):
+            return
+        if me != 1 and not victims:
+            return
+        time.sleep(0.002)
+
+
+def _drain(fd):
+    """Throw away whatever a killed worker left unread on the request pipe."""
+    os.set_blocking(fd, False)
+    try:
+        while os.read(fd, 1 << 16):
+            pass
+    except (BlockingIOError, OSError):
+        pass
+    os.set_blocking(fd, True)
+
+
+def spawn():
+    pid = os.fork()
+    if pid == 0:
+        try:
+            worker_main()
+        finally:
+            os._exit(0)
+    return pid
+
+
+def zygote_main():
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    _prctl(PR_SET_DUMPABLE, 0)         # the workers (same user) cannot ptrace the zygote
+    if os.getpid() != 1:
+        _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)   # only the grader's SIGKILL stops the zygote
+    gen = 1
+    worker = spawn()
+
+    def send(text):
+        try:
+            os.write(CTL_OUT, (text + "\n").encode())
+        except OSError:
+            kill_all()
+            os._exit(0)
+
+    def watch(pid):
+        try:
+            return os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            return None
+
+    send("ready %d" % gen)
+    pidfd = watch(worker)
+    buf = b""
+    while True:
+        fds = [CTL_IN] + ([pidfd] if pidfd is not None else [])
+        ready, _, _ = select.select(fds, [], [], 0.5 if worker is None or pidfd is None else 2.0)
+        if worker is not None:
+            try:
+                pid, status = os.waitpid(worker, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = worker, 0
+            if pid:
+                send("exit %d %d" % (gen, os.waitstatus_to_exitcode(status)))
+                worker = None
+                if pidfd is not None:
+                    os.close(pidfd)
+                    pidfd = None
+        _reap()
+        if CTL_IN not in ready:
+            continue
+        data = os.read(CTL_IN, 4096)
+        if not data:                 # the grader is gone
+            kill_all()
+            os._exit(0)
+        buf += data
+        while b"\n" in buf:
+            line, _, buf = buf.partition(b"\n")
+            cmd = line.decode("ascii", "replace").split()
+            if not cmd:
+                continue
+            if pidfd is not None:
+                os.close(pidfd)
+                pidfd = None
+            kill_all()
+            worker = None
+            if cmd[0] == "stop":
+                send("stopped")
+                os._exit(0)
+            if cmd[0] == "reset":
+                _drain(0)
+                gen = int(cmd[1]) if len(cmd) > 1 and cmd[1].isdigit() else gen + 1
+                worker = spawn()
+                pidfd = watch(worker)
+                send("ok %d" % gen)
+
+
 if __name__ == "__main__":
-    main()
+    zygote_main()

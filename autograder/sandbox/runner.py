@@ -1,14 +1,35 @@
 """Parent side of the sandbox: start the child, send requests, enforce limits.
 
-The student's code only ever runs in the child started here. Each request has
-a wall-clock time limit; the child also has kernel limits (CPU seconds, address
-space, processes, file size, open files). After a time-out or a crash the whole
-process group is killed and a fresh child is started for the next request, so
-one bad function costs its own item only. When the grader runs as root the
-child drops to an unprivileged user and loses the network.
+The student's code only ever runs in the processes started here (child.py: a
+zygote that imports numpy once and forks a worker per "generation"). Layers,
+each used when the machine allows it, each said once on stderr when it does not:
+
+- a user switch: as root, the child runs as the unprivileged `ag_student`
+  (created by setup.sh), which cannot signal the grader, read the autograder's
+  locked folders or exceed its process limit;
+- namespaces (as root, or through a user namespace when not root): a new mount
+  namespace whose root is an empty tmpfs holding read-only binds of the system
+  and of the Python interpreter and venv only (not the repository, not
+  /autograder, not /tmp), a private size-limited /tmp, a new network namespace
+  (no network), and a new pid namespace whose pid 1 is the zygote: the student
+  cannot see or signal any process outside it, and killing pid 1 kills every
+  process the student started, daemons included;
+- kernel limits per process: CPU seconds, address space, file size, open
+  files, processes (per user), core dumps off, oom_score_adj 1000 (the kernel
+  kills a student process before the grader), no new privileges, and as root
+  without the sandbox user, no capabilities.
+
+Each request has a wall-clock time limit and the submission has a budget.
+After a time-out or a crash the zygote kills the worker and everything it
+started, and forks a fresh worker (a fork, not a new numpy import); the
+session remembers which function hung so that it costs its own item only.
+When the seconds lost to time-outs pass `hang_allowance`, later calls get
+`short_timeout`, so a file whose every function sleeps still ends quickly.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
 import os
 import pwd
@@ -19,13 +40,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUTILS = HERE.parent.parent / "student_template" / "outils.py"
 MAX_RESPONSE = 8 * 1024 * 1024   # bytes of one answer line
-LOG_KEEP = 2000                  # characters of the student's own output kept
+LOG_KEEP = 2000                  # bytes of the student's own output kept
+JAIL_WORK = "/travail"           # the work folder, seen from inside the namespaces
 
 
 @dataclass(frozen=True)
@@ -35,18 +57,42 @@ class Limits:
     budget: float = 120.0            # wall seconds for the whole submission
     cpu_seconds: int = 60            # RLIMIT_CPU per child process
     memory_bytes: int = 768 * 1024 * 1024   # RLIMIT_AS
-    max_processes: int = 64          # RLIMIT_NPROC (per user: meaningful after the user switch)
+    max_processes: int = 64          # RLIMIT_NPROC (per user: after the user switch or in a user namespace)
     max_file_bytes: int = 16 * 1024 * 1024
     max_open_files: int = 64
+    hang_allowance: float = 20.0     # seconds lost to time-outs before short_timeout applies
+    short_timeout: float = 1.0       # the per-call limit once hang_allowance is spent
+    startup_timeout: float = 60.0    # python + numpy in the zygote (no student code yet)
+    tmp_bytes: int = 32 * 1024 * 1024   # the private /tmp inside the namespaces
+
+
+def with_env(limits: Limits, env=None) -> Limits:
+    """Apply AG_LIMITS="call_timeout=1,budget=30" (tests, benchmarks, a slow machine)."""
+    text = (os.environ if env is None else env).get("AG_LIMITS", "")
+    types = {f.name: f.type for f in fields(Limits)}
+    changes = {}
+    for part in text.replace(";", ",").split(","):
+        key, _, value = part.partition("=")
+        key = key.strip()
+        if key in types and value.strip():
+            try:
+                changes[key] = (float if "float" in str(types[key]) else int)(float(value))
+            except ValueError:
+                pass
+    return replace(limits, **changes) if changes else limits
 
 
 class ChildFailure(Exception):
-    """The child did not answer: kind is 'timeout', 'died', 'too_big', 'budget' or 'protocol'."""
+    """The child did not answer: kind is 'timeout', 'died', 'too_big', 'budget', 'protocol' or 'not_loaded'."""
 
     def __init__(self, kind: str, detail: str = ""):
         super().__init__(kind, detail)
         self.kind = kind
         self.detail = detail
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself could not start (not the student's fault): an internal error."""
 
 
 @dataclass
@@ -64,147 +110,562 @@ def sandbox_user(name: str = "ag_student") -> SandboxUser | None:
         pw = pwd.getpwnam(name)
     except KeyError:
         return None
+    if pw.pw_uid == 0:
+        return None
     return SandboxUser(name, pw.pw_uid, pw.pw_gid)
 
 
-def _unshare_network() -> None:
-    """Best effort: a new, empty network namespace (needs CAP_SYS_ADMIN)."""
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.unshare(0x40000000)  # CLONE_NEWNET; failure leaves the network as it is
-    except Exception:
-        pass
+# ------------------------------------------------------------------ notes
+_SAID: set = set()
 
 
-def _preexec(limits: Limits, user: SandboxUser | None):
+def note_once(text: str) -> None:
+    """Say something about the isolation once per process, on stderr (never in results)."""
+    if text not in _SAID:
+        _SAID.add(text)
+        try:
+            sys.stderr.write("ag: sandbox: %s\n" % text)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+# ------------------------------------------------------------------ kernel helpers
+_libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 24, 36, 38
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
+SYSTEM_TOPS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+DEVICES = ("null", "zero", "full", "random", "urandom")
+
+
+def _check(ret, what):
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "%s: %s" % (what, os.strerror(err)))
+
+
+def _mount(src, dst, fstype, flags, data=None):
+    _check(_libc.mount(src.encode() if src else None, dst.encode(), fstype.encode() if fstype else None,
+                       ctypes.c_ulong(flags), data.encode() if data else None), "mount %s" % dst)
+
+
+def _bind(src, dst, writable=False):
+    _mount(src, dst, None, MS_BIND | MS_REC)
+    if not writable:
+        _mount(None, dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _prctl(option, arg2=0, arg3=0):
+    return _libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(0), ctypes.c_ulong(0))
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def _drop_capabilities():
+    """Root without a sandbox user: keep uid 0 but no capability, now or after exec."""
+    for cap in range(64):
+        if _prctl(PR_CAPBSET_DROP, cap) != 0 and ctypes.get_errno() == errno.EINVAL:
+            break
+    _prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    _check(_libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), (_CapData * 2)()), "capset")
+
+
+def set_subreaper() -> None:
+    """Orphans of our children come back to us (not to init), so none can outlive grading unseen."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+@dataclass(frozen=True)
+class Jail:
+    """Where the namespaces' root is built, what it shows, and whether a user namespace is needed."""
+    root: str                # an empty folder: mount point of the new root (a tmpfs)
+    work: str                # the work folder, bound read-only at JAIL_WORK
+    binds: tuple             # read-only binds at the same path (interpreter, venv)
+    userns: bool             # not root: namespaces through a user namespace
+    tmp_bytes: int
+
+
+def _build_jail(j: Jail, uid: int, gid: int) -> None:
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+    if j.userns:
+        flags |= CLONE_NEWUSER
+    _check(_libc.unshare(flags), "unshare")
+    if j.userns:
+        for name, text in (("setgroups", "deny"), ("uid_map", "%d %d 1" % (uid, uid)),
+                           ("gid_map", "%d %d 1" % (gid, gid))):
+            with open("/proc/self/" + name, "w") as f:
+                f.write(text)
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+    r = j.root
+    _mount("tmpfs", r, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755")
+    for top in SYSTEM_TOPS:
+        if os.path.islink(top):
+            os.symlink(os.readlink(top), r + top)
+        elif os.path.isdir(top):
+            os.mkdir(r + top)
+            _bind(top, r + top)
+    for path in j.binds:
+        os.makedirs(r + path, exist_ok=True)
+        _bind(path, r + path)
+    os.mkdir(r + "/dev")
+    for dev in DEVICES:
+        if os.path.exists("/dev/" + dev):
+            open(r + "/dev/" + dev, "w").close()
+            _bind("/dev/" + dev, r + "/dev/" + dev, writable=True)
+    os.mkdir(r + "/etc")
+    for name in ("ld.so.cache", "ld.so.conf"):
+        if os.path.isfile("/etc/" + name):
+            open(r + "/etc/" + name, "w").close()
+            _bind("/etc/" + name, r + "/etc/" + name)
+    os.mkdir(r + JAIL_WORK)
+    _bind(j.work, r + JAIL_WORK)
+    os.mkdir(r + "/tmp")
+    _mount("tmpfs", r + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=%d,mode=1777" % j.tmp_bytes)
+    os.mkdir(r + "/.ancien")
+    _check(_libc.syscall(SYS_PIVOT_ROOT, r.encode(), (r + "/.ancien").encode()), "pivot_root")
+    os.chdir("/")
+    _check(_libc.umount2(b"/.ancien", MNT_DETACH), "umount")
+    os.rmdir("/.ancien")
+    _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir(JAIL_WORK)
+
+
+def _preexec(limits: Limits, user: SandboxUser | None, jail: Jail | None):
     import resource
+    uid, gid = os.getuid(), os.getgid()
+    root = os.geteuid() == 0
 
     def setup():
         os.setsid()
-        if user is not None:
-            _unshare_network()
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("1000")      # under memory pressure the kernel kills student code first
+        except OSError:
+            pass
+        if jail is not None:
+            _build_jail(jail, uid, gid)
+        elif user is not None:
+            _libc.unshare(CLONE_NEWNET)   # best effort: no network
         for res, val in ((resource.RLIMIT_CPU, limits.cpu_seconds),
                          (resource.RLIMIT_AS, limits.memory_bytes),
                          (resource.RLIMIT_FSIZE, limits.max_file_bytes),
                          (resource.RLIMIT_NOFILE, limits.max_open_files),
                          (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(res, (val, val))
-        if user is not None:
+        if user is not None or (jail is not None and jail.userns):
             resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+        if user is not None:
             os.setgroups([])
             os.setgid(user.gid)
             os.setuid(user.uid)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full log raises, not kills
+        elif root:
+            _drop_capabilities()
+        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full file raises, not kills
     return setup
 
 
-def kill_user_processes(uid: int) -> None:
-    """SIGKILL every process of uid (they cannot escape by changing process group)."""
-    for _ in range(3):
+def _state_and_parent(pid: int):
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+        rest = stat[stat.rindex(b")") + 2:].split()
+        return rest[0].decode(), int(rest[1])
+    except (OSError, ValueError, IndexError):
+        return None, None
+
+
+def _wait_gone(pid: int, seconds: float = 5.0) -> bool:
+    """Wait until pid has exited (reaping it if it was orphaned onto us)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        state, ppid = _state_and_parent(pid)
+        if state is None:
+            return True
+        if state in ("Z", "X"):
+            if ppid == os.getpid():
+                try:
+                    os.waitpid(pid, 0)
+                except ChildProcessError:
+                    pass
+                return True
+            if ppid not in (None, 0) and _state_and_parent(ppid)[0] is None:
+                return True
+        time.sleep(0.005)
+    return False
+
+
+def kill_user_processes(uid: int, seconds: float = 5.0) -> bool:
+    """SIGKILL every process of uid (they cannot escape by changing process group) and wait
+    until none is left alive; zombies orphaned onto us are reaped. True when none is left."""
+    if uid == 0 or uid == os.getuid():
+        return True
+    end = time.monotonic() + seconds
+    while True:
+        alive = living_processes(uid)
+        for pid in alive:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for pid in alive:
+            state, ppid = _state_and_parent(pid)
+            if state in ("Z", "X") and ppid == os.getpid():
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
+        if not alive:
+            return True
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.005)
+
+
+def living_processes(uid: int) -> list:
+    """Pids of uid's processes that are not zombies (for the tests and the supervisor)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat("/proc/" + entry).st_uid != uid:
+                continue
+            with open("/proc/%s/stat" % entry, "rb") as f:
+                stat = f.read()
+            if stat[stat.rindex(b")") + 2:][:1] not in (b"Z", b"X"):
+                out.append(int(entry))
+        except (OSError, ValueError):
+            pass
+    return out
+
+
+def remove_user_files(uid: int, places=("/tmp", "/var/tmp", "/dev/shm")) -> None:
+    """Delete what uid left in the shared writable folders (without namespaces: disk bombs)."""
+    if uid == 0 or uid == os.getuid():
+        return
+    for top in places:
+        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
+            for name in filenames + dirnames:
+                p = os.path.join(dirpath, name)
+                try:
+                    st = os.lstat(p)
+                    if st.st_uid == uid:
+                        (os.rmdir if os.path.isdir(p) and not os.path.islink(p) else os.unlink)(p)
+                except OSError:
+                    pass
+
+
+def _start_time(pid: int) -> float | None:
+    """Wall-clock start of pid (seconds since the epoch), from /proc."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            stat = f.read()
+        ticks = int(stat[stat.rindex(b")") + 2:].split()[19])
+        with open("/proc/stat", "rb") as f:
+            btime = next(int(line.split()[1]) for line in f if line.startswith(b"btime"))
+        return btime + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def sweep_adopted(since: float) -> None:
+    """Kill the processes that were orphaned onto us (we are a subreaper) after `since`:
+    without namespaces or a user switch, a student's daemon ends up here."""
+    me = os.getpid()
+    for _ in range(20):
         found = False
         for entry in os.listdir("/proc"):
-            if not entry.isdigit():
+            if not entry.isdigit() or int(entry) in _LIVE:
                 continue
             try:
-                if os.stat("/proc/" + entry).st_uid == uid:
-                    os.kill(int(entry), signal.SIGKILL)
-                    found = True
-            except (OSError, ProcessLookupError):
+                with open("/proc/%s/stat" % entry, "rb") as f:
+                    stat = f.read()
+                if int(stat[stat.rindex(b")") + 2:].split()[1]) != me:
+                    continue
+            except (OSError, ValueError, IndexError):
+                continue
+            start = _start_time(int(entry))
+            if start is None or start < since:
+                continue
+            try:
+                with open("/proc/%s/environ" % entry, "rb") as f:
+                    if b"AG_CTL=" not in f.read():
+                        continue      # not started by a sandbox (e.g. a pool worker)
+            except OSError:
+                continue
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                os.waitpid(int(entry), 0)
+                found = True
+            except (OSError, ChildProcessError):
                 pass
         if not found:
             return
-        time.sleep(0.02)
 
 
+def _python_binds(python: str) -> tuple:
+    """The folders the interpreter needs, outside the system folders bound anyway."""
+    cands = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    for p in (os.path.abspath(python), os.path.realpath(python)):
+        cands.add(os.path.dirname(os.path.dirname(p)))
+    cands |= {os.path.realpath(c) for c in list(cands)}
+    keep = []
+    for c in sorted(cands, key=len):
+        c = os.path.normpath(c)
+        if c == "/" or any(c == t or c.startswith(t + "/") for t in SYSTEM_TOPS):
+            continue
+        if not os.path.isdir(c) or any(c == k or c.startswith(k + "/") for k in keep):
+            continue
+        keep.append(c)
+    return tuple(keep)
+
+
+# ------------------------------------------------------------------ policy
+_NAMESPACES = {"ok": None}     # None: untried; True / False once known (per process)
+_LIVE: set = set()             # pids of the children started here (never swept as orphans)
+
+
+def namespaces_wanted() -> bool:
+    if os.environ.get("AG_SANDBOX_NAMESPACES", "1") in ("0", "no", "off"):
+        return False
+    return _NAMESPACES["ok"] is not False and SYS_PIVOT_ROOT is not None and sys.platform.startswith("linux")
+
+
+def describe(user: SandboxUser | None, jailed: bool) -> str:
+    parts = ["user %s" % user.name if user else ("uid 0 without capabilities" if os.geteuid() == 0
+                                                  else "same user as the grader")]
+    parts.append("namespaces (mount, pid, network)" if jailed else "no namespaces")
+    return ", ".join(parts)
+
+
+def _say_isolation(user: SandboxUser | None, jailed: bool) -> None:
+    if os.geteuid() != 0:
+        note_once("not root: student code runs as the grader's user (no user switch)%s." % (
+            ", inside new mount/pid/network namespaces" if jailed else
+            " and without namespaces: it could signal the grader or read its files"))
+    elif user is None:
+        note_once("root without the user ag_student (run setup.sh): student code runs as uid 0 "
+                  "without capabilities%s." % (" inside namespaces" if jailed else ""))
+    elif not jailed:
+        note_once("namespaces unavailable: isolation is the user switch to %s and file permissions."
+                  % user.name)
+
+
+# ------------------------------------------------------------------ the sandbox
 @dataclass
 class Sandbox:
-    """One student's file, served by a (re)startable child process."""
+    """One student's file, served by a zygote that forks a fresh worker after each failure."""
     student_file: Path
     limits: Limits = field(default_factory=Limits)
     python: str = sys.executable
     user: SandboxUser | None = None
+    namespaces: bool | None = None       # None: when the machine allows it
+    loaded: dict | None = None           # the answer to the first 'load' (functions or error)
+    restarts: int = 0
+    hang_spent: float = 0.0              # wall seconds lost to time-outs
+    jailed: bool = False
     _proc: subprocess.Popen | None = None
-    _work: Path | None = None
+    _stage: Path | None = None
+    _ctl_r: int = -1
+    _ctl_w: int = -1
     _buf: bytes = b""
+    _ctlbuf: bytes = b""
+    _ctlmsgs: list = field(default_factory=list)
+    _gen: int = 0
+    _ready: bool = False
+    _worker_loaded: bool = False
+    _worker_dead: str | None = None
     _next_id: int = 0
     _deadline: float = 0.0
-    loaded: dict | None = None          # the answer to 'load' (functions or error)
-    restarts: int = 0
-    log: str = ""
+    _log: bytearray = field(default_factory=bytearray)
+    _log_total: int = 0
+    _started: float = 0.0
+    _zygote: int = 0
 
     def __post_init__(self):
+        self.limits = with_env(self.limits)
         self._deadline = time.monotonic() + self.limits.budget
+        self.student_file = Path(self.student_file)
 
-    # lifecycle ------------------------------------------------------------
-    def _make_workdir(self) -> Path:
-        work = Path(tempfile.mkdtemp(prefix="ag-sandbox-"))
+    # ------------------------------------------------------------- lifecycle
+    def _make_stage(self) -> Path:
+        stage = Path(tempfile.mkdtemp(prefix="ag-sandbox-"))
+        work = stage / "travail"
+        work.mkdir()
+        (stage / "racine").mkdir()
         shutil.copyfile(HERE / "child.py", work / "_enfant.py")
         shutil.copyfile(OUTILS, work / "outils.py")
         shutil.copyfile(self.student_file, work / "devoir3.py")
-        if self.user is not None:
-            for p in [work, *work.iterdir()]:
-                os.chown(p, self.user.uid, self.user.gid)
-        os.chmod(work, 0o700)
-        return work
+        for p in work.iterdir():
+            os.chmod(p, 0o644)
+        os.chmod(work, 0o755)           # readable, never writable, by the sandbox user
+        os.chmod(stage, 0o711 if self.user is not None else 0o700)
+        return stage
 
     def start(self) -> None:
-        """Start the child now (its numpy import overlaps the grader's own start-up)."""
+        """Start the zygote now (its numpy import overlaps the grader's own start-up)."""
         if self._proc is not None:
             return
-        self._work = self._make_workdir()
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(self._work), "LANG": "C.UTF-8",
-               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+        if self._stage is None:
+            self._stage = self._make_stage()
+        if self.namespaces is None:
+            self.namespaces = namespaces_wanted()
+        jail = None
+        if self.namespaces:
+            jail = Jail(str(self._stage / "racine"), str(self._stage / "travail"),
+                        _python_binds(self.python), os.geteuid() != 0, self.limits.tmp_bytes)
+        work = JAIL_WORK if jail else str(self._stage / "travail")
+        c_r, p_w = os.pipe()          # control: grader -> zygote
+        p_r, c_w = os.pipe()          # control: zygote -> grader
+        env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp" if jail else work, "LANG": "C.UTF-8",
+               "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "AG_CTL": "%d,%d" % (c_r, c_w),
+               "AG_PIDNS": "1" if jail else "0",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
             if key in os.environ:
                 env[key] = os.environ[key]
-        self._proc = subprocess.Popen(
-            [self.python, "-I", "-B", str(self._work / "_enfant.py")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            cwd=self._work, env=env, close_fds=True,
-            preexec_fn=_preexec(self.limits, self.user))
-        self._buf = b""
+        set_subreaper()
+        try:
+            proc = subprocess.Popen(
+                [self.python, "-I", "-B", work + "/_enfant.py"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                cwd=None if jail else work, env=env, close_fds=True, pass_fds=(c_r, c_w),
+                preexec_fn=_preexec(self.limits, self.user, jail))
+        except (subprocess.SubprocessError, OSError) as exc:
+            proc, why = None, str(exc)
+        os.close(c_r)
+        os.close(c_w)
+        if proc is None:
+            os.close(p_r)
+            os.close(p_w)
+            if jail is None:
+                hint = ""
+                if self.user is not None and "Permission denied" in why:
+                    hint = (" (the user %s must be able to run %s: every folder above it must be "
+                            "readable by that user; setup.sh puts the venv in /opt)" % (self.user.name, self.python))
+                raise SandboxError("the sandboxed child could not start: %s%s" % (why, hint))
+            self._no_namespaces(why)
+            return self.start()
+        self._proc = proc
+        self._started = time.time() - 1.0
+        _LIVE.add(proc.pid)
+        self.jailed = jail is not None
+        self._ctl_r, self._ctl_w = p_r, p_w
+        for fd in (self._proc.stdin.fileno(), self._ctl_w):
+            os.set_blocking(fd, False)
+        self._buf, self._ctlbuf, self._ctlmsgs = b"", b"", []
+        self._gen, self._ready, self._worker_loaded, self._worker_dead = 1, False, False, None
+        self._zygote = 0 if jail else proc.pid
+        _say_isolation(self.user, self.jailed)
 
-    def _kill(self) -> None:
+    def _no_namespaces(self, why: str) -> None:
+        _NAMESPACES["ok"] = False
+        self.namespaces = False
+        note_once("namespaces unavailable here (%s): falling back to %s." % (
+            why[:200], "the user switch" if self.user else "plain child processes"))
+
+    def _await_ready(self) -> None:
+        """The zygote imported numpy and forked the first worker; else this is an infrastructure failure."""
+        end = time.monotonic() + self.limits.startup_timeout
+        while not self._ready:
+            msg = self._ctl_wait(end)
+            if msg is None:       # dead or silent before any student code ran
+                detail = self._exit_detail()
+                jailed = self.jailed
+                self._hard_kill()
+                if jailed:
+                    self._no_namespaces("child stopped at start-up: %s" % (detail or "time-out"))
+                    self.start()
+                    end = time.monotonic() + self.limits.startup_timeout
+                    continue
+                raise SandboxError("the sandboxed child did not start (%s): %s" % (
+                    detail or "time-out", self._log[:500].decode("utf-8", "replace")))
+            if msg[0] == "ready":
+                self._ready = True
+                if self.jailed:
+                    _NAMESPACES["ok"] = True
+
+    def _hard_kill(self) -> None:
+        """Kill the keeper/zygote/worker tree without asking (the namespace dies with its pid 1),
+        and return only when the zygote is gone."""
         proc, self._proc = self._proc, None
-        if proc is not None:
+        self._ready = False
+        if proc is None:
+            return
+        zygote = self._zygote or proc.pid
+        for target in (-proc.pid, zygote, proc.pid):
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.kill(target, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            try:
-                proc.kill()
-            except ProcessLookupError:
-                pass
-            proc.wait()
-            for stream in (proc.stdin, proc.stdout):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
-        if self.user is not None:
-            kill_user_processes(self.user.uid)
-        self._collect_log()
-
-    def _collect_log(self) -> None:
-        if self._work is None:
-            return
         try:
-            with open(self._work / "sortie.log", "rb") as f:
-                chunk = f.read(LOG_KEEP)
-            text = chunk.decode("utf-8", "replace")
-            if text and len(self.log) < LOG_KEEP:
-                self.log = (self.log + text)[:LOG_KEEP]
-        except OSError:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             pass
+        _wait_gone(zygote)
+        _LIVE.discard(proc.pid)
+        if self.user is not None and not self.jailed:
+            kill_user_processes(self.user.uid)
+        elif not self.jailed:
+            sweep_adopted(self._started)
+        self._close_pipes(proc)
+
+    def _close_pipes(self, proc) -> None:
+        self._drain_log(proc.stderr.fileno())
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        for fd in (self._ctl_r, self._ctl_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._ctl_r = self._ctl_w = -1
+
+    def _stop(self) -> None:
+        """Ask the zygote to kill everything it started and exit; kill it if it does not."""
+        if self._proc is not None and self._ready:
+            try:
+                self._ctl_send("stop")
+                end = time.monotonic() + 2.0
+                while True:
+                    msg = self._ctl_wait(end)
+                    if msg is None or msg[0] == "stopped":
+                        break
+                if msg is not None:
+                    self._proc.wait(timeout=2.0)     # the keeper reaped the zygote: all is dead
+            except (ChildFailure, subprocess.TimeoutExpired):
+                pass
+        if self._proc is not None and self._proc.returncode is not None and self.jailed:
+            proc, self._proc = self._proc, None
+            self._ready = False
+            _LIVE.discard(proc.pid)
+            self._close_pipes(proc)
+            return
+        self._hard_kill()
 
     def close(self) -> None:
         """Kill every student process and remove the work folder."""
-        self._kill()
-        if self._work is not None:
-            shutil.rmtree(self._work, ignore_errors=True)
-            self._work = None
+        self._stop()
+        if self.user is not None and not self.jailed:
+            remove_user_files(self.user.uid)
+        if self._stage is not None:
+            shutil.rmtree(self._stage, ignore_errors=True)
+            self._stage = None
 
     def __enter__(self):
         return self
@@ -212,30 +673,145 @@ class Sandbox:
     def __exit__(self, *exc):
         self.close()
 
-    # protocol -------------------------------------------------------------
-    def _readline(self, timeout: float) -> bytes:
-        fd = self._proc.stdout.fileno()
-        end = time.monotonic() + timeout
-        while b"\n" not in self._buf:
-            left = end - time.monotonic()
-            if left <= 0:
-                raise ChildFailure("timeout")
-            ready, _, _ = select.select([fd], [], [], left)
-            if not ready:
-                raise ChildFailure("timeout")
+    # ------------------------------------------------------------- the log
+    def _take_log(self, fd) -> bool:
+        try:
             chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                raise ChildFailure("died", self._exit_detail())
-            self._buf += chunk
-            if len(self._buf) > MAX_RESPONSE:
-                raise ChildFailure("too_big")
-        line, _, self._buf = self._buf.partition(b"\n")
-        return line
+        except (BlockingIOError, InterruptedError):
+            return True
+        except OSError:
+            return False
+        if not chunk:
+            return False
+        self._log_total += len(chunk)
+        if len(self._log) < LOG_KEEP:
+            self._log += chunk[:LOG_KEEP - len(self._log)]
+        return True
+
+    def _drain_log(self, fd) -> None:
+        try:
+            os.set_blocking(fd, False)
+            for _ in range(1000):
+                if not self._take_log(fd):
+                    break
+                ready, _, _ = select.select([fd], [], [], 0)
+                if not ready:
+                    break
+        except (OSError, ValueError):
+            pass
+
+    @property
+    def log(self) -> str:
+        """What the student's code printed: the first LOG_KEEP bytes, and how much was cut."""
+        text = bytes(self._log).decode("utf-8", "replace")
+        if self._log_total > len(self._log):
+            text += "\n[… %d octets de plus non affichés / %d more bytes not shown]" % (
+                self._log_total - len(self._log), self._log_total - len(self._log))
+        return text
+
+    # ------------------------------------------------------------- control channel
+    def _ctl_send(self, text: str) -> None:
+        try:
+            os.write(self._ctl_w, (text + "\n").encode())
+        except (BlockingIOError, OSError):
+            raise ChildFailure("died", "zygote")
+
+    def _pump(self, timeout: float, want_response: bool) -> None:
+        """Wait up to timeout for anything from the child; file what arrives."""
+        proc = self._proc
+        fds = [self._ctl_r, proc.stderr.fileno()] + ([proc.stdout.fileno()] if want_response else [])
+        ready, _, _ = select.select(fds, [], [], max(0.0, timeout))
+        for fd in ready:
+            if fd == proc.stderr.fileno():
+                self._take_log(fd)
+            elif fd == self._ctl_r:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    self._ctlmsgs.append(["eof"])
+                    continue
+                self._ctlbuf += chunk
+                while b"\n" in self._ctlbuf:
+                    line, _, self._ctlbuf = self._ctlbuf.partition(b"\n")
+                    msg = line.decode("ascii", "replace").split()
+                    if msg[:1] == ["zygote"] and len(msg) == 2 and msg[1].isdigit():
+                        self._zygote = int(msg[1])
+                    elif msg:
+                        self._ctlmsgs.append(msg)
+            else:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    self._ctlmsgs.append(["eof"])
+                self._buf += chunk
+                if len(self._buf) > MAX_RESPONSE and b"\n" not in self._buf:
+                    raise ChildFailure("too_big")
+
+    def _ctl_wait(self, end: float):
+        """The next control message, or None if the zygote died or stayed silent until end."""
+        while True:
+            while self._ctlmsgs:
+                msg = self._ctlmsgs.pop(0)
+                if msg[0] == "eof":
+                    return None
+                if msg[0] == "exit" and len(msg) >= 3 and msg[1] == str(self._gen):
+                    self._worker_dead = msg[2]
+                    continue
+                return msg
+            left = end - time.monotonic()
+            if left <= 0 or self._proc is None:
+                return None
+            self._pump(left, want_response=False)
+
+    def _reset(self) -> None:
+        """A fresh worker (fast: the zygote forks one); a whole new child if the zygote fails us."""
+        self.restarts += 1
+        self._worker_loaded = False
+        if self._proc is not None and self._ready:
+            gen = self._gen + 1
+            try:
+                self._ctl_send("reset %d" % gen)
+                end = time.monotonic() + 5.0
+                while True:
+                    msg = self._ctl_wait(end)
+                    if msg is None:
+                        break
+                    if msg[0] == "ok" and msg[1:2] == [str(gen)]:
+                        self._gen, self._worker_dead = gen, None
+                        self._discard_responses()
+                        return
+            except ChildFailure:
+                pass
+        self._hard_kill()
+
+    def _discard_responses(self) -> None:
+        """Every writer of the old generation is dead: what is left in the pipe is stale."""
+        fd = self._proc.stdout.fileno()
+        os.set_blocking(fd, False)
+        try:
+            while True:
+                if not os.read(fd, 1 << 16):
+                    break
+        except (BlockingIOError, OSError):
+            pass
+        os.set_blocking(fd, True)
+        self._buf = b""
 
     def _exit_detail(self) -> str:
-        try:
-            code = self._proc.wait(timeout=1)
-        except subprocess.TimeoutExpired:
+        code = None
+        if self._worker_dead is not None:
+            try:
+                code = int(self._worker_dead)
+            except ValueError:
+                return ""
+        elif self._proc is not None:
+            try:
+                code = self._proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                return ""
+            code = 128 - code if self.jailed and code > 128 else code
+        if code is None:
             return ""
         if code < 0:
             try:
@@ -244,58 +820,129 @@ class Sandbox:
                 return "signal %d" % -code
         return "code %d" % code
 
+    # ------------------------------------------------------------- protocol
+    def _write(self, data: bytes, end: float) -> None:
+        fd = self._proc.stdin.fileno()
+        view = memoryview(data)
+        while view:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise ChildFailure("timeout")
+            _, ready, _ = select.select([], [fd], [], left)
+            if not ready:
+                raise ChildFailure("timeout")
+            try:
+                n = os.write(fd, view)
+            except BlockingIOError:
+                continue
+            except OSError:
+                raise ChildFailure("died", self._exit_detail())
+            view = view[n:]
+
+    def _note_exits(self) -> None:
+        for msg in list(self._ctlmsgs):
+            if msg[0] == "eof" and self._worker_dead is None:
+                self._worker_dead = "?"
+            elif msg[0] == "exit" and msg[1:2] == [str(self._gen)]:
+                self._worker_dead = msg[2] if len(msg) > 2 else "?"
+                self._ctlmsgs.remove(msg)
+
+    def _readline(self, end: float) -> bytes:
+        while b"\n" not in self._buf:
+            self._note_exits()
+            if self._worker_dead is not None:
+                # its last words may still be in the pipe
+                for _ in range(200):
+                    before = len(self._buf)
+                    self._pump(0, want_response=True)
+                    if b"\n" in self._buf or len(self._buf) == before:
+                        break
+                if b"\n" in self._buf:
+                    break
+                raise ChildFailure("died", self._exit_detail())
+            left = end - time.monotonic()
+            if left <= 0:
+                raise ChildFailure("timeout")
+            self._pump(left, want_response=True)
+        line, _, self._buf = self._buf.partition(b"\n")
+        if len(line) > MAX_RESPONSE:
+            raise ChildFailure("too_big")
+        return line
+
     def _raw_request(self, req: dict, timeout: float) -> dict:
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise ChildFailure("budget")
         timeout = min(timeout, left)
+        end = time.monotonic() + timeout
         self._next_id += 1
         req = dict(req, id=self._next_id)
-        try:
-            self._proc.stdin.write((json.dumps(req) + "\n").encode())
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise ChildFailure("died", self._exit_detail())
+        self._write((json.dumps(req) + "\n").encode(), end)
+        junk = 0
         while True:
-            line = self._readline(timeout)
+            line = self._readline(end)
             try:
                 resp = json.loads(line)
-            except ValueError:
-                raise ChildFailure("protocol", "réponse illisible")
-            if not isinstance(resp, dict):
-                raise ChildFailure("protocol", "réponse illisible")
-            if resp.get("id") == self._next_id:
+            except (ValueError, RecursionError):
+                resp = None
+            if isinstance(resp, dict) and resp.get("id") == self._next_id:
                 return resp
-            # a stale or forged line: ignore it and keep waiting for ours
+            # a stale, garbled or forged line (student code can write on the channel): skip it
+            junk += 1
+            if junk > 10_000:
+                raise ChildFailure("protocol", "réponse illisible")
 
-    def _ensure_loaded(self) -> dict:
-        if self.loaded is not None and not self.loaded.get("ok"):
-            return self.loaded            # a file that does not load is not retried
+    def _fresh_worker_loaded(self) -> dict:
+        """Start, wait for the zygote, and have the current worker import the student's file."""
         if self._proc is None:
             self.start()
-            self.loaded = None
-        if self.loaded is None:
-            try:
-                self.loaded = self._raw_request({"op": "load", "file": "devoir3.py"},
-                                                self.limits.load_timeout)
-            except ChildFailure as exc:
-                self._kill()
-                self.loaded = {"ok": False, "error": {"type": "Load:" + exc.kind,
-                                                      "message": exc.detail, "line": None}}
-        return self.loaded
+        if not self._ready:
+            self._await_ready()
+        if self._worker_loaded:
+            return {"ok": True}
+        started = time.monotonic()
+        try:
+            resp = self._raw_request({"op": "load", "file": "devoir3.py"}, self.limits.load_timeout)
+        except ChildFailure as exc:
+            if exc.kind == "timeout":
+                self.hang_spent += time.monotonic() - started
+            self._reset()
+            return {"ok": False, "error": {"type": "Load:" + exc.kind, "message": exc.detail, "line": None}}
+        if resp.get("ok"):
+            self._worker_loaded = True
+        return resp
 
     def load(self) -> dict:
         """Import the student's file; the answer lists its functions or the error."""
-        return self._ensure_loaded()
+        if self.loaded is None:
+            self.loaded = self._fresh_worker_loaded()
+        return self.loaded
+
+    def _timeout(self, asked: float | None) -> float:
+        t = asked or self.limits.call_timeout
+        if self.hang_spent >= self.limits.hang_allowance:
+            t = min(t, self.limits.short_timeout)
+        return t
 
     def request(self, req: dict, timeout: float | None = None) -> dict:
-        """Send one request; on failure kill the child (the next request restarts it)."""
-        loaded = self._ensure_loaded()
+        """Send one request; on failure replace the worker (the next request loads a fresh one)."""
+        loaded = self.load()
         if not loaded.get("ok"):
             raise ChildFailure("not_loaded")
+        if not self._worker_loaded:
+            again = self._fresh_worker_loaded()
+            if not again.get("ok"):
+                err = again.get("error") or {}
+                kind = str(err.get("type", "")).replace("Load:", "")
+                raise ChildFailure(kind if kind in ("timeout", "budget", "died") else "died",
+                                   "rechargement du fichier : %s" % err.get("message", ""))
+        t = self._timeout(timeout)
+        started = time.monotonic()
         try:
-            return self._raw_request(req, timeout or self.limits.call_timeout)
-        except ChildFailure:
-            self._kill()
-            self.restarts += 1
+            return self._raw_request(req, t)
+        except ChildFailure as exc:
+            if exc.kind == "timeout":
+                self.hang_spent += time.monotonic() - started
+            if exc.kind != "budget":
+                self._reset()
             raise
