@@ -5,6 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="${AG_VENV:-/opt/ift3395-venv}"
+user="${AG_SANDBOX_USER:-ag_student}"
 
 if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
   apt-get update -qq
@@ -13,12 +14,20 @@ fi
 python3 -m venv "$venv"
 "$venv/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
 "$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$here/requirements.txt"
-chmod -R a+rX "$venv"   # the sandbox user runs this interpreter (numpy only)
+chmod -R a+rX,go-w "$venv"   # the sandbox user runs this interpreter (numpy only), never writes it
 
-# The unprivileged user that student code runs as (see autograder/sandbox/runner.py).
-if ! id ag_student >/dev/null 2>&1; then
-  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ag_student
+# The unprivileged user that student code runs as (see autograder/sandbox/runner.py): no home,
+# no shell, no password, a group of its own. It must not own anything the grader relies on.
+if ! id "$user" >/dev/null 2>&1; then
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
 fi
 # Warm the caches so the first submission does not pay for bytecode compilation.
 "$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils" >/dev/null
-echo "setup.sh: ready ($("$venv/bin/python" --version))"
+# The sandbox user must be able to run the interpreter and import numpy (else every child fails).
+if command -v setpriv >/dev/null 2>&1; then
+  if ! (cd / && setpriv --reuid="$user" --regid="$user" --clear-groups \
+        "$venv/bin/python" -I -c "import numpy" 2>/dev/null); then
+    echo "setup.sh: WARNING: user $user cannot run $venv/bin/python with numpy" >&2
+  fi
+fi
+echo "setup.sh: ready ($("$venv/bin/python" --version); sandbox user $user)"

@@ -3,6 +3,7 @@
   grade PATH [--json FILE] [--lang en] [-v]   grade one submission (file or folder)
   gradescope [--root /autograder]            the Gradescope flow (what run_autograder calls)
   zip [--out FILE]                           build the Gradescope autograder zip
+  mutants [-k PATTERN] [-j N] [-v]           mutation analysis of the rubric (bench/mutants.py)
 """
 from __future__ import annotations
 
@@ -52,6 +53,14 @@ def cmd_zip(args) -> int:
     return 0
 
 
+def cmd_mutants(args) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # bench/ is not in the zip
+    from bench.mutants import main as mutants_main
+    argv = (["-k", args.pattern] if args.pattern else []) + (["-j", str(args.jobs)] if args.jobs else []) + \
+        (["-v"] if args.verbose else [])
+    return mutants_main(argv)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -74,6 +83,11 @@ def main(argv=None) -> int:
     z = sub.add_parser("zip", help="build the autograder zip for Gradescope")
     z.add_argument("--out", default="build/autograder.zip")
     z.set_defaults(fn=cmd_zip)
+    mu = sub.add_parser("mutants", help="mutation analysis of the rubric (bench/mutants.py)")
+    mu.add_argument("-k", dest="pattern", help="only mutants whose name, function or items contain this")
+    mu.add_argument("-j", "--jobs", type=int, help="processes (default 2)")
+    mu.add_argument("-v", "--verbose", action="store_true", help="list every mutant and what it lost")
+    mu.set_defaults(fn=cmd_mutants)
     args = p.parse_args(argv)
     return args.fn(args)
 

@@ -2,15 +2,23 @@
 
 `supervise` is what run_autograder calls. It does only light work itself: it
 locks the autograder's folders away from the sandbox user, runs the grading in a
-worker process with an overall time limit, kills every leftover student process,
-checks the worker's results and moves them into place — or writes a valid
-results file that says what went wrong. A results.json is written every time.
+worker process with an overall time limit, kills every student process that is
+left (whatever it did to escape: a new session, a double fork, a daemon that
+sleeps), and only then checks the worker's results and moves them into place.
+When the worker could not finish, the items it graded are kept and the others
+are listed as "to be reviewed by hand": a results.json is written every time,
+with one test per rubric item. The worker's own stderr (isolation notes, a
+traceback) goes to the supervisor's stderr — the instructors' autograder
+output — and to a hidden test, never into what students see.
 The root is a parameter so tests can play a container in a temporary folder.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -19,40 +27,92 @@ from pathlib import Path
 
 WORKER_TIMEOUT = 480          # seconds; Gradescope's default limit is 600
 REPO = Path(__file__).resolve().parent.parent
+LOCKED = ("source", "results", "submission")
+PRIVATE_FILES = ("submission_metadata.json",)
+STDERR_KEEP = 4000
+
+
+def worker_timeout() -> float:
+    try:
+        return float(os.environ.get("AG_WORKER_TIMEOUT", WORKER_TIMEOUT))
+    except ValueError:
+        return WORKER_TIMEOUT
 
 
 def lock_down(root: Path) -> None:
-    """As root: the sandbox user can reach nothing under the autograder root."""
+    """As root: the sandbox user can reach nothing under the autograder root (the venv is
+    elsewhere: /opt/ift3395-venv); the student's file reaches the child as a copy."""
     if os.geteuid() != 0:
         return
-    for sub in ("source", "results", "submission"):
+    for sub in LOCKED:
         p = root / sub
-        if p.exists():
+        if p.is_dir() and not p.is_symlink():
             os.chown(p, 0, 0)
             os.chmod(p, 0o700)
-    os.chmod(root, 0o711)
+    for name in PRIVATE_FILES:
+        p = root / name
+        if p.is_file() and not p.is_symlink():
+            os.chmod(p, 0o600)
+    os.chmod(root, 0o700)
 
 
-def fallback_results(message: str) -> dict:
-    """A valid results file for when grading itself could not finish."""
-    return {
+def fallback_results(message: str, rubric=None, lang: str = "fr", done: list | None = None,
+                     instructor_note: str = "") -> dict:
+    """A valid results file for when grading itself could not finish: the items graded so far
+    (`done`, ItemOutcomes) and every other rubric item at 0, marked for review by hand."""
+    if rubric is not None:
+        try:
+            return _partial_results(message, rubric, lang, done or [], instructor_note)
+        except Exception as exc:  # noqa: BLE001 - the plainest file below still gets written
+            instructor_note = (instructor_note + "\npartial results failed: %r" % exc).strip()
+    tests = [{
+        "name": "Correction automatique / Autograding",
+        "number": "0",
         "score": 0.0,
+        "max_score": 0.0,
+        "status": "failed",
         "output": message,
-        "output_format": "text",
-        "tests": [{
-            "name": "Correction automatique / Autograding",
-            "number": "0",
-            "score": 0.0,
-            "max_score": 0.0,
-            "status": "failed",
-            "output": message,
-            "visibility": "visible",
-        }],
-    }
+        "visibility": "visible",
+    }]
+    if rubric is not None:
+        tests = [{"name": "%s %s" % (item.id, item.title(lang)), "number": item.id, "score": 0.0,
+                  "max_score": 0.0 if item.bonus and rubric.bonus_in_results == "zero_max" else item.points,
+                  "status": "failed", "output": message, "visibility": "visible"} for item in rubric.items]
+    if instructor_note:
+        tests.append(_instructor_test(instructor_note))
+    return {"score": 0.0, "output": message, "output_format": "text", "tests": tests}
 
 
-def valid_results(data) -> bool:
-    """The parts of Gradescope's results specification that we produce."""
+def _instructor_test(text: str) -> dict:
+    return {"name": "Journal du correcteur (équipe enseignante) / Grader log (instructors)",
+            "number": "9.99", "score": 0.0, "max_score": 0.0, "status": "passed",
+            "output": text[-STDERR_KEEP:], "visibility": "hidden"}
+
+
+def _partial_results(message, rubric, lang, done, instructor_note) -> dict:
+    from . import feedback
+    from .grading import CheckOutcome, ItemOutcome, Report
+    graded = {it.id: it for it in done}
+    fr = lang != "en"
+    why = ("Non corrigé : la correction s'est arrêtée avant cet item. À revoir à la main."
+           if fr else "Not graded: grading stopped before this item. To be reviewed by hand.")
+    items = []
+    for item in rubric.items:
+        if item.id in graded:
+            items.append(graded[item.id])
+            continue
+        it = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility,
+                         status="internal_error")
+        it.checks = [CheckOutcome("correction", 0.0, item.points, False, why, "", "visible", "internal_error")]
+        items.append(it)
+    data = feedback.results_json(Report(items, "graded", message), rubric, lang)
+    if instructor_note:
+        data["tests"].append(_instructor_test(instructor_note))
+    return data
+
+
+def valid_results(data, rubric=None) -> bool:
+    """The parts of Gradescope's results specification that we produce, and every rubric item."""
     if not isinstance(data, dict) or not isinstance(data.get("tests"), list) or not data["tests"]:
         return False
     for t in data["tests"]:
@@ -65,68 +125,131 @@ def valid_results(data) -> bool:
             return False
         if t.get("status", "passed") not in ("passed", "failed"):
             return False
-    return isinstance(data.get("score", 0), (int, float))
+    if rubric is not None:
+        numbers = [t.get("number") for t in data["tests"]]
+        if any(numbers.count(item.id) != 1 for item in rubric.items):
+            return False
+    score = data.get("score", 0)
+    return isinstance(score, (int, float)) and not isinstance(score, bool)
 
 
 def write_results(root: Path, data: dict) -> Path:
     out_dir = root / "results"
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        out_dir.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".results-")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=2)
+    os.chmod(tmp, 0o644)
     final = out_dir / "results.json"
     os.replace(tmp, final)
     return final
 
 
+def _kill_students(started: float) -> None:
+    """After the worker: no student process may be alive when results.json is written."""
+    from .sandbox.runner import kill_user_processes, remove_user_files, sandbox_user, sweep_all_adopted
+    sweep_all_adopted()
+    user = sandbox_user()
+    if user is not None:
+        kill_user_processes(user.uid, seconds=10)
+        remove_user_files(user.uid)
+    sweep_all_adopted()
+
+
+def _load_rubric():
+    try:
+        from .rubric import load
+        return load()
+    except Exception:  # noqa: BLE001 - a broken rubric still gets a results file
+        return None
+
+
+def _read_progress(path: Path) -> list:
+    from .grading import CheckOutcome, ItemOutcome
+    done = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    d = json.loads(line)
+                    d["checks"] = [CheckOutcome(**c) for c in d.get("checks", [])]
+                    done.append(ItemOutcome(**d))
+                except (ValueError, TypeError):
+                    break          # a line cut short by the crash
+    except OSError:
+        pass
+    return done
+
+
 def supervise(root: Path, lang: str | None = None) -> int:
+    from .sandbox.runner import set_subreaper
     root = Path(root)
+    started = time.monotonic()
+    set_subreaper()           # a student's daemon orphaned by the worker comes back to us
+    if os.geteuid() == 0:
+        try:
+            with open("/proc/self/oom_score_adj", "w") as f:
+                f.write("-500")   # under memory pressure, student processes die first
+        except OSError:
+            pass
     try:
         lock_down(root)
     except OSError:
         pass
-    fd, tmp = tempfile.mkstemp(prefix="ag-results-", suffix=".json")
-    os.close(fd)
-    cmd = [sys.executable, "-m", "autograder", "_worker", "--root", str(root), "--out", tmp]
+    rubric = _load_rubric()
+    lang = lang or (rubric.language if rubric else "fr")
+    work = Path(tempfile.mkdtemp(prefix="ag-supervise-"))
+    out, progress, errlog = work / "results.json", work / "items.jsonl", work / "stderr.txt"
+    cmd = [sys.executable, "-m", "autograder", "_worker", "--root", str(root), "--out", str(out)]
     if lang:
         cmd += ["--lang", lang]
-    started = time.monotonic()
-    message = None
-    try:
-        proc = subprocess.run(cmd, cwd=REPO, timeout=WORKER_TIMEOUT, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, start_new_session=True)
-        if proc.returncode != 0:
-            message = ("Erreur interne du correcteur (code %d) : prévenez l'équipe enseignante.\n"
-                       "Internal grader error: please tell the teaching team.\n%s" % (
-                           proc.returncode, proc.stderr.decode("utf-8", "replace")[-1500:]))
-    except subprocess.TimeoutExpired:
-        message = ("La correction a dépassé %d s et a été arrêtée : prévenez l'équipe enseignante.\n"
-                   "Grading exceeded %d s and was stopped." % (WORKER_TIMEOUT, WORKER_TIMEOUT))
-    finally:
-        from .sandbox.runner import kill_user_processes, sandbox_user
-        user = sandbox_user()
-        if user is not None:
-            kill_user_processes(user.uid)
+    message = note = None
+    limit = worker_timeout()
+    with open(errlog, "wb") as err:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                                start_new_session=True)
+        try:
+            code = proc.wait(timeout=limit)
+            if code != 0:
+                message = ("Erreur interne du correcteur (code %d) : prévenez l'équipe enseignante.\n"
+                           "Internal grader error: please tell the teaching team." % code)
+        except subprocess.TimeoutExpired:
+            message = ("La correction a dépassé %d s et a été arrêtée : prévenez l'équipe enseignante.\n"
+                       "Grading exceeded %d s and was stopped." % (limit, limit))
+        finally:
+            for target in (-proc.pid, proc.pid):
+                try:
+                    os.kill(target, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            proc.wait()
+    _kill_students(started)
+    stderr = errlog.read_bytes()[-STDERR_KEEP:].decode("utf-8", "replace")
+    if stderr.strip():
+        sys.stderr.write(stderr if stderr.endswith("\n") else stderr + "\n")
     data = None
     if message is None:
         try:
-            with open(tmp, encoding="utf-8") as f:
+            with open(out, encoding="utf-8") as f:
                 data = json.load(f)
         except (OSError, ValueError):
             data = None
-        if not valid_results(data):
+        if not valid_results(data, rubric):
             message = "Le correcteur n'a pas produit de résultats valides. / The grader produced no valid results."
             data = None
-    os.unlink(tmp)
     if data is None:
-        data = fallback_results(message)
+        note = stderr
+        data = fallback_results(message, rubric, lang, _read_progress(progress), note)
+    shutil.rmtree(work, ignore_errors=True)
     write_results(root, data)
     print("results.json written (%.1f s)" % (time.monotonic() - started))
     return 0
 
 
 def worker(root: Path, out: Path, lang: str | None) -> int:
-    """Grade root/submission and write the results dict to `out`."""
+    """Grade root/submission and write the results dict to `out` (items also to out's progress file)."""
     from . import feedback
     from .grading import Report, grade_file
     from .locate import locate
@@ -140,7 +263,14 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
         report = _load_failed(rubric, lang, {"type": "NoFile"})
         report = Report(report.items, "no_file", found.error)
     else:
-        report = grade_file(found.path, rubric, lang)
+        progress = open(Path(out).with_name("items.jsonl"), "w", encoding="utf-8")
+
+        def keep(item):
+            progress.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
+            progress.flush()
+
+        with progress:
+            report = grade_file(found.path, rubric, lang, on_item=keep)
         if found.note:
             report.message = (found.note + "\n" + report.message).strip()
     data = feedback.results_json(report, rubric, lang)

@@ -83,8 +83,11 @@ def _msg(rubric, lang, key, **kw):
 
 
 def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limits | None = None,
-               sandbox: Sandbox | None = None) -> Report:
-    """Grade one student file. Never raises for anything the student did."""
+               sandbox: Sandbox | None = None, on_item=None) -> Report:
+    """Grade one student file. Never raises for anything the student did.
+
+    on_item(ItemOutcome) is called as each item is graded (the Gradescope flow keeps them,
+    so that a grader that dies halfway still reports the items it graded)."""
     lang = lang or rubric.language
     t0 = time.monotonic()
     sandbox = sandbox or Sandbox(Path(path), limits or limits_from(rubric), user=sandbox_user())
@@ -95,8 +98,12 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
         if not loaded.get("ok"):
             report = _load_failed(rubric, lang, loaded.get("error") or {})
         else:
-            report = Report([grade_item(session, rubric, item, lang, set(loaded.get("functions", [])))
-                             for item in rubric.items], "graded")
+            items = []
+            for item in rubric.items:
+                items.append(grade_item(session, rubric, item, lang, set(loaded.get("functions", []))))
+                if on_item is not None:
+                    on_item(items[-1])
+            report = Report(items, "graded")
     finally:
         sandbox.close()    # every student process is dead before results are written
     report.student_output = sandbox.log

@@ -1,11 +1,15 @@
 """Find the student's file in a submission, and say precisely what is wrong if it is not there."""
 from __future__ import annotations
 
+import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 MAX_FILE = 1_000_000   # bytes
+MAX_FILES = 5_000      # files looked at in a submission
+MAX_DEPTH = 12         # folder levels looked into
 IGNORED = {"outils.py", "autoverification.py"}
 
 
@@ -23,8 +27,8 @@ def locate(submission: Path, expected: str = "devoir3.py", lang: str = "fr") -> 
         return _checked(submission, "", lang)
     if not submission.is_dir():
         return Located(None, error=("Soumission introuvable : %s" if fr else "Submission not found: %s") % submission)
-    files = [p for p in sorted(submission.rglob("*")) if p.is_file() and not p.is_symlink()
-             and "__MACOSX" not in p.parts and not p.name.startswith("._")]
+    files = [p for p in _regular_files(submission)
+             if "__MACOSX" not in p.parts and not p.name.startswith("._")]
     exact = [p for p in files if p.name == expected]
     if len(exact) == 1:
         note = "" if exact[0].parent == submission else (
@@ -57,10 +61,64 @@ def locate(submission: Path, expected: str = "devoir3.py", lang: str = "fr") -> 
     return Located(None, error=why)
 
 
+def _regular_files(top: Path) -> list:
+    """Regular files under top, sorted; symbolic links (to files or folders), fifos and devices
+    are neither followed nor listed, and a huge or deep tree is cut short."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        depth = len(Path(dirpath).relative_to(top).parts)
+        dirnames[:] = sorted(d for d in dirnames if depth < MAX_DEPTH and not os.path.islink(os.path.join(dirpath, d)))
+        for name in sorted(filenames):
+            p = Path(dirpath) / name
+            try:
+                if stat.S_ISREG(os.lstat(p).st_mode):
+                    out.append(p)
+            except OSError:
+                pass
+            if len(out) >= MAX_FILES:
+                return sorted(out)
+    return sorted(out)
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """At most MAX_FILE + 1 bytes of a regular file, never following a link nor blocking on a fifo."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        chunks, size = [], 0
+        while size <= MAX_FILE:
+            chunk = os.read(fd, MAX_FILE + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _checked(path: Path, note: str, lang: str) -> Located:
-    """Reject binary or huge files; re-encode a Latin-1/cp1252 file as UTF-8 (with a note)."""
+    """Reject binary or huge files; re-encode a UTF-16 or Latin-1/cp1252 file as UTF-8 (with a note)."""
     fr = lang != "en"
-    data = path.read_bytes()[: MAX_FILE + 1]
+    data = _read_regular(path)
+    if data is None:
+        return Located(None, error=("%s n'est pas un fichier ordinaire (lien symbolique, dossier, ...)." if fr else
+                                    "%s is not a regular file (a symbolic link, a folder, ...).") % path.name)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and len(data) <= MAX_FILE:
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            fixed = Path(tempfile.mkdtemp(prefix="ag-utf8-")) / path.name
+            fixed.write_text(text, encoding="utf-8")
+            extra = ("Le fichier est en UTF-16 ; il a été converti. Enregistrez-le en UTF-8." if fr else
+                     "The file is UTF-16; it was converted. Save it as UTF-8.")
+            return Located(fixed, (note + " " + extra).strip())
     if len(data) > MAX_FILE:
         return Located(None, error=("Fichier trop volumineux (plus de %d octets)." if fr else
                                     "File too large (over %d bytes).") % MAX_FILE)

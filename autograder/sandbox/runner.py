@@ -415,6 +415,34 @@ def sweep_adopted(since: float) -> None:
             return
 
 
+def sweep_all_adopted(seconds: float = 10.0) -> None:
+    """For a process with no children of its own left (the supervisor once its worker has
+    exited): kill and reap every process orphaned onto it, until none is left."""
+    me = os.getpid()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        kids = [pid for pid in _pids() if _state_and_parent(pid)[1] == me]
+        if not kids:
+            return
+        for pid in kids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        while True:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+        time.sleep(0.005)
+
+
+def _pids() -> list:
+    return [int(e) for e in os.listdir("/proc") if e.isdigit()]
+
+
 def _python_binds(python: str) -> tuple:
     """The folders the interpreter needs, outside the system folders bound anyway."""
     cands = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
