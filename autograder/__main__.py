@@ -3,6 +3,8 @@
   grade PATH [--json FILE] [--lang en] [-v]   grade one submission (file or folder)
   gradescope [--root /autograder]            the Gradescope flow (what run_autograder calls)
   zip [--out FILE]                           build the Gradescope autograder zip
+  batch DIR [--out OUTDIR] [--jobs N]        grade a folder of submissions (resumable): gradebook, analysis
+  handout [--out FILE]                       build the zip a student receives
   mutants [-k PATTERN] [-j N] [-v]           mutation analysis of the rubric (bench/mutants.py)
 """
 from __future__ import annotations
@@ -61,6 +63,17 @@ def cmd_mutants(args) -> int:
     return mutants_main(argv)
 
 
+def cmd_batch(args) -> int:
+    from .batch import main as batch_main
+    return batch_main(args)
+
+
+def cmd_handout(args) -> int:
+    from .handout import build_handout
+    print(build_handout(Path(args.out)))
+    return 0
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -83,6 +96,18 @@ def main(argv=None) -> int:
     z = sub.add_parser("zip", help="build the autograder zip for Gradescope")
     z.add_argument("--out", default="build/autograder.zip")
     z.set_defaults(fn=cmd_zip)
+    b = sub.add_parser("batch", help="grade every submission of a folder or a Gradescope export")
+    b.add_argument("dir", help="a folder of submissions, or an unzipped Gradescope export")
+    b.add_argument("--out", help="output folder (default: DIR-correction next to DIR)")
+    b.add_argument("--jobs", type=int, help="worker processes (default: every core)")
+    b.add_argument("--lang", choices=["fr", "en"])
+    b.add_argument("--force", action="store_true", help="regrade everything, ignoring the checkpoints")
+    b.add_argument("--timeout", type=int, default=480, help="seconds for one submission (default 480)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(fn=cmd_batch)
+    h = sub.add_parser("handout", help="build the zip a student receives")
+    h.add_argument("--out", default="build/devoir3-etudiant.zip")
+    h.set_defaults(fn=cmd_handout)
     mu = sub.add_parser("mutants", help="mutation analysis of the rubric (bench/mutants.py)")
     mu.add_argument("-k", dest="pattern", help="only mutants whose name, function or items contain this")
     mu.add_argument("-j", "--jobs", type=int, help="processes (default 2)")

@@ -1,0 +1,587 @@
+"""Batch grading: every submission of a folder, in parallel, resumable.
+
+    python -m autograder batch DIR [--out OUTDIR] [--jobs N] [--lang en] [--force]
+
+DIR is either a plain folder (one student file or one sub-folder per student)
+or Gradescope's "Export Submissions" archive, unzipped: one sub-folder per
+submission and a `submission_metadata.yml` naming the submitters.
+
+Each submission is graded in a worker process of a pool (each grade_file also
+starts its own sandboxed child). A worker writes two files per submission,
+atomically: results/<key>.json (the results.json Gradescope would have) and
+state/<key>.json (the checkpoint: the submission's content hash, the grader's
+fingerprint, and every item's and check's outcome). A later run skips every
+submission whose checkpoint matches its content and the grader, so an
+interrupted batch resumes where it stopped, and a changed submission or a
+changed rubric is regraded. Nothing a submission does stops the batch: it gets a
+status (graded, no_file, load_error, timed_out, internal_error) and the batch
+goes on. At the end: gradebook.csv, analysis.txt and report.html.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+METADATA = "submission_metadata.yml"
+STATE_VERSION = 1
+STATUSES = ("graded", "no_file", "load_error", "timed_out", "internal_error")
+WALL_TIMEOUT = 480            # seconds for one submission, as in gradescope_flow
+# Modules that do not change a grade: editing them keeps the checkpoints valid.
+NOT_GRADING = {"batch.py", "analysis.py", "html_report.py", "handout.py", "packaging.py",
+               "__main__.py", "gradescope_flow.py"}
+
+
+# ------------------------------------------------------------------ discovery
+@dataclass
+class Submission:
+    key: str                     # unique, file-name safe: names the results and state files
+    path: Path | None            # a student file or folder; None if the export lists no folder
+    identity: dict = field(default_factory=dict)   # name, email, sid (';'-joined for groups)
+    hash: str = ""
+
+
+class _TolerantLoader:
+    """A yaml SafeLoader that reads unknown tags (Ruby objects, ...) as plain data."""
+
+    @staticmethod
+    def make():
+        import yaml
+
+        class Loader(yaml.SafeLoader):
+            pass
+
+        def plain(loader, suffix, node):
+            if isinstance(node, yaml.MappingNode):
+                return loader.construct_mapping(node, deep=True)
+            if isinstance(node, yaml.SequenceNode):
+                return loader.construct_sequence(node, deep=True)
+            return loader.construct_scalar(node)
+        Loader.add_multi_constructor("!", plain)
+        Loader.add_multi_constructor("tag:", plain)
+        return Loader
+
+
+def _plain_key(k) -> str:
+    """Gradescope writes Ruby symbols as keys (':name'); accept both spellings."""
+    return str(k).lstrip(":")
+
+
+def read_metadata(path: Path) -> dict:
+    """{submission folder name: identity dict} from Gradescope's submission_metadata.yml."""
+    import yaml
+    with open(path, encoding="utf-8") as f:
+        raw = yaml.load(f, Loader=_TolerantLoader.make())  # noqa: S506 - a SafeLoader subclass
+    if not isinstance(raw, dict):
+        raise ValueError("%s: a mapping of submission folders is expected" % path)
+    out = {}
+    for folder, entry in raw.items():
+        entry = {_plain_key(k): v for k, v in entry.items()} if isinstance(entry, dict) else {}
+        people = entry.get("submitters") or []
+        people = [{_plain_key(k): v for k, v in p.items()} for p in people if isinstance(p, dict)]
+        ident = {key: "; ".join(str(p.get(key) or "") for p in people).strip("; ")
+                 for key in ("name", "email", "sid")}
+        if entry.get("created_at") is not None:
+            ident["created_at"] = str(entry["created_at"])
+        out[str(folder)] = ident
+    return out
+
+
+def find_metadata(root: Path) -> Path | None:
+    """The export's metadata, at the top or inside the one folder the archive unzipped into."""
+    if (root / METADATA).is_file():
+        return root / METADATA
+    subs = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "__MACOSX"))]
+    if len(subs) == 1 and (subs[0] / METADATA).is_file():
+        return subs[0] / METADATA
+    return None
+
+
+def _safe_key(name: str, taken: set) -> str:
+    key = re.sub(r"[^\w.@+-]", "_", name).strip("._") or "soumission"
+    base, n = key, 2
+    while key in taken:
+        key, n = "%s_%d" % (base, n), n + 1
+    taken.add(key)
+    return key
+
+
+def discover(root: Path, exclude: Path | None = None) -> tuple:
+    """(layout, [Submission]) for a plain folder or a Gradescope export."""
+    from .locate import IGNORED
+    root = Path(root)
+    exclude = exclude.resolve() if exclude else None
+    taken: set = set()
+    meta_path = find_metadata(root)
+    subs = []
+    if meta_path is not None:
+        base = meta_path.parent
+        meta = read_metadata(meta_path)
+        folders = {p.name: p for p in base.iterdir() if p.is_dir() and not p.name.startswith((".", "__MACOSX"))
+                   and (exclude is None or p.resolve() != exclude)}
+        for name in sorted(set(meta) | set(folders)):
+            subs.append(Submission(_safe_key(name, taken), folders.get(name), dict(meta.get(name, {}))))
+        return "gradescope", subs
+    for p in sorted(root.iterdir()):
+        if p.name.startswith((".", "__MACOSX")) or (exclude is not None and p.resolve() == exclude):
+            continue
+        if p.is_dir():
+            subs.append(Submission(_safe_key(p.name, taken), p, {"name": p.name}))
+        elif p.is_file() and p.suffix == ".py" and p.name not in IGNORED:
+            subs.append(Submission(_safe_key(p.stem, taken), p, {"name": p.stem}))
+    return "plain", subs
+
+
+def content_hash(path: Path | None) -> str:
+    """sha256 of a submission: the file's bytes, or every file's relative path and bytes."""
+    h = hashlib.sha256()
+    if path is None or not path.exists():
+        h.update(b"absent")
+        return h.hexdigest()
+    files = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*") if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts)
+    for p in files:
+        h.update(p.relative_to(path).as_posix().encode() if p != path else b".")
+        h.update(b"\0")
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def grader_fingerprint(lang: str) -> str:
+    """What a grade depends on: the rubric, the grading code, the reference, outils.py."""
+    h = hashlib.sha256(("v%d:%s" % (STATE_VERSION, lang)).encode())
+    files = [p for p in sorted((REPO / "autograder").rglob("*")) if p.suffix in (".py", ".yaml")
+             and "__pycache__" not in p.parts and p.name not in NOT_GRADING]
+    files += sorted((REPO / "reference").rglob("*.py")) + [REPO / "student_template" / "outils.py"]
+    for p in files:
+        h.update(p.relative_to(REPO).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+# ------------------------------------------------------------------ one submission
+def _write_json(path: Path, data) -> None:
+    """Atomic: a reader (or an interrupted run) sees the old file or the new one, never half."""
+    tmp = path.with_name(".%s.%d.tmp" % (path.name, os.getpid()))
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)
+    os.replace(tmp, path)
+
+
+class _WallTimeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _WallTimeout()
+
+
+def _on_term(signum, frame):
+    raise SystemExit(143)     # unwinds grade_file: its finally kills the sandboxed child
+
+
+_RUBRIC = None
+_USER = None
+
+
+def _init_worker(users) -> None:
+    """Pool worker set-up: SIGINT is the parent's business; SIGTERM unwinds cleanly."""
+    global _RUBRIC, _USER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_term)
+    from .rubric import load
+    from .sandbox.runner import sandbox_user
+    _RUBRIC = load()
+    _USER = users.get() if users is not None else sandbox_user()
+
+
+def _record(task, status, message, report=None, assessed=False, done=()) -> dict:
+    """The checkpoint: every item's and check's outcome (from the report, or the items done so far)."""
+    items = {it.id: {"points": it.points, "bonus": it.bonus, "status": it.status, "checks": {
+        c.id: ({"passed": True} if c.passed else {"passed": False, "kind": c.kind, "message": c.message[:300]})
+        for c in it.checks}} for it in (report.items if report is not None else done)}
+    return {"version": STATE_VERSION, "submission": task["key"], "hash": task["hash"],
+            "grader": task["grader"], "lang": task["lang"], "status": status, "message": message,
+            "assessed": assessed, "items": items,
+            "regular": round(sum(i["points"] for i in items.values() if not i["bonus"]), 2),
+            "bonus": round(sum(i["points"] for i in items.values() if i["bonus"]), 2)}
+
+
+def _status_of(report, sandbox) -> str:
+    loaded = sandbox.loaded or {}
+    if report.status == "load_error":
+        etype = str((loaded.get("error") or {}).get("type", ""))
+        return "timed_out" if etype == "Load:timeout" else "load_error"
+    kinds = {c.kind for it in report.items for c in it.checks}
+    if "budget" in kinds:
+        return "timed_out"
+    if any(it.status == "internal_error" for it in report.items):
+        return "internal_error"
+    return "graded"
+
+
+def _first_line(text: str, n: int = 200) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def grade_task(task: dict) -> dict:
+    """Grade one submission in a pool worker; write its results and checkpoint; return the record."""
+    from . import feedback
+    from .gradescope_flow import fallback_results
+    from .grading import Report, _load_failed, grade_file, limits_from
+    from .locate import locate
+    from .sandbox.runner import Sandbox
+
+    if task.get("crash_for_tests"):      # lets the tests prove a dead worker does not stop the batch
+        os._exit(3)
+    rubric, lang = _RUBRIC, task["lang"]
+    t0 = time.monotonic()
+    sandbox, done = None, []
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(max(1, int(task["timeout"])))
+    try:
+        found = locate(Path(task["path"]), rubric.student_file, lang) if task["path"] else None
+        if found is None or found.path is None:
+            why = found.error if found else ("Aucun dossier pour cette soumission dans l'export." if lang != "en"
+                                             else "No folder for this submission in the export.")
+            base = _load_failed(rubric, lang, {"type": "NoFile"})
+            report = Report(base.items, "no_file", why)
+            status = "no_file"
+        else:
+            sandbox = Sandbox(Path(found.path), task.get("limits") or limits_from(rubric), user=_USER)
+            report = grade_file(found.path, rubric, lang, sandbox=sandbox, on_item=done.append)
+            if found.note:
+                report.message = (found.note + "\n" + report.message).strip()
+            status = _status_of(report, sandbox)
+        signal.alarm(0)
+        results = feedback.results_json(report, rubric, lang)
+        record = _record(task, status, _first_line(report.message), report, report.status == "graded")
+    except _WallTimeout:
+        msg = ("La correction a dépassé %d s et a été arrêtée." if lang != "en" else
+               "Grading exceeded %d s and was stopped.") % task["timeout"]
+        results = fallback_results(msg, rubric, lang, done)
+        record = _record(task, "timed_out", msg, done=done)
+    except Exception:
+        tb = traceback.format_exc(limit=4)
+        msg = "Erreur interne du correcteur / Internal grader error: " + _first_line(tb.splitlines()[-1])
+        results = fallback_results(msg, rubric, lang, done, instructor_note=tb[-1500:])
+        record = _record(task, "internal_error", msg, done=done)
+    finally:
+        signal.alarm(0)
+        if sandbox is not None:
+            sandbox.close()
+    record["seconds"] = round(time.monotonic() - t0, 2)
+    out = Path(task["out"])
+    _write_json(out / "results" / (task["key"] + ".json"), results)
+    _write_json(out / "state" / (task["key"] + ".json"), record)    # last: marks it done
+    return record
+
+
+# ------------------------------------------------------------------ progress
+class Progress:
+    """A plain-text progress bar on stderr: redrawn in place on a terminal, a line now and then otherwise."""
+
+    def __init__(self, total: int, stream=None, enabled: bool = True, lang: str = "fr"):
+        self.total, self.stream, self.enabled, self.lang = total, stream or sys.stderr, enabled, lang
+        self.done, self.counts = 0, {}
+        self.t0 = self._last = time.monotonic()
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last_pct = -1
+
+    def update(self, status: str) -> None:
+        self.done += 1
+        self.counts[status] = self.counts.get(status, 0) + 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        pct = int(100 * self.done / max(1, self.total))
+        if self.tty:
+            if now - self._last >= 0.1 or self.done == self.total:
+                self.stream.write("\r" + self.line() + "\x1b[K")
+                self.stream.flush()
+                self._last = now
+        elif pct // 10 != self._last_pct // 10 or now - self._last >= 15 or self.done == self.total:
+            self.stream.write(self.line() + "\n")
+            self.stream.flush()
+            self._last, self._last_pct = now, pct
+
+    def line(self) -> str:
+        width = 30
+        frac = self.done / max(1, self.total)
+        bar = "#" * int(width * frac) + "-" * (width - int(width * frac))
+        elapsed = time.monotonic() - self.t0
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate > 0 else 0.0
+        counts = ", ".join("%s %d" % (k, v) for k, v in sorted(self.counts.items()))
+        return "[%s] %d/%d %3d%%  %.2f/s  ETA %d:%02d  (%s)" % (
+            bar, self.done, self.total, int(100 * frac), rate, eta // 60, eta % 60, counts)
+
+    def close(self) -> None:
+        if self.enabled and self.tty and self.done:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# ------------------------------------------------------------------ the batch
+@dataclass
+class BatchResult:
+    layout: str
+    submissions: list
+    records: dict                # key -> record
+    graded_now: int
+    resumed: int
+    seconds: float
+    jobs: int
+    interrupted: bool = False
+    out: Path | None = None
+
+
+def load_state(out: Path, key: str) -> dict | None:
+    try:
+        with open(out / "state" / (key + ".json"), encoding="utf-8") as f:
+            rec = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return rec if isinstance(rec, dict) else None
+
+
+def _sandbox_users(jobs: int, log) -> tuple:
+    """(jobs, users for the workers, or None for the default sandbox user).
+
+    As root with the sandbox user, a sandbox that runs without namespaces kills every process
+    of its user when it closes, which would kill the other workers' children: then each worker
+    needs a user of its own (ag_student, ag_student1, ...), or the batch runs fewer workers."""
+    from .grading import limits_from
+    from .rubric import load
+    from .sandbox.runner import Sandbox, sandbox_user
+    first = sandbox_user()
+    if first is None or jobs == 1:
+        return jobs, None
+    probe = Sandbox(REPO / "student_template" / "devoir3.py", limits_from(load()), user=first)
+    try:
+        probe.load()
+        jailed = probe.jailed
+    finally:
+        probe.close()
+    if jailed:                 # a pid namespace per sandbox: workers can share the user
+        return jobs, None
+    users = [first] + [u for u in (sandbox_user("%s%d" % (first.name, i)) for i in range(1, jobs)) if u]
+    if len(users) < jobs:
+        log("batch: sans espaces de noms, un utilisateur de bac à sable par processus est nécessaire "
+            "(%s, %s1, ...) : %d processus au lieu de %d." % (first.name, first.name, len(users), jobs))
+    return len(users), users
+
+
+def _worker_pids(ex) -> list:
+    return [p.pid for p in list(getattr(ex, "_processes", {}).values()) if p.pid]
+
+
+def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None = None, force: bool = False,
+              timeout: int = WALL_TIMEOUT, limits=None, progress: bool = True, stream=None,
+              crash_for_tests: str | None = None) -> BatchResult:
+    """Grade (or resume) every submission of root into out; see the module docstring."""
+    from .rubric import load
+    root, out = Path(root), Path(out)
+    stream = stream or sys.stderr
+
+    def log(msg):
+        if progress:
+            stream.write(msg + "\n")
+            stream.flush()
+
+    rubric = load()
+    lang = lang or rubric.language
+    if not root.is_dir():
+        raise FileNotFoundError("%s n'est pas un dossier / is not a folder" % root)
+    layout, subs = discover(root, exclude=out)
+    for d in ("results", "state"):
+        (out / d).mkdir(parents=True, exist_ok=True)
+    fp = grader_fingerprint(lang)
+    records, todo = {}, []
+    for s in subs:
+        s.hash = content_hash(s.path)
+        rec = None if force else load_state(out, s.key)
+        if rec and rec.get("hash") == s.hash and rec.get("grader") == fp and \
+                (out / "results" / (s.key + ".json")).is_file():
+            records[s.key] = rec
+        else:
+            todo.append(s)
+    resumed = len(records)
+    jobs = max(1, min(jobs or _cpu_count(), len(todo) or 1))
+    jobs, users = _sandbox_users(jobs, log)
+    log("batch: %d soumissions (%s) ; %d déjà corrigées, %d à corriger avec %d processus." % (
+        len(subs), layout, resumed, len(todo), jobs))
+    t0 = time.monotonic()
+    bar = Progress(len(todo), stream, progress, lang)
+    interrupted = False
+    tasks = [{"key": s.key, "path": str(s.path) if s.path else None, "hash": s.hash, "grader": fp,
+              "lang": lang, "out": str(out), "timeout": timeout, "limits": limits,
+              "crash_for_tests": crash_for_tests is not None and s.key == crash_for_tests} for s in todo]
+    try:
+        if tasks:
+            _run_pool(tasks, jobs, users, records, bar)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    seconds = time.monotonic() - t0
+    return BatchResult(layout, subs, records, len(records) - resumed, resumed, seconds, jobs, interrupted, out)
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _run_pool(tasks: list, jobs: int, users, records: dict, bar: Progress) -> None:
+    """Keep `jobs` submissions in flight; a dead worker costs a retry, then an internal_error record."""
+    ctx = multiprocessing.get_context("spawn")     # no fork of a threaded parent
+    pending = list(reversed(tasks))
+    attempts: dict = {}
+    while pending:
+        queue = None
+        if users is not None:
+            queue = ctx.Queue()
+            for u in users:
+                queue.put(u)
+        ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,))
+        running: dict = {}
+        broken = False
+        try:
+            while pending or running:
+                while pending and len(running) < jobs and not broken:
+                    task = pending.pop()
+                    running[ex.submit(grade_task, task)] = task
+                if not running:
+                    break
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for fut in done:
+                    task = running.pop(fut)
+                    try:
+                        rec = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        attempts[task["key"]] = attempts.get(task["key"], 0) + 1
+                        if attempts[task["key"]] >= 2:
+                            rec = _dead_worker_record(task)
+                        else:
+                            pending.append(task)
+                            continue
+                    records[task["key"]] = rec
+                    bar.update(rec["status"])
+                if broken and not running:
+                    break
+        except KeyboardInterrupt:
+            for pid in _worker_pids(ex):
+                try:
+                    os.kill(pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            ex.shutdown(wait=True, cancel_futures=True)
+            raise
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _dead_worker_record(task: dict) -> dict:
+    """The worker grading this submission died twice: record it so the batch can finish."""
+    from .gradescope_flow import fallback_results
+    msg = ("Le processus de correction s'est arrêté deux fois sur cette soumission : à revoir à la main. / "
+           "The grading process died twice on this submission: review it by hand.")
+    rec = _record(task, "internal_error", msg)
+    rec["seconds"] = 0.0
+    out = Path(task["out"])
+    _write_json(out / "results" / (task["key"] + ".json"), fallback_results(msg))
+    _write_json(out / "state" / (task["key"] + ".json"), rec)
+    return rec
+
+
+# ------------------------------------------------------------------ outputs
+def gradebook_rows(result: BatchResult, rubric) -> list:
+    from .feedback import pts
+    item_ids = [it.id for it in rubric.items]
+    header = ["submission", "name", "email", "sid"] + item_ids + ["total", "bonus", "status", "message"]
+    rows = [header]
+    for s in result.submissions:
+        rec = result.records.get(s.key)
+        if rec is None:
+            continue
+        items = rec.get("items", {})
+        rows.append([s.key, s.identity.get("name", ""), s.identity.get("email", ""), s.identity.get("sid", "")]
+                    + [pts(items[i]["points"]) if i in items else "0" for i in item_ids]
+                    + [pts(rec.get("regular", 0.0)), pts(rec.get("bonus", 0.0)), rec["status"],
+                       rec.get("message", "")])
+    return rows
+
+
+def write_outputs(result: BatchResult, rubric, lang: str) -> dict:
+    """gradebook.csv, analysis.txt, report.html and batch.json in result.out; their paths."""
+    from . import analysis, html_report
+    out = result.out
+    with open(out / "gradebook.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(gradebook_rows(result, rubric))
+    records = [result.records[s.key] for s in result.submissions if s.key in result.records]
+    stats = analysis.analyze(records, rubric, lang)
+    table = analysis.text_table(stats, lang)
+    (out / "analysis.txt").write_text(table + "\n", encoding="utf-8")
+    (out / "report.html").write_text(html_report.render(stats, rubric, lang), encoding="utf-8")
+    summary = {"layout": result.layout, "submissions": len(result.submissions), "graded_now": result.graded_now,
+               "resumed": result.resumed, "jobs": result.jobs, "wall_seconds": round(result.seconds, 2),
+               "per_second": round(result.graded_now / result.seconds, 3) if result.seconds > 0 else None,
+               "statuses": {s: sum(1 for r in records if r["status"] == s) for s in STATUSES}}
+    _write_json(out / "batch.json", summary)
+    return {"gradebook": out / "gradebook.csv", "analysis": out / "analysis.txt",
+            "report": out / "report.html", "summary": out / "batch.json", "table": table}
+
+
+def default_out(root: Path) -> Path:
+    root = Path(root).resolve()
+    return root.parent / (root.name + "-correction")
+
+
+def main(args) -> int:
+    from .rubric import load
+    rubric = load()
+    lang = args.lang or rubric.language
+    root = Path(args.dir)
+    out = Path(args.out) if args.out else default_out(root)
+    try:
+        result = run_batch(root, out, args.jobs, lang, args.force, args.timeout, progress=not args.quiet)
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    fr = lang != "en"
+    if result.interrupted:
+        print(("Interrompu : %d/%d soumissions ont leurs résultats dans %s ; relancez la même commande "
+               "pour reprendre (rien n'est recorrigé)." if fr else
+               "Interrupted: %d/%d submissions have their results in %s; run the same command again to "
+               "resume (nothing is regraded).") % (len(result.records), len(result.submissions), out),
+              file=sys.stderr)
+        return 130
+    paths = write_outputs(result, rubric, lang)
+    print(paths["table"])
+    print()
+    rate = result.graded_now / result.seconds if result.seconds > 0 else 0.0
+    print(("%d soumissions : %d corrigées maintenant en %.1f s (%.2f/s, %d processus), %d reprises."
+           if fr else "%d submissions: %d graded now in %.1f s (%.2f/s, %d processes), %d resumed.") % (
+        len(result.submissions), result.graded_now, result.seconds, rate, result.jobs, result.resumed))
+    for key in ("gradebook", "analysis", "report"):
+        print("  %s" % paths[key])
+    print("  %s" % (out / "results"))
+    return 0

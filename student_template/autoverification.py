@@ -1,0 +1,856 @@
+"""Autovérification du devoir 3 (IFT 3395) — self-check for homework 3.
+
+Utilisation (dans le dossier qui contient devoir3.py et outils.py) :
+
+    python autoverification.py               # vérifie devoir3.py à côté de ce fichier
+    python autoverification.py autre/devoir3.py
+
+Ce programme liste les items que vous n'avez pas encore faits et vérifie
+seulement ce qui n'a besoin d'AUCUNE réponse attendue :
+  - chaque fonction s'importe et retourne le bon type et la bonne forme
+    (vecteurs colonnes (k, 1), étiquettes comptées à partir de 0) ;
+  - vos gradients concordent, par différences finies, avec VOS propres
+    fonctions (ou avec les fonctions de outils) ;
+  - un softmax est positif et somme à 1 ; une configuration de convolution
+    donne 4 selon VOTRE q3_taille_sortie ;
+  - les listes d'expressions (1.d, 1.e, 1.i, 1.j) sont des chaînes d'égalités.
+Il ne contient aucune réponse et ne télécharge rien. Réussir l'autovérification
+N'EST PAS une note : le correcteur vérifie bien plus (valeurs exactes sur
+d'autres entrées, forme des formules, cas limites, réponses aux questions).
+
+(This self-check lists unimplemented items and runs only checks that need no
+expected answer. It contains no answers. Passing it is NOT a grade.)
+
+Bibliothèque standard + numpy seulement. Si le programme semble bloqué, une de
+vos fonctions boucle : l'item en cours est le dernier affiché (Ctrl-C pour arrêter).
+"""
+import contextlib
+import importlib.util
+import numbers
+import os
+import signal
+import sys
+import traceback
+import warnings
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STEP = 1e-5                   # pas des différences finies centrées
+RTOL, ATOL = 2e-4, 2e-5       # concordance avec les différences finies (pas les tolérances du correcteur)
+RNG = np.random.default_rng(20250101)
+CALL_SECONDS = 10             # au-delà, on suppose une boucle infinie (Unix et macOS seulement)
+
+NOT_A_GRADE = (
+    "ATTENTION : réussir l'autovérification N'EST PAS une note. Le correcteur vérifie aussi les "
+    "valeurs exactes sur d'autres entrées, la forme des formules, les cas limites et les réponses "
+    "aux questions.\n"
+    "WARNING: passing this self-check is NOT a grade. The grader also checks exact values on other "
+    "inputs, the form of formulas, edge cases and the answers to the questions.")
+
+
+# ------------------------------------------------------------------ outcomes
+class NotDone(Exception):
+    """A function raised NotImplementedError."""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+class Missing(Exception):
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+class StudentError(Exception):
+    def __init__(self, name, exc, line):
+        super().__init__(name)
+        self.name, self.exc, self.line = name, exc, line
+
+
+class Failed(Exception):
+    """A check failed; the message says what, never what the answer is."""
+
+
+class TooLong(Exception):
+    pass
+
+
+def _too_long(signum, frame):
+    raise TooLong()
+
+
+class Captured:
+    """What the student's code prints during the self-check: counted, its beginning kept."""
+    KEEP = 2000
+
+    def __init__(self):
+        self.text, self.lines, self.chars = "", 0, 0
+
+    def write(self, s):
+        self.chars += len(s)
+        self.lines += s.count("\n")
+        if len(self.text) < self.KEEP:
+            self.text += s[: self.KEEP - len(self.text)]
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def quiet(self):
+        """A context where print() of the student's code lands here."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(contextlib.redirect_stdout(self))
+        stack.enter_context(contextlib.redirect_stderr(self))
+        return stack
+
+
+class Checker:
+    def __init__(self, module, outils, path, printed=None):
+        self.m, self.outils, self.path = module, outils, os.path.abspath(path)
+        self.printed = printed or Captured()
+        self.not_done = set()
+        self.ran = set()          # functions that returned at least once
+
+    def call(self, name, *args):
+        fn = getattr(self.m, name, None)
+        if not callable(fn):
+            raise Missing(name)
+        timer = hasattr(signal, "setitimer")      # not on Windows: a loop there just hangs
+        try:
+            if timer:
+                signal.signal(signal.SIGALRM, _too_long)
+                signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
+            with np.errstate(all="ignore"), warnings.catch_warnings(), self.printed.quiet():
+                warnings.simplefilter("ignore")
+                out = fn(*args)
+            if timer:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            self.ran.add(name)
+            return out
+        except TooLong:
+            raise Failed("%s n'a pas répondu en %d s : boucle infinie ?" % (name, CALL_SECONDS))
+        except NotImplementedError:
+            self.not_done.add(name)
+            raise NotDone(name)
+        except Exception as exc:  # the student's bug: reported, never fatal
+            raise StudentError(name, exc, self._line(exc))
+        finally:
+            if timer:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _line(self, exc):
+        line = None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if os.path.abspath(frame.filename) == self.path:
+                line = frame.lineno
+        return line
+
+
+# ------------------------------------------------------------------ helpers
+def is_number(v):
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    if isinstance(v, numbers.Real):
+        return True
+    return isinstance(v, np.ndarray) and v.shape == () and v.dtype.kind in "iuf"
+
+
+def as_float(v, what):
+    if not is_number(v):
+        raise Failed("%s : un nombre est attendu, reçu %s" % (what, describe(v)))
+    return float(v)
+
+
+def is_int(v):
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    if isinstance(v, (numbers.Integral, np.integer)):
+        return True
+    return isinstance(v, (float, np.floating)) and float(v).is_integer()
+
+
+def shape_of(v):
+    """A shape answer as a tuple of ints: an int, a list or tuple of whole numbers, a 1-D int array."""
+    if is_int(v):
+        return (int(v),)
+    if isinstance(v, np.ndarray) and v.ndim == 1 and v.dtype.kind in "iuf":
+        v = list(v)
+    if isinstance(v, (list, tuple)) and v and all(is_int(e) for e in v):
+        return tuple(int(e) for e in v)
+    return None
+
+
+def describe(v):
+    if isinstance(v, np.ndarray):
+        return "un tableau de forme %s" % (v.shape,)
+    text = repr(v)
+    return "%s (%s)" % (text if len(text) < 60 else text[:57] + "...", type(v).__name__)
+
+
+def array_of(v, what):
+    if isinstance(v, (list, tuple)):
+        try:
+            v = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise Failed("%s : des nombres sont attendus, reçu %s" % (what, describe(v)))
+    if is_number(v):
+        return np.asarray(float(v))
+    if not isinstance(v, np.ndarray) or v.dtype.kind not in "iuf":
+        raise Failed("%s : un tableau numpy de nombres est attendu, reçu %s" % (what, describe(v)))
+    return v.astype(float)
+
+
+def vector(v, n, what):
+    """A vector answer: (n, 1) is the convention, (n,) is accepted, (1, n) is not."""
+    a = array_of(v, what)
+    if a.shape in ((n, 1), (n,)):
+        return a.reshape(n, 1)
+    if a.shape == (1, n) and n > 1:
+        raise Failed("%s : forme (1, %d), un vecteur ligne ; la convention est un vecteur colonne (%d, 1)"
+                     % (what, n, n))
+    raise Failed("%s : forme %s, alors que la convention donne (%d, 1)" % (what, a.shape, n))
+
+
+def matrix(v, shape, what):
+    a = array_of(v, what)
+    if a.shape != shape:
+        raise Failed("%s : forme %s, alors que la forme attendue d'après les arguments est %s"
+                     % (what, a.shape, shape))
+    return a
+
+
+def finite(a, what):
+    if not np.all(np.isfinite(a)):
+        raise Failed("%s : valeur non finie (nan ou inf)" % what)
+    return a
+
+
+def agree(got, approx, what, where):
+    got, approx = np.asarray(got, dtype=float), np.asarray(approx, dtype=float)
+    finite(got, what)
+    if not np.allclose(got, approx, rtol=RTOL, atol=ATOL):
+        blame = " : l'une des deux fonctions est fausse" if "votre" in where else ""
+        raise Failed("%s ne concorde pas avec les différences finies de %s%s" % (what, where, blame))
+
+
+def fd_gradient(f, x):
+    """Central finite differences of the scalar function f at the array x (same shape as x)."""
+    x = np.asarray(x, dtype=float)
+    g = np.zeros_like(x)
+    for idx in np.ndindex(*x.shape):
+        e = np.zeros_like(x)
+        e[idx] = STEP
+        g[idx] = (float(f(x + e)) - float(f(x - e))) / (2 * STEP)
+    return g
+
+
+def col(n, scale=1.0):
+    return RNG.normal(0.0, scale, (n, 1))
+
+
+def away_from_zero(n, lo=0.3, hi=4.0):
+    return RNG.uniform(lo, hi, n) * RNG.choice([-1.0, 1.0], n)
+
+
+def symbol(name):
+    import outils
+    return outils.Symbole(("sym", name))
+
+
+# ------------------------------------------------------------------ reusable checks
+def scalar_function(c, name, extra=()):
+    """A 'scalar' function: a number gives a number, an array gives an array of the same shape."""
+    v = c.call(name, 0.7, *extra)
+    as_float(v, "%s(0.7)" % name)
+    x = RNG.uniform(-3, 3, 5)
+    a = array_of(c.call(name, x, *[np.full(5, e) for e in extra]), "%s(tableau de 5)" % name)
+    if a.shape != (5,):
+        raise Failed("%s : un tableau de forme (5,) donne la forme %s (élément par élément attendu)"
+                     % (name, a.shape))
+    return "%s : nombre → nombre, tableau (5,) → tableau (5,)" % name
+
+
+def readable_formula(c, name, args):
+    """The grader reads this formula with outils' symbols: it must run on them."""
+    try:
+        c.call(name, *args)
+    except StudentError as e:
+        raise Failed("%s ne s'évalue pas avec les symboles de outils (%s : %s). Écrivez la formule avec les "
+                     "fonctions de outils, sans if ni math.*" % (name, type(e.exc).__name__, e.exc))
+    return "%s s'évalue avec les symboles de outils" % name
+
+
+def derivative_vs(c, name, f, where, extra=()):
+    """name(x) against central finite differences of f at points away from 0."""
+    x = away_from_zero(12)
+    got = array_of(c.call(name, x, *[np.full(12, e) for e in extra]), name)
+    approx = (np.asarray(f(x + STEP), dtype=float) - np.asarray(f(x - STEP), dtype=float)) / (2 * STEP)
+    agree(got.reshape(-1), approx.reshape(-1), name, where)
+    return "%s concorde avec les différences finies de %s" % (name, where)
+
+
+def chain(c, name, arg_sets, names=("x",)):
+    """A derivation list: evaluated at numbers, each expression equals the next."""
+    for args in arg_sets:
+        steps = c.call(name, *args)
+        if not isinstance(steps, (list, tuple)):
+            raise Failed("%s doit retourner une liste d'expressions, reçu %s" % (name, describe(steps)))
+        if len(steps) < 3:
+            raise Failed("%s : %d expression(s) ; il faut le départ, au moins une étape et l'arrivée"
+                         % (name, len(steps)))
+        vals = [as_float(np.asarray(s).reshape(-1)[0] if isinstance(s, np.ndarray) and s.size == 1 else s,
+                         "%s, expression %d" % (name, k + 1)) for k, s in enumerate(steps)]
+        for k in range(len(vals) - 1):
+            a, b = vals[k], vals[k + 1]
+            if not np.isclose(a, b, rtol=RTOL, atol=ATOL):
+                shown = ", ".join("%s = %s" % (n, _short(v)) for n, v in zip(names, args))
+                raise Failed("%s : les expressions %d et %d ne sont pas égales (en %s : %.6g ≠ %.6g)"
+                             % (name, k + 1, k + 2, shown, a, b))
+    return "%s : liste de %d expressions, chacune égale à la suivante (évaluées en des nombres)" % (
+        name, len(vals))
+
+
+def _short(v):
+    if isinstance(v, np.ndarray):
+        return np.array2string(v, precision=3, separator=", ")
+    return "%.4g" % v if isinstance(v, float) else str(v)
+
+
+def shapes_dict(c, name, keys, args=()):
+    v = c.call(name, *args)
+    if not isinstance(v, dict):
+        raise Failed("%s doit retourner un dictionnaire, reçu %s" % (name, describe(v)))
+    missing = [k for k in keys if k not in v]
+    if missing:
+        raise Failed("%s : clé(s) manquante(s) : %s (attendues : %s)" % (name, ", ".join(missing), ", ".join(keys)))
+    for k in keys:
+        s = shape_of(v[k])
+        if s is None or min(s) <= 0:
+            raise Failed("%s[%r] : un tuple d'entiers positifs est attendu, p. ex. (d_h, 1) ; reçu %s"
+                         % (name, k, describe(v[k])))
+    return "%s : dictionnaire %s de formes (tuples d'entiers)" % (name, "{" + ", ".join(keys) + "}")
+
+
+def letter(c, name, choices="ABCD"):
+    v = c.call(name)
+    if not (isinstance(v, str) and v.strip().upper() in choices):
+        raise Failed("%s : une lettre parmi %s est attendue, reçu %s" % (name, ", ".join(choices), describe(v)))
+    return "%s : une lettre parmi %s" % (name, ", ".join(choices))
+
+
+def integer(c, name, args=()):
+    v = c.call(name, *args)
+    if not is_int(v):
+        raise Failed("%s%s : un entier est attendu, reçu %s" % (name, args if args else "()", describe(v)))
+    return "%s retourne un entier" % name
+
+
+# dimensions used by the Q2 checks (all different, so a missing transpose shows up)
+D, DH, M = 5, 4, 3
+
+
+def mlp_args():
+    return {"W1": RNG.normal(size=(DH, D)), "b1": col(DH), "x": col(D), "W2": RNG.normal(size=(M, DH)),
+            "b2": col(M), "hs": RNG.uniform(0.1, 0.9, (DH, 1)), "ha": col(DH), "g": col(M), "gh": col(DH)}
+
+
+def linear_form(g, f):
+    """u -> <g, f(u)>: its gradient is what a backward step computes for the upstream gradient g."""
+    return lambda u: float(np.sum(np.asarray(g, dtype=float).reshape(-1) *
+                                  np.asarray(f(u), dtype=float).reshape(-1)))
+
+
+# ------------------------------------------------------------------ the items
+def items():
+    """(id, title, functions, [(check, ...)]) — a check returns its description or raises."""
+    import outils
+    sig, relu, softmax = outils.sigma, outils.relu, outils.softmax
+
+    def q1f(c):
+        x = col(4)
+        got = vector(c.call("q1f_gradient_l2_carre", x), 4, "q1f_gradient_l2_carre")
+        agree(got, fd_gradient(lambda z: np.sum(z ** 2), x), "q1f_gradient_l2_carre", "||x||² (calculée ici)")
+        return "q1f_gradient_l2_carre : forme (4, 1), concorde avec les différences finies de ||x||²"
+
+    def q1g(c):
+        x = away_from_zero(4).reshape(4, 1)
+        got = vector(c.call("q1g_gradient_l1", x), 4, "q1g_gradient_l1")
+        agree(got, fd_gradient(lambda z: np.sum(np.abs(z)), x), "q1g_gradient_l1", "||x||₁ (calculée ici)")
+        return "q1g_gradient_l1 : forme (4, 1), concorde avec les différences finies de ||x||₁ (hors de 0)"
+
+    def q1h(c):
+        v = c.call("q1h_contre_exemple")
+        if not (isinstance(v, (tuple, list)) and len(v) == 2):
+            raise Failed("q1h_contre_exemple doit retourner un tuple (x, c), reçu %s" % describe(v))
+        x = array_of(v[0], "x").reshape(-1)
+        if x.size < 2 or not np.all(np.isfinite(x)):
+            raise Failed("q1h_contre_exemple : x doit contenir au moins 2 nombres finis")
+        cc = as_float(np.asarray(v[1]).reshape(-1)[0] if isinstance(v[1], np.ndarray) and v[1].size == 1
+                      else v[1], "c")
+        if not (np.isfinite(cc) and cc >= 0):
+            raise Failed("q1h_contre_exemple : c doit être un nombre fini ≥ 0")
+        return "q1h_contre_exemple : (x, c) bien formé (x d'au moins 2 nombres, c ≥ 0)"
+
+    def q1i_args():
+        return [(RNG.normal(size=3), float(RNG.normal()), i) for i in range(3)]
+
+    def q1j_args():
+        return [(RNG.normal(size=3), i, j) for i in range(3) for j in range(3)]
+
+    def sym3():
+        return np.array([symbol("x%d" % k) for k in range(3)], dtype=object)
+
+    def q1k(c):
+        x = RNG.normal(size=(4, 1))
+        S = softmax(x)
+        got = matrix(c.call("q1k_jacobienne_softmax", S), (4, 4), "q1k_jacobienne_softmax")
+        fd = np.zeros((4, 4))
+        for j in range(4):
+            e = np.zeros((4, 1))
+            e[j] = STEP
+            fd[:, j] = ((softmax(x + e) - softmax(x - e)) / (2 * STEP)).reshape(-1)
+        agree(got, fd, "q1k_jacobienne_softmax", "outils.softmax")
+        return "q1k_jacobienne_softmax : forme (4, 4), concorde avec les différences finies de outils.softmax"
+
+    def q1l(c):
+        n, p = 4, 3
+        A, u = RNG.normal(size=(n, p)), RNG.normal(size=(p, 1))
+        S = softmax(A @ u)                    # x(u) = A u, so its Jacobian is A
+        for i in range(n):
+            got = vector(c.call("q1l_gradient_log_softmax", A, S, i), p, "q1l_gradient_log_softmax")
+            fd = fd_gradient(lambda w: np.log(softmax(A @ w)[i, 0]), u)
+            agree(got, fd, "q1l_gradient_log_softmax", "log outils.softmax(x(u))_i avec x(u) = A u")
+        return ("q1l_gradient_log_softmax : forme (p, 1), concorde avec les différences finies de "
+                "log softmax(x(u))_i (x(u) = A u)")
+
+    def q2a_shapes(c):
+        v = c.call("q2a_dimension_b1", D, DH, M)
+        if shape_of(v) is None or min(shape_of(v)) <= 0:
+            raise Failed("q2a_dimension_b1 : un tuple d'entiers est attendu, p. ex. (d_h, 1) ; reçu %s" % describe(v))
+        return "q2a_dimension_b1 : un tuple d'entiers"
+
+    def q2a(c):
+        a = mlp_args()
+        ha = vector(c.call("q2a_preactivation", a["W1"], a["b1"], a["x"]), DH, "q2a_preactivation")
+        finite(ha, "q2a_preactivation")
+        return "q2a_preactivation : vecteur colonne (d_h, 1) = (%d, 1)" % DH
+
+    def q2a_j(c):
+        a = mlp_args()
+        for j in range(DH):
+            as_float(c.call("q2a_preactivation_j", a["W1"], a["b1"], a["x"], j), "q2a_preactivation_j")
+        ha = vector(c.call("q2a_preactivation", a["W1"], a["b1"], a["x"]), DH, "q2a_preactivation")
+        for j in range(DH):
+            if not np.isclose(float(c.call("q2a_preactivation_j", a["W1"], a["b1"], a["x"], j)), ha[j, 0],
+                              rtol=RTOL, atol=ATOL):
+                raise Failed("q2a_preactivation_j(..., %d) diffère de la composante %d de votre q2a_preactivation"
+                             % (j, j))
+        return "q2a_preactivation_j : des nombres, égaux aux composantes de votre q2a_preactivation"
+
+    def q2a_hs(c):
+        ha = col(DH)
+        vector(c.call("q2a_sortie_cachee", ha), DH, "q2a_sortie_cachee")
+        return "q2a_sortie_cachee : même forme que h^a"
+
+    def q2b(c):
+        a = mlp_args()
+        vector(c.call("q2b_activation_sortie", a["W2"], a["b2"], a["hs"]), M, "q2b_activation_sortie")
+        return "q2b_activation_sortie : vecteur colonne (m, 1) = (%d, 1)" % M
+
+    def q2b_k(c):
+        a = mlp_args()
+        vals = [as_float(c.call("q2b_activation_sortie_k", a["W2"], a["b2"], a["hs"], k), "q2b_activation_sortie_k")
+                for k in range(M)]
+        oa = vector(c.call("q2b_activation_sortie", a["W2"], a["b2"], a["hs"]), M, "q2b_activation_sortie")
+        for k, v in enumerate(vals):
+            if not np.isclose(v, oa[k, 0], rtol=RTOL, atol=ATOL):
+                raise Failed("q2b_activation_sortie_k(..., %d) diffère de la composante %d de votre "
+                             "q2b_activation_sortie" % (k, k))
+        return "q2b_activation_sortie_k : des nombres, égaux aux composantes de votre q2b_activation_sortie"
+
+    def q2c(c):
+        for scale in (2.0, 1000.0):
+            oa = RNG.normal(size=(M + 1, 1))
+            oa = oa / np.max(np.abs(oa)) * scale
+            os_ = vector(c.call("q2c_softmax", oa), M + 1, "q2c_softmax")
+            finite(os_, "q2c_softmax (|o^a| jusqu'à %g)" % scale)
+            if np.any(os_ < 0) or not np.isclose(np.sum(os_), 1.0, rtol=RTOL, atol=ATOL):
+                raise Failed("q2c_softmax (|o^a| jusqu'à %g) : les composantes doivent être ≥ 0 et sommer à 1 "
+                             "(somme reçue : %.6g)" % (scale, float(np.sum(os_))))
+        return "q2c_softmax : forme (m, 1), positif, somme 1, fini même pour |o^a| ≈ 1000"
+
+    def binary_loss(loss, grad):
+        def check(c):
+            for y in (0, 1):
+                derivative_vs(c, grad, lambda z: c.call(loss, z, np.full(z.shape, y)), "votre " + loss,
+                              extra=(y,))
+            return "%s concorde avec les différences finies de votre %s (y = 0 et 1)" % (grad, loss)
+        return [lambda c: scalar_function(c, loss, extra=(1,)), check]
+
+    def ce_large(c):
+        for oa in (1000.0, -1000.0):
+            for y in (0, 1):
+                finite(np.asarray(as_float(c.call("q2e_perte_ce", oa, y), "q2e_perte_ce"), dtype=float),
+                       "q2e_perte_ce(%g, %d)" % (oa, y))
+        return "q2e_perte_ce reste finie pour o^a = ±1000"
+
+    def q2f(c):
+        v = c.call("q2f_limites")
+        if not isinstance(v, dict) or not {"mse", "ce", "meilleure"} <= set(v):
+            raise Failed("q2f_limites doit retourner un dictionnaire avec les clés mse, ce, meilleure ; reçu %s"
+                         % describe(v))
+        for k in ("mse", "ce"):
+            as_float(v[k], "q2f_limites()[%r]" % k)
+        if not (isinstance(v["meilleure"], str) and v["meilleure"].strip().lower() in ("mse", "ce")):
+            raise Failed("q2f_limites()['meilleure'] doit valoir \"mse\" ou \"ce\"")
+        return "q2f_limites : dictionnaire {mse: nombre, ce: nombre, meilleure: \"mse\" ou \"ce\"}"
+
+    def q2g(c):
+        oa = col(M + 1)
+        for y in range(M + 1):
+            as_float(c.call("q2g_perte", oa, y), "q2g_perte")
+        big = oa / np.max(np.abs(oa)) * 1000.0
+        for y in range(M + 1):
+            v = as_float(c.call("q2g_perte", big, y), "q2g_perte")
+            if not np.isfinite(v):
+                raise Failed("q2g_perte : valeur non finie pour |o^a| ≈ 1000 (y = %d)" % y)
+        return "q2g_perte : un nombre pour chaque y ∈ {0, …, m−1}, fini même pour |o^a| ≈ 1000"
+
+    def q2h_risk(c):
+        a = mlp_args()
+        X, Y = RNG.normal(size=(6, D)), RNG.integers(0, M, 6)
+        v = as_float(c.call("q2h_risque_empirique", X, Y, a["W1"], a["b1"], a["W2"], a["b2"]),
+                     "q2h_risque_empirique")
+        finite(np.asarray(v), "q2h_risque_empirique")
+        return "q2h_risque_empirique : un nombre fini"
+
+    def q2h_names(c):
+        v = c.call("q2h_parametres")
+        if not (isinstance(v, (list, tuple, set)) and v and all(isinstance(e, str) for e in v)):
+            raise Failed("q2h_parametres : une liste de noms (chaînes) est attendue, reçu %s" % describe(v))
+        return "q2h_parametres : une liste de noms"
+
+    def loss_of(c):
+        return lambda y: (lambda z: as_float(c.call("q2g_perte", z, y), "q2g_perte"))
+
+    def q2i_k(c):
+        oa = col(M + 1)
+        as_float(c.call("q2i_derivee_oa_k", oa, 0, 0), "q2i_derivee_oa_k")
+        for y in range(M + 1):
+            fd = fd_gradient(loss_of(c)(y), oa)
+            for k in range(M + 1):
+                v = as_float(c.call("q2i_derivee_oa_k", oa, y, k), "q2i_derivee_oa_k")
+                agree(v, fd[k, 0], "q2i_derivee_oa_k(o^a, y=%d, k=%d)" % (y, k), "votre q2g_perte")
+        return "q2i_derivee_oa_k concorde avec les différences finies de votre q2g_perte (tous y, k)"
+
+    def q2i_vec(c):
+        oa = col(M + 1)
+        for y in range(M + 1):
+            got = vector(c.call("q2i_gradient_oa", softmax(oa), y), M + 1, "q2i_gradient_oa")
+            agree(got, fd_gradient(loss_of(c)(y), oa), "q2i_gradient_oa(o^s, y=%d)" % y, "votre q2g_perte")
+        return ("q2i_gradient_oa : forme (m, 1), concorde avec les différences finies de votre q2g_perte "
+                "(o^s = outils.softmax(o^a))")
+
+    def forward_out(c, a):
+        return lambda W2=None, b2=None, hs=None: c.call(
+            "q2b_activation_sortie", a["W2"] if W2 is None else W2, a["b2"] if b2 is None else b2,
+            a["hs"] if hs is None else hs)
+
+    def q2j(c):
+        a = mlp_args()
+        as_float(c.call("q2j_derivee_W2_kj", a["g"], a["hs"], 0, 0), "q2j_derivee_W2_kj")
+        out = forward_out(c, a)
+        fd_W2 = fd_gradient(linear_form(a["g"], lambda W: out(W2=W)), a["W2"])
+        for k in range(M):
+            for j in range(DH):
+                v = as_float(c.call("q2j_derivee_W2_kj", a["g"], a["hs"], k, j), "q2j_derivee_W2_kj")
+                agree(v, fd_W2[k, j], "q2j_derivee_W2_kj(..., k=%d, j=%d)" % (k, j), VIA_OUT)
+        return "q2j_derivee_W2_kj concorde avec les différences finies (via votre q2b_activation_sortie)"
+
+    def q2j_b(c):
+        a = mlp_args()
+        as_float(c.call("q2j_derivee_b2_k", a["g"], 0), "q2j_derivee_b2_k")
+        fd_b2 = fd_gradient(linear_form(a["g"], lambda b: forward_out(c, a)(b2=b)), a["b2"])
+        for k in range(M):
+            v = as_float(c.call("q2j_derivee_b2_k", a["g"], k), "q2j_derivee_b2_k")
+            agree(v, fd_b2[k, 0], "q2j_derivee_b2_k(..., k=%d)" % k, VIA_OUT)
+        return "q2j_derivee_b2_k concorde avec les différences finies (via votre q2b_activation_sortie)"
+
+    def q2k_W(c):
+        a = mlp_args()
+        got = matrix(c.call("q2k_gradient_W2", a["g"], a["hs"]), a["W2"].shape, "q2k_gradient_W2")
+        agree(got, fd_gradient(linear_form(a["g"], lambda W: forward_out(c, a)(W2=W)), a["W2"]),
+              "q2k_gradient_W2", VIA_OUT)
+        return "q2k_gradient_W2 : même forme que W2, concorde avec les différences finies (via votre q2b)"
+
+    def q2k_b(c):
+        a = mlp_args()
+        got = vector(c.call("q2k_gradient_b2", a["g"]), M, "q2k_gradient_b2")
+        agree(got, fd_gradient(linear_form(a["g"], lambda b: forward_out(c, a)(b2=b)), a["b2"]),
+              "q2k_gradient_b2", VIA_OUT)
+        return "q2k_gradient_b2 : forme (m, 1), concorde avec les différences finies (via votre q2b)"
+
+    def q2l(c):
+        a = mlp_args()
+        as_float(c.call("q2l_derivee_hs_j", a["g"], a["W2"], 0), "q2l_derivee_hs_j")
+        fd = fd_gradient(linear_form(a["g"], lambda h: forward_out(c, a)(hs=h)), a["hs"])
+        for j in range(DH):
+            v = as_float(c.call("q2l_derivee_hs_j", a["g"], a["W2"], j), "q2l_derivee_hs_j")
+            agree(v, fd[j, 0], "q2l_derivee_hs_j(..., j=%d)" % j, VIA_OUT)
+        return "q2l_derivee_hs_j concorde avec les différences finies (via votre q2b_activation_sortie)"
+
+    def q2m(c):
+        a = mlp_args()
+        got = vector(c.call("q2m_gradient_hs", a["g"], a["W2"]), DH, "q2m_gradient_hs")
+        agree(got, fd_gradient(linear_form(a["g"], lambda h: forward_out(c, a)(hs=h)), a["hs"]),
+              "q2m_gradient_hs", VIA_OUT)
+        return "q2m_gradient_hs : forme (d_h, 1), concorde avec les différences finies (via votre q2b)"
+
+    def hidden(c):
+        return lambda h: c.call("q2a_sortie_cachee", h)
+
+    def q2n_j(c):
+        a = mlp_args()
+        as_float(c.call("q2n_derivee_ha_j", a["gh"], a["ha"], 0), "q2n_derivee_ha_j")
+        fd = fd_gradient(linear_form(a["gh"], hidden(c)), a["ha"])
+        for j in range(DH):
+            v = as_float(c.call("q2n_derivee_ha_j", a["gh"], a["ha"], j), "q2n_derivee_ha_j")
+            agree(v, fd[j, 0], "q2n_derivee_ha_j(..., j=%d)" % j, VIA_HIDDEN)
+        return "q2n_derivee_ha_j concorde avec les différences finies (via votre q2a_sortie_cachee)"
+
+    def q2o(c):
+        a = mlp_args()
+        got = vector(c.call("q2o_gradient_ha", a["gh"], a["ha"]), DH, "q2o_gradient_ha")
+        agree(got, fd_gradient(linear_form(a["gh"], hidden(c)), a["ha"]), "q2o_gradient_ha", VIA_HIDDEN)
+        return "q2o_gradient_ha : forme (d_h, 1), concorde avec les différences finies (via votre q2a_sortie_cachee)"
+
+    def q3_size(c):
+        for args in ((20, 3, 1, 0, 1), (17, 4, 2, 1, 1), (30, 3, 2, 2, 2)):
+            v = c.call("q3_taille_sortie", *args)
+            if not is_int(v):
+                raise Failed("q3_taille_sortie%s : un entier est attendu, reçu %s" % (args, describe(v)))
+        return "q3_taille_sortie retourne un entier"
+
+    def q3a(c):
+        v = c.call("q3a_formes")
+        keys = ("couche1", "couche2", "couche3", "total")
+        if not isinstance(v, dict) or not set(keys) <= set(v):
+            raise Failed("q3a_formes doit retourner un dictionnaire avec les clés %s ; reçu %s"
+                         % (", ".join(keys), describe(v)))
+        for k in keys[:3]:
+            s = shape_of(v[k])
+            if s is None or len(s) != 3:
+                raise Failed("q3a_formes()[%r] : un tuple (canaux, hauteur, largeur) d'entiers est attendu ; reçu %s"
+                             % (k, describe(v[k])))
+        if shape_of(v["total"]) is None or len(shape_of(v["total"])) != 1:
+            raise Failed("q3a_formes()['total'] : un entier est attendu")
+        return "q3a_formes : trois formes (C, H, W) et un total entier"
+
+    def config(fn, fixed):
+        def check(c):
+            v = c.call(fn)
+            if not isinstance(v, dict) or not {"k", "s", "p", "d"} <= set(v):
+                raise Failed("%s doit retourner un dictionnaire {\"k\", \"s\", \"p\", \"d\"} ; reçu %s"
+                             % (fn, describe(v)))
+            if not all(is_int(v[k]) for k in "kspd"):
+                raise Failed("%s : k, s, p et d doivent être des entiers" % fn)
+            k, s, p, d = (int(v[key]) for key in "kspd")
+            if k < 1 or s < 1 or d < 1 or p < 0:
+                raise Failed("%s : il faut k, s, d ≥ 1 et p ≥ 0" % fn)
+            for key, want in fixed.items():
+                if int(v[key]) != want:
+                    raise Failed("%s : l'énoncé impose %s = %d" % (fn, key, want))
+            size = c.call("q3_taille_sortie", 32, k, s, p, d)
+            if not is_int(size) or int(size) != 4:
+                raise Failed("%s : selon VOTRE q3_taille_sortie, une entrée 32 × 32 donne une sortie de %s, pas "
+                             "4 × 4" % (fn, size))
+            return ("%s : entiers bien formés, contraintes de l'énoncé respectées, 32 → 4 selon votre "
+                    "q3_taille_sortie" % fn)
+        return check
+
+    x = symbol("x")
+    return [
+        ("1.a", "Signe avec des indicatrices", ["q1a_signe"],
+         [lambda c: scalar_function(c, "q1a_signe"),
+          lambda c: readable_formula(c, "q1a_signe", [x])]),
+        ("1.b", "Dérivée de ReLU", ["q1b_derivee_relu"],
+         [lambda c: scalar_function(c, "q1b_derivee_relu"),
+          lambda c: derivative_vs(c, "q1b_derivee_relu", relu, "outils.relu (hors de 0)")]),
+        ("1.c", "Dérivée de la sigmoïde", ["q1c_derivee_sigmoide"],
+         [lambda c: scalar_function(c, "q1c_derivee_sigmoide"),
+          lambda c: derivative_vs(c, "q1c_derivee_sigmoide", sig, "outils.sigma"),
+          lambda c: readable_formula(c, "q1c_derivee_sigmoide", [x])]),
+        ("1.d", "ln σ(x) = −softplus(−x)", ["q1d_etapes"],
+         [lambda c: chain(c, "q1d_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]),
+          lambda c: readable_formula(c, "q1d_etapes", [x])]),
+        ("1.e", "softplus(x) − softplus(−x) = x", ["q1e_etapes"],
+         [lambda c: chain(c, "q1e_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]),
+          lambda c: readable_formula(c, "q1e_etapes", [x])]),
+        ("1.f", "Gradient de ||x||²", ["q1f_gradient_l2_carre"], [q1f]),
+        ("1.g", "Gradient de ||x||₁", ["q1g_gradient_l1"], [q1g]),
+        ("1.h", "Contre-exemple softmax", ["q1h_contre_exemple"], [q1h]),
+        ("1.i", "Softmax et translations", ["q1i_etapes"],
+         [lambda c: chain(c, "q1i_etapes", q1i_args(), ("x", "c", "i")),
+          lambda c: readable_formula(c, "q1i_etapes", [sym3(), symbol("c"), 0])]),
+        ("1.j", "Dérivées partielles de softmax", ["q1j_etapes"],
+         [lambda c: chain(c, "q1j_etapes", q1j_args(), ("x", "i", "j")),
+          lambda c: readable_formula(c, "q1j_etapes", [sym3(), 0, 1])]),
+        ("1.k", "Jacobienne de softmax", ["q1k_jacobienne_softmax"], [q1k]),
+        ("1.l", "Gradient de log softmax composée", ["q1l_gradient_log_softmax"], [q1l]),
+        ("2.a", "Couche cachée", ["q2a_dimension_b1", "q2a_preactivation", "q2a_preactivation_j",
+                                  "q2a_sortie_cachee"], [q2a_shapes, q2a, q2a_j, q2a_hs]),
+        ("2.b", "Couche de sortie", ["q2b_dimensions", "q2b_activation_sortie", "q2b_activation_sortie_k"],
+         [lambda c: shapes_dict(c, "q2b_dimensions", ["W2", "b2"], (D, DH, M)), q2b, q2b_k]),
+        ("2.c", "Softmax de sortie", ["q2c_softmax", "q2c_pourquoi"],
+         [q2c, lambda c: letter(c, "q2c_pourquoi")]),
+        ("2.d", "Perte MSE et sa dérivée", ["q2d_perte_mse", "q2d_derivee_mse"],
+         binary_loss("q2d_perte_mse", "q2d_derivee_mse")),
+        ("2.e", "Entropie croisée et sa dérivée (bonus)", ["q2e_perte_ce", "q2e_derivee_ce"],
+         binary_loss("q2e_perte_ce", "q2e_derivee_ce") + [ce_large]),
+        ("2.f", "Limites des gradients (bonus)", ["q2f_limites"], [q2f]),
+        ("2.g", "Perte multiclasse", ["q2g_perte"], [q2g]),
+        ("2.h", "Risque empirique et paramètres", ["q2h_risque_empirique", "q2h_parametres",
+                                                    "q2h_nombre_parametres", "q2h_probleme"],
+         [q2h_risk, q2h_names, lambda c: integer(c, "q2h_nombre_parametres", (D, DH, M)),
+          lambda c: letter(c, "q2h_probleme")]),
+        ("2.i", "Gradient par rapport à o^a", ["q2i_derivee_oa_k", "q2i_gradient_oa"], [q2i_k, q2i_vec]),
+        ("2.j", "Dérivées par rapport à W2_kj et b2_k", ["q2j_derivee_W2_kj", "q2j_derivee_b2_k"], [q2j, q2j_b]),
+        ("2.k", "Gradients de W2 et b2", ["q2k_gradient_W2", "q2k_gradient_b2", "q2k_dimensions"],
+         [q2k_W, q2k_b, lambda c: shapes_dict(c, "q2k_dimensions", ["grad_oa", "hs", "grad_W2", "grad_b2"],
+                                              (D, DH, M))]),
+        ("2.l", "Dérivée par rapport à h^s_j", ["q2l_derivee_hs_j"], [q2l]),
+        ("2.m", "Gradient par rapport à h^s", ["q2m_gradient_hs", "q2m_dimensions"],
+         [q2m, lambda c: shapes_dict(c, "q2m_dimensions", ["W2", "grad_oa", "grad_hs"], (D, DH, M))]),
+        ("2.n", "σ' et dérivée par rapport à h^a_j", ["q2n_derivee_sigma", "q2n_derivee_ha_j"],
+         [lambda c: scalar_function(c, "q2n_derivee_sigma"),
+          lambda c: derivative_vs(c, "q2n_derivee_sigma", sig, "outils.sigma"), q2n_j]),
+        ("2.o", "Gradient par rapport à h^a", ["q2o_gradient_ha", "q2o_dimensions"],
+         [q2o, lambda c: shapes_dict(c, "q2o_dimensions", ["grad_hs", "ha", "grad_ha"], (D, DH, M))]),
+        ("3.a", "Taille de sortie", ["q3_taille_sortie", "q3a_formes"], [q3_size, q3a]),
+        ("3.b", "Paramètres", ["q3b_nombre_parametres_conv", "q3b_parametres_derniere_couche"],
+         [lambda c: integer(c, "q3b_nombre_parametres_conv", (3, 8, 5)),
+          lambda c: integer(c, "q3b_parametres_derniere_couche")]),
+        ("3.c", "Configuration sans marge ni dilatation (bonus)", ["q3c_configuration"],
+         [config("q3c_configuration", {"p": 0, "d": 1})]),
+        ("3.d", "Configuration avec d = 2 et p = 2 (bonus)", ["q3d_configuration"],
+         [config("q3d_configuration", {"p": 2, "d": 2})]),
+        ("3.e", "Configuration avec p = 1, d = 1, s = 2 (bonus)", ["q3e_configuration"],
+         [config("q3e_configuration", {"p": 1, "d": 1, "s": 2})]),
+    ]
+
+
+VIA_OUT = "<g, o^a> (o^a calculé par votre q2b_activation_sortie, g un gradient amont quelconque)"
+VIA_HIDDEN = "<g, h^s> (h^s calculé par votre q2a_sortie_cachee, g un gradient amont quelconque)"
+
+
+# ------------------------------------------------------------------ running
+def load_student(path):
+    spec = importlib.util.spec_from_file_location("devoir3", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["devoir3"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(path, out=None):
+    """Self-check the file at path; returns (failures, unimplemented item ids)."""
+    out = out or sys.stdout
+
+    def say(text=""):
+        out.write(text + "\n")
+        out.flush()
+
+    for folder in (HERE, os.path.dirname(os.path.abspath(path))):
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+    import outils  # noqa: F401  (devoir3 imports it too)
+
+    say("Autovérification de %s" % path)
+    say("(aucune réponse n'est donnée ; ce n'est pas une note — no answers given; not a grade)")
+    say("")
+    printed = Captured()
+    try:
+        with printed.quiet():
+            module = load_student(path)
+    except Exception as exc:
+        tb = traceback.extract_tb(exc.__traceback__)
+        line = next((f.lineno for f in reversed(tb) if os.path.abspath(f.filename) == os.path.abspath(path)),
+                    getattr(exc, "lineno", None))
+        say("[ÉCHEC]  le fichier ne se charge pas : %s : %s%s" % (type(exc).__name__, exc,
+                                                                  " (ligne %s)" % line if line else ""))
+        say("         The file does not load: fix this first.")
+        say("")
+        say(NOT_A_GRADE)
+        return 1, []
+    c = Checker(module, outils, path, printed)
+    failures, passed, not_done_items, partial_items = 0, 0, [], []
+    for item_id, title, functions, checks in items():
+        say("%s  %s" % (item_id, title))
+        todo_here = []
+        for check in checks:
+            try:
+                text = check(c)
+                say("     [OK]      %s" % text)
+                passed += 1
+            except NotDone as e:
+                if e.name in functions:
+                    if e.name not in todo_here:
+                        todo_here.append(e.name)
+                        say("     [À FAIRE] %s n'est pas encore implémentée" % e.name)
+                else:
+                    say("     [--]      non vérifié : utilise %s, pas encore implémentée" % e.name)
+            except Missing as e:
+                failures += 1
+                say("     [ÉCHEC]   la fonction %s n'existe pas dans le fichier (nom modifié ?)" % e.name)
+            except StudentError as e:
+                failures += 1
+                where = " (ligne %d)" % e.line if e.line else ""
+                say("     [ÉCHEC]   %s a levé %s%s : %s" % (e.name, type(e.exc).__name__, where, e.exc))
+            except Failed as e:
+                failures += 1
+                say("     [ÉCHEC]   %s" % e)
+        if todo_here and not set(functions) & c.ran:
+            not_done_items.append(item_id)
+        elif todo_here:
+            partial_items.append("%s (%s)" % (item_id, ", ".join(todo_here)))
+    say("")
+    say("Résumé : %d vérification(s) réussie(s), %d échec(s)." % (passed, failures))
+    say("Summary: %d check(s) passed, %d failed." % (passed, failures))
+    if not_done_items:
+        say("Items non implémentés / not implemented: %s" % ", ".join(not_done_items))
+    if partial_items:
+        say("Items en partie implémentés / partly implemented: %s" % "; ".join(partial_items))
+    if not not_done_items and not partial_items:
+        say("Toutes les fonctions sont implémentées. / Every function is implemented.")
+    if printed.chars:
+        say("Votre code a affiché %d ligne(s) pendant l'autovérification (non montrées ; début ci-dessous). "
+            "Your code printed %d line(s)." % (printed.lines, printed.lines))
+        for line in printed.text.splitlines()[:8]:
+            say("    | " + line[:100])
+    say("")
+    say(NOT_A_GRADE)
+    return failures, not_done_items
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    path = argv[0] if argv else os.path.join(HERE, "devoir3.py")
+    if not os.path.isfile(path):
+        print("Fichier introuvable / file not found: %s" % path)
+        return 2
+    try:
+        sys.stdout.reconfigure(errors="replace")
+    except (AttributeError, ValueError):
+        pass
+    failures, _ = run(path)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
