@@ -240,7 +240,7 @@ def supervise(root: Path, lang: str | None = None) -> int:
             message = "Le correcteur n'a pas produit de résultats valides. / The grader produced no valid results."
             data = None
     if data is None:
-        note = stderr
+        note = "%s\n--- stderr du correcteur / grader's stderr ---\n%s" % (message, stderr or "(vide / empty)")
         data = fallback_results(message, rubric, lang, _read_progress(progress), note)
     shutil.rmtree(work, ignore_errors=True)
     write_results(root, data)

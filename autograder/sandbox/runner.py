@@ -561,7 +561,7 @@ class Sandbox:
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "AG_CTL": "%d,%d" % (c_r, c_w),
                "AG_PIDNS": "1" if jail else "0",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "AG_TAG"):   # AG_TAG: the tests trace processes
             if key in os.environ:
                 env[key] = os.environ[key]
         set_subreaper()
@@ -733,8 +733,8 @@ class Sandbox:
         """What the student's code printed: the first LOG_KEEP bytes, and how much was cut."""
         text = bytes(self._log).decode("utf-8", "replace")
         if self._log_total > len(self._log):
-            text += "\n[… %d octets de plus non affichés / %d more bytes not shown]" % (
-                self._log_total - len(self._log), self._log_total - len(self._log))
+            text = "[%d octets affichés, seuls les %d premiers sont repris / %d bytes printed, first %d kept]\n" % (
+                self._log_total, len(self._log), self._log_total, len(self._log)) + text
         return text
 
     # ------------------------------------------------------------- control channel

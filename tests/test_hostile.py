@@ -1,0 +1,468 @@
+"""Hostile submissions, each through the whole Gradescope flow (issue 4).
+
+Every attack in tests/hostile/<name>/ is appended to the full-marks submission and
+graded by `run_autograder` on a relocated root laid out like Gradescope's container
+(ROOT/source holds a copy of the autograder zip, ROOT/submission the student's files,
+ROOT/submission_metadata.json and a secret token file stand for what must not leak).
+Each test asserts that
+- grading ends in bounded time;
+- results.json is valid (Gradescope's specification) and complete: one test per rubric item;
+- the score equals what the same answers earn honestly (the honest twin, graded apart);
+- no process started for the submission survives the flow;
+- the autograder's files (the copy under ROOT and this repository) are unchanged, and
+  nothing secret (the token) reaches results.json.
+
+The limits are short (AG_LIMITS) so that the suite stays fast; the production values are
+in the rubric. Attacks the sandbox can only stop with root or namespaces skip elsewhere,
+with the reason; CI runs as root.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import FULL_MARKS, REPO
+from gradescope_spec import problems
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+LIMITS = "call_timeout=2,load_timeout=5,hang_allowance=5,short_timeout=0.5,budget=90"
+WORKER_TIMEOUT = 150
+NORMAL_SECONDS = 45          # a flow without hanging code (generous: 2 shared cores)
+HANG_SECONDS = 90            # a flow whose code hangs
+USER = "ag_student"
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the user switch to %s" % USER)
+
+
+# ------------------------------------------------------------------ environment
+@pytest.fixture(scope="session", autouse=True)
+def sandbox_user_present():
+    """As root (CI, Gradescope), the sandbox user exists: setup.sh would have created it."""
+    if os.geteuid() == 0:
+        try:
+            import pwd
+            pwd.getpwnam(USER)
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
+                            "/nonexistent", "--shell", "/usr/sbin/nologin", USER], check=True)
+
+
+@functools.lru_cache(maxsize=None)
+def isolation() -> tuple:
+    """(user switch, namespaces) as the sandbox sets them up on this machine."""
+    from autograder.sandbox.runner import Sandbox, sandbox_user
+    user = sandbox_user()
+    sb = Sandbox(FULL_MARKS, user=user)
+    try:
+        sb.start()
+        sb.load()
+        return user is not None, sb.jailed
+    finally:
+        sb.close()
+
+
+def need_isolation():
+    user, jailed = isolation()
+    if not (user or jailed):
+        pytest.skip("neither root with %s nor namespaces here: the child runs as the grader's own "
+                    "user and could reach its files and processes" % USER)
+
+
+def need_user():
+    if os.geteuid() != 0:
+        pytest.skip("needs root: the user switch to %s" % USER)
+    if not isolation()[0]:
+        pytest.skip("the user %s does not exist" % USER)
+
+
+# ------------------------------------------------------------------ the flow
+def compose(name: str, part: str = "devoir3.py", subst: dict | None = None) -> str:
+    base = FULL_MARKS.read_text(encoding="utf-8")
+    extra = (HOSTILE / name / part).read_text(encoding="utf-8")
+    for key, value in (subst or {}).items():
+        extra = extra.replace(key, value)
+    return base + "\n\n# ---------------------------------------------------------------- %s\n" % name + extra
+
+
+@functools.lru_cache(maxsize=None)
+def _graded(source: str) -> float:
+    from autograder.grading import grade_file
+    from autograder.rubric import load
+    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / ("ag-twin-%s" % hashlib.sha1(source.encode()).hexdigest()[:12])
+    tmp.mkdir(exist_ok=True)
+    f = tmp / "devoir3.py"
+    f.write_text(source, encoding="utf-8")
+    try:
+        report = grade_file(f, load())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return round(report.regular + report.bonus, 2)
+
+
+def honest_score(name: str) -> float:
+    """What the same answers earn without the attack."""
+    if (HOSTILE / name / "honnete.py").exists():
+        return _graded(compose(name, "honnete.py"))
+    return _graded(FULL_MARKS.read_text(encoding="utf-8"))
+
+
+def tree_hash(*tops: Path) -> dict:
+    out = {}
+    for top in tops:
+        for p in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if p.is_file() and "__pycache__" not in p.parts:
+                out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def repo_snapshot() -> dict:
+    """This repository's grader files (size, mtime): others may edit them meanwhile, so a change
+    is only a failure when the changed file holds an attack's payload (see repo_untouched)."""
+    out = {}
+    for top in ("autograder", "reference", "student_template"):
+        for p in (REPO / top).rglob("*"):
+            if p.is_file() and "__pycache__" not in p.parts:
+                st = p.stat()
+                out[p] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+PAYLOADS = ("pwned", "items: []", '"score": 1000', "raise SystemExit\n", "importé !")
+
+
+def repo_untouched(before: dict) -> list:
+    after = repo_snapshot()
+    bad = []
+    for p in set(before) | set(after):
+        if before.get(p) != after.get(p):
+            text = p.read_text(errors="replace") if p.exists() else ""
+            if p not in after or any(x in text for x in PAYLOADS):
+                bad.append(str(p))
+    return bad
+
+
+def tagged_processes(tag: str) -> list:
+    """Processes started by the sandbox of one flow (AG_TAG in their environment), not zombies."""
+    out = []
+    needle = ("AG_TAG=%s" % tag).encode()
+    for e in os.listdir("/proc"):
+        if not e.isdigit():
+            continue
+        try:
+            with open("/proc/%s/environ" % e, "rb") as f:
+                if needle not in f.read():
+                    continue
+            with open("/proc/%s/stat" % e, "rb") as f:
+                stat = f.read()
+            if stat[stat.rindex(b")") + 2:][:1] not in (b"Z", b"X"):
+                out.append(int(e))
+        except (OSError, ValueError):
+            pass
+    return out
+
+
+@dataclass
+class Flow:
+    name: str
+    root: Path
+    data: dict
+    raw: bytes
+    seconds: float
+    stderr: str
+    token: str
+    marker: Path
+    source_before: dict
+    source_after: dict
+    survivors: list
+    repo_changed: list
+
+
+def make_root(tmp_path: Path, token: str) -> Path:
+    """A container-like root: ROOT/source is the autograder zip's content, ROOT/run_autograder."""
+    from autograder.packaging import zip_members
+    root = tmp_path / "autograder"
+    for p in zip_members():
+        dest = root / "source" / p.relative_to(REPO)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(p, dest)
+    shutil.copy2(REPO / "run_autograder", root / "run_autograder")
+    (root / "source" / "reference" / "jeton_secret.txt").write_text("jeton " + token + "\n")
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": token + "@umontreal.ca"}]}))
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    return root
+
+
+def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0, wait_after: float = 0.0,
+             worker_timeout: float = WORKER_TIMEOUT) -> Flow:
+    """Grade tests/hostile/<name> (or `files`) through run_autograder on a relocated root."""
+    token = secrets.token_hex(12)
+    root = make_root(tmp_path, token)
+    marker = tmp_path / ("marque-" + secrets.token_hex(6))
+    subst = {"__RACINE__": str(root), "__DEPOT__": str(REPO), "__MARQUE__": str(marker), "__PORT__": str(port)}
+    sub = root / "submission"
+    if files is None:
+        files = {"devoir3.py": compose(name, subst=subst)}
+        extra = HOSTILE / name / "soumission"
+        if extra.is_dir():
+            for p in extra.rglob("*"):
+                if p.is_file():
+                    text = p.read_text(encoding="utf-8")
+                    for k, v in subst.items():
+                        text = text.replace(k, v)
+                    files[str(p.relative_to(extra))] = text
+    for rel, content in files.items():
+        if callable(content):
+            content(sub / rel, root)
+            continue
+        (sub / rel).parent.mkdir(parents=True, exist_ok=True)
+        (sub / rel).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    source_before = tree_hash(root / "source", root / "run_autograder")
+    repo_before = repo_snapshot()
+    tag = "hostile-" + token
+    env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"), AG_LIMITS=LIMITS,
+               AG_WORKER_TIMEOUT=str(worker_timeout), AG_TAG=tag)
+    t0 = time.monotonic()
+    proc = subprocess.run([str(root / "run_autograder")], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=WORKER_TIMEOUT + 60)
+    seconds = time.monotonic() - t0
+    raw = (root / "results" / "results.json").read_bytes()
+    if wait_after:
+        time.sleep(wait_after)
+    return Flow(name, root, json.loads(raw), raw, seconds, proc.stderr.decode("utf-8", "replace"), token, marker,
+                source_before, tree_hash(root / "source", root / "run_autograder"), tagged_processes(tag),
+                repo_untouched(repo_before))
+
+
+def assert_sound(flow: Flow, rubric, expected: float, max_seconds: float = NORMAL_SECONDS) -> None:
+    data = flow.data
+    assert flow.seconds < max_seconds, "%s took %.1f s" % (flow.name, flow.seconds)
+    assert problems(data) == [], problems(data)
+    numbers = [t.get("number") for t in data["tests"]]
+    for item in rubric.items:
+        assert numbers.count(item.id) == 1, "item %s: %d tests" % (item.id, numbers.count(item.id))
+    assert data["score"] == pytest.approx(expected), "%s: %s instead of the honest %s\n%s" % (
+        flow.name, data["score"], expected, data.get("output", "")[:1500])
+    assert flow.survivors == [], "processes left alive: %s" % flow.survivors
+    assert flow.source_after == flow.source_before, "the autograder's files under ROOT changed"
+    assert flow.repo_changed == [], "repository files changed: %s" % flow.repo_changed
+    assert flow.token.encode() not in flow.raw, "a secret reached results.json"
+    assert not flow.marker.exists(), "the attack left its marker: %s" % flow.marker.read_text()[:200]
+    assert len(flow.raw) < 400_000, "results.json is %d bytes" % len(flow.raw)
+
+
+def item_test(flow: Flow, item_id: str) -> dict:
+    return next(t for t in flow.data["tests"] if t.get("number") == item_id)
+
+
+# ------------------------------------------------------------------ attacks
+@pytest.mark.parametrize("name", ["conversions_piegees", "monkeypatch", "protocole_forge", "sortie_anticipee",
+                                  "signaux_soi", "plantage", "bombe_memoire", "decodage"])
+def test_attack_costs_nothing_more_than_its_answers(tmp_path, rubric, name):
+    """Lying values, patched modules, forged protocol, exits, signals to itself, crashes,
+    memory bombs, code-on-decode, output floods: the score is the honest twin's."""
+    flow = run_flow(tmp_path, name)
+    assert_sound(flow, rubric, honest_score(name),
+                 HANG_SECONDS if name in ("conversions_piegees", "signaux_soi", "plantage") else NORMAL_SECONDS)
+
+
+def test_lying_objects_are_graded_by_their_content(tmp_path, rubric):
+    flow = run_flow(tmp_path, "mensonge_egalite")
+    assert_sound(flow, rubric, honest_score("mensonge_egalite"))
+    assert item_test(flow, "1.f")["score"] == 0 and item_test(flow, "3.b")["score"] == 2
+    assert "bonne réponse" not in flow.raw.decode()
+
+
+def test_extra_files_named_like_modules_are_never_imported(tmp_path, rubric):
+    flow = run_flow(tmp_path, "fichiers_modules")
+    assert_sound(flow, rubric, 58)
+
+
+def test_output_flood_is_truncated(tmp_path, rubric):
+    flow = run_flow(tmp_path, "bombe_sortie")
+    assert_sound(flow, rubric, honest_score("bombe_sortie"))
+    assert "inonde" in flow.data["output"] and "seuls les" in flow.data["output"]
+    assert len(flow.data["output"]) < 5000
+    assert all(len(t.get("output", "")) < 20_000 for t in flow.data["tests"])
+
+
+def test_one_hanging_function_costs_its_own_item(tmp_path, rubric):
+    flow = run_flow(tmp_path, "une_boucle")
+    assert_sound(flow, rubric, honest_score("une_boucle"), HANG_SECONDS)
+    assert "boucle infinie" in item_test(flow, "2.h")["output"]
+    assert item_test(flow, "2.g")["score"] == 2       # the item graded right after it
+
+
+def test_every_function_hanging_still_ends_quickly(tmp_path, rubric):
+    flow = run_flow(tmp_path, "tout_bloque")
+    assert_sound(flow, rubric, 0, HANG_SECONDS)
+    assert honest_score("tout_bloque") == 0
+
+
+def test_infinite_loop_at_import_is_named(tmp_path, rubric):
+    flow = run_flow(tmp_path, "boucle_import")
+    assert_sound(flow, rubric, 0, HANG_SECONDS)
+    assert "boucle ou plante" in flow.data["output"]
+
+
+def test_slow_import_and_a_hanging_function(tmp_path, rubric):
+    flow = run_flow(tmp_path, "sommeil_import")
+    assert_sound(flow, rubric, honest_score("sommeil_import"), HANG_SECONDS)
+
+
+def test_daemon_outliving_the_call_changes_nothing(tmp_path, rubric):
+    flow = run_flow(tmp_path, "demon_posthume", wait_after=1.5)
+    assert_sound(flow, rubric, 58)
+    assert (flow.root / "results" / "results.json").read_bytes() == flow.raw
+
+
+def test_disk_bomb_leaves_nothing_behind(tmp_path, rubric):
+    flow = run_flow(tmp_path, "bombe_disque")
+    assert_sound(flow, rubric, 58)
+    user, _ = isolation()
+    if user:
+        import pwd
+        uid = pwd.getpwnam(USER).pw_uid
+        left = [str(p) for top in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(top).glob("bombe-*")
+                if p.lstat().st_uid == uid]
+        assert left == []
+
+
+def test_reading_secrets_finds_nothing(tmp_path, rubric):
+    need_isolation()
+    flow = run_flow(tmp_path, "lecture_secrets")
+    assert_sound(flow, rubric, honest_score("lecture_secrets"))
+    text = flow.raw.decode()
+    assert "TROUVÉ : []" in text            # what it printed: nothing found
+    for secret in ("def relu_prime", "tolerances:", "kind: values"):
+        assert secret not in text
+
+
+def test_writing_results_or_sources_fails(tmp_path, rubric):
+    need_isolation()
+    flow = run_flow(tmp_path, "ecriture_fichiers")
+    assert_sound(flow, rubric, 58)
+
+
+def test_signals_to_the_grader_change_nothing(tmp_path, rubric):
+    need_isolation()
+    flow = run_flow(tmp_path, "signaux_parent")
+    assert_sound(flow, rubric, 58)
+
+
+@ROOT_ONLY
+def test_fork_bomb_is_contained(tmp_path, rubric):
+    need_user()      # RLIMIT_NPROC counts per user: it needs the user switch
+    flow = run_flow(tmp_path, "bombe_fork")
+    assert_sound(flow, rubric, honest_score("bombe_fork"), HANG_SECONDS)
+    import pwd
+    from autograder.sandbox.runner import living_processes
+    assert living_processes(pwd.getpwnam(USER).pw_uid) == [] or flow.survivors == []
+
+
+@ROOT_ONLY
+def test_no_privilege_and_no_network(tmp_path, rubric):
+    need_user()
+    got = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                got.append(conn)
+            except OSError:
+                pass
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        flow = run_flow(tmp_path, "privileges", port=server.getsockname()[1])
+    finally:
+        stop.set()
+        t.join()
+        server.close()
+    assert_sound(flow, rubric, 58)
+    assert got == [], "the child reached the grader's local port"
+
+
+@ROOT_ONLY
+def test_sandbox_user_cannot_reach_the_autograder_root(tmp_path):
+    """lock_down: as the sandbox user, nothing under ROOT can be listed or read."""
+    need_user()
+    from autograder.gradescope_flow import lock_down
+    root = make_root(tmp_path, "x")
+    lock_down(root)
+    probe = ("import os, sys\nfor p in sys.argv[1:]:\n    try:\n        open(p).read(1); print('LU', p)\n"
+             "    except OSError: pass\n    try:\n        os.listdir(p); print('LISTE', p)\n    except OSError: pass\n")
+    targets = [str(root), str(root / "source"), str(root / "source" / "reference" / "jeton_secret.txt"),
+               str(root / "submission_metadata.json"), str(root / "results"), str(root / "submission")]
+    out = subprocess.run(["setpriv", "--reuid=" + USER, "--regid=" + USER, "--clear-groups", "/usr/bin/python3",
+                          "-c", probe, *targets], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/")
+    assert out.stdout.decode() == ""
+
+
+# ------------------------------------------------------------------ bad submissions
+def test_symlink_submission_is_not_followed(tmp_path, rubric):
+    def link(path, root):
+        path.symlink_to(root / "source" / "reference" / "jeton_secret.txt")
+    flow = run_flow(tmp_path, "symlink", files={"devoir3.py": link})
+    assert_sound(flow, rubric, 0)
+    assert "devoir3.py introuvable" in flow.data["output"]
+
+
+def test_fifo_submission_does_not_block(tmp_path, rubric):
+    flow = run_flow(tmp_path, "fifo", files={"devoir3.py": lambda path, root: os.mkfifo(path)})
+    assert_sound(flow, rubric, 0)
+    assert "devoir3.py" in flow.data["output"]
+
+
+def test_binary_submission_gets_a_precise_message(tmp_path, rubric):
+    flow = run_flow(tmp_path, "binaire", files={"devoir3.py": b"\x7fELF\x02\x01\x01\x00" + os.urandom(2000)})
+    assert_sound(flow, rubric, 0)
+    assert "n'est pas un fichier texte" in flow.data["output"]
+
+
+def test_grader_stopped_halfway_keeps_what_it_graded(tmp_path, rubric):
+    """The worker is stopped by the supervisor's own time limit (here 6 s, with a file whose
+    every function hangs): the items graded so far are kept, the others are listed for review."""
+    flow = run_flow(tmp_path, "tout_bloque", worker_timeout=6)
+    assert flow.seconds < NORMAL_SECONDS
+    assert problems(flow.data) == []
+    numbers = [t.get("number") for t in flow.data["tests"]]
+    assert all(numbers.count(item.id) == 1 for item in rubric.items)
+    assert "dépassé 6 s" in flow.data["output"] and "À revoir à la main" in flow.data["output"]
+    assert flow.survivors == [] and flow.source_after == flow.source_before
+    log = next(t for t in flow.data["tests"] if t.get("number") == "9.99")
+    assert log["visibility"] == "hidden"
+
+
+def test_grader_crash_still_writes_every_item(tmp_path, rubric):
+    """Partial results: the items graded are kept, the others are listed for review by hand,
+    the grader's traceback goes to a hidden test only; nothing is an 'autograder failed' page."""
+    from autograder.gradescope_flow import fallback_results
+    from autograder.grading import grade_file
+    done = grade_file(FULL_MARKS, rubric).items[:5]
+    data = fallback_results("arrêt", rubric, "fr", done, "Traceback: boom")
+    assert problems(data) == []
+    by = {t["number"]: t for t in data["tests"]}
+    assert [i.id for i in rubric.items] == [t["number"] for t in data["tests"] if t["number"] in by
+                                             and t["number"] not in ("9.9", "9.99")]
+    assert data["score"] == sum(i.points for i in done)
+    assert by["9.99"]["visibility"] == "hidden" and "boom" in by["9.99"]["output"]
+    assert "boom" not in data["output"]
+    assert "À revoir à la main" in data["output"]
