@@ -86,16 +86,19 @@ def mlp_cases(rng, d=5, dh=4, m=3, count=4):
 
 
 @generator
-def multiclass(rng, m=4, count=6, scale=3.0, large=False):
-    """o^a vectors with every label; large=True puts entries near ±1000."""
-    cases = []
+def multiclass(rng, m=4, count=6, scale=3.0, large=False, clustered=False):
+    """o^a vectors with every label; large=True puts entries near ±1000 (spread over
+    [-1000, 1000]); clustered=True adds two vectors whose entries ALL lie near -1000, then
+    near +1000: exp underflows (or overflows) for every entry unless the shift is the max."""
+    vectors = []
     for _ in range(count):
         oa = rng.normal(0.0, scale, m)
         if large:
             oa = oa / np.max(np.abs(oa)) * 1000.0
-        for y in range(m):
-            cases.append({"oa": oa, "y": y, "m": m, "os": F.softmax(oa)})
-    return cases
+        vectors.append(oa)
+    if clustered:
+        vectors += [-1000.0 + rng.normal(0.0, scale, m), 1000.0 + rng.normal(0.0, scale, m)]
+    return [{"oa": oa, "y": y, "m": m, "os": F.softmax(oa)} for oa in vectors for y in range(m)]
 
 
 @generator

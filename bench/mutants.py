@@ -322,6 +322,51 @@ MUTANTS = [
     M("3e_string_values", "q3e_configuration", 'return {"k": "28", "s": "2", "p": "1", "d": "1"}', "3.e"),
 ]
 
+# The subset tests/test_mutants.py runs (the whole set takes about twice as long: run it with
+# `python -m autograder mutants`, or AG_MUTANTS=all for the test): one or more mutants of every
+# item and every kind of mistake of issue 6.
+REPRESENTATIVE = [
+    # minus signs
+    "1c_minus", "1k_sign", "1l_sign", "2a_minus_bias", "2d_sign", "2e_derivative_sign", "2g_sign", "2i_sign",
+    "2j_b2_sign",
+    # σ(1 + σ) for σ'
+    "1c_one_plus_sigma", "2d_one_plus_sigma", "2n_one_plus_sigma", "2o_one_plus_sigma",
+    # transposes: W2 for W2ᵀ, h^s (∂L/∂o^a)ᵀ, Sᵀ S, rows for columns
+    "2m_W2_not_transposed", "2b_W2_transposed", "2a_W1_transposed", "2k_hs_gradT", "1k_StS", "2k_b2_row",
+    "2m_row_vector", "1l_row_vector", "2a_hj_transposed", "2l_W2_jk", "2o_outer_product", "1f_row_vector",
+    # labels counted from 1
+    "2g_one_based_label", "2h_one_based_labels", "2i_one_based_onehot", "2i_one_based_k",
+    # a missing ½, a doubled factor
+    "2d_derivative_misses_factor_two", "2d_half_loss_full_derivative", "2d_doubled", "1f_no_factor_two",
+    "1f_doubled",
+    # numerical stability
+    "2c_no_max_subtraction", "2c_abs_max_subtracted", "2g_unstable_logsumexp", "2g_abs_max_subtracted",
+    "2g_log_of_softmax", "2g_mean_subtracted", "2e_unstable_loss", "2e_log_one_plus_exp",
+    # forgetting σ'
+    "2n_forgets_sigma_prime", "2o_forgets_sigma_prime", "2d_no_sigma_prime", "2n_sigma_prime_of_ha_as_hs",
+    # convolutions and parameter counts
+    "3a_true_division", "3a_no_dilation", "3a_padding_once", "3a_ceil", "3a_pool_overlap",
+    "3a_layer3_padding_once", "3a_total_sum", "3b_with_biases", "3b_formula_with_biases",
+    "3b_rgb_input_channels", "2h_count_without_biases", "2h_params_without_biases",
+    "3c_output_seven", "3c_padding_not_allowed", "3d_forgets_dilation", "3e_forgets_padding",
+    # sign, ReLU', L1 at 0 and elsewhere
+    "1a_zero_to_minus_one", "1a_zero_to_plus_one", "1b_two_at_zero", "1b_relu_itself", "1g_x_over_abs",
+    "1g_positive_part", "1g_two_at_zero",
+    # the form the question asks for
+    "1a_numpy_sign", "1a_heaviside", "1c_exp_form", "1c_x_outside_sigma", "1k_no_diag",
+    # counterexamples and derivations
+    "1h_c_is_one", "1h_constant_x", "1h_negative_c", "1d_wrong_step", "1d_starts_from_definition",
+    "1d_repeated_step", "1d_stops_early", "1e_wrong_step", "1e_no_step", "1i_loses_exp_c",
+    "1i_ends_with_c", "1j_Si_Si", "1j_starts_with_softmax", "1j_ends_with_exp",
+    # 1.l's expectation
+    "1l_Si_instead_of_Sj", "1l_uniform_mean",
+    # letters, shapes, indices
+    "2c_letter", "2h_argmax", "2f_conclusion", "2f_ce_sign", "2a_b1_of_size_d", "2b_b2_of_size_dh",
+    "2j_hs_k", "2k_dims_transposed", "2m_dims", "2o_dims",
+    # a mistake that another item of the same file inherits
+    "2c_inconsistent_shift", "2g_forgets_shift_back",
+]
+
 # Mistakes that are NOT mutants: the answer is still correct, and the grader must give the points.
 # (Each one is graded in tests/equivalent_forms.py, which asserts full marks.)
 EQUIVALENT = {
@@ -403,6 +448,10 @@ def _grade_text(job):
             except SandboxError:
                 if attempt == 2:
                     raise
+                # One failed start marks namespaces unusable for the whole process (runner's
+                # _NAMESPACES), and the fallback cannot run here: forget it and try again.
+                from autograder.sandbox import runner
+                getattr(runner, "_NAMESPACES", {})["ok"] = None
                 time.sleep(1.0)
     return name, {i.id: (i.points, i.max_points, [c.id for c in i.checks if not c.passed])
                   for i in report.items}, report.seconds

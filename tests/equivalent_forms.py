@@ -1,0 +1,248 @@
+"""Correct answers written in unusual forms: every one must earn full marks everywhere.
+
+Each form is an edit of the full-marks example (bench.mutants.Edit): the changed functions
+stay correct, so the graded file must still get 48 + 10. `items` names the items the form is
+about (documentation; the test checks that NO item loses a point).
+
+A form the rubric deliberately refuses is not here: 1.c asks for σ' "en utilisant seulement la
+fonction σ", so exp/cosh forms of σ' lose 1.c's form points (bench/mutants.py, 1c_exp_form),
+while the same forms earn full marks in 2.n ("sous la forme de votre choix").
+"""
+from bench.mutants import Edit, M
+
+
+def F(name, items, *changes, why=""):
+    """A form that changes several functions: F(name, items, (function, change), ...)."""
+    return Edit(name, tuple(changes), frozenset([items] if isinstance(items, str) else items), why)
+
+
+HELPER_JACOBIAN = (
+    "def _jacobienne(S):\n"
+    "    return diag(S) - S @ S.T\n\n\n"
+    "def q1k_jacobienne_softmax(S):\n"
+    "    return _jacobienne(S)\n")
+
+FORMS = [
+    # ---- 1.a sign, still only indicators (written differently, right at 0)
+    M("1a_negated_condition", "q1a_signe", "return indicatrice(x > 0) - indicatrice(-x > 0)", "1.a"),
+    M("1a_three_indicators", "q1a_signe",
+      "return 2 * indicatrice(x > 0) - 1 + indicatrice(x >= 0) * indicatrice(x <= 0)", "1.a"),
+    M("1a_one_minus", "q1a_signe", "return 1 - indicatrice(x <= 0) - indicatrice(x < 0)", "1.a"),
+    M("1a_zero_on_the_left", "q1a_signe", "return indicatrice(0 < x) - indicatrice(0 > x)", "1.a"),
+    M("1a_numpy_comparisons", "q1a_signe",
+      "return indicatrice(np.greater(x, 0)) - indicatrice(np.less(x, 0))", "1.a"),
+    M("1a_weighted", "q1a_signe", "return 1 * indicatrice(x > 0) + (-1) * indicatrice(x < 0)", "1.a"),
+    # ---- 1.b ReLU': any value of [0, 1] at 0
+    M("1b_one_at_zero", "q1b_derivee_relu", "return indicatrice(x >= 0)", "1.b"),
+    M("1b_heaviside", "q1b_derivee_relu", "return heaviside(x)", "1.b"),
+    M("1b_half_at_zero", "q1b_derivee_relu", "return (indicatrice(x > 0) + indicatrice(x >= 0)) / 2", "1.b"),
+    M("1b_boolean_times_one", "q1b_derivee_relu", "return (x > 0) * 1.0", "1.b"),
+    M("1b_np_where", "q1b_derivee_relu", "return np.where(x > 0, 1.0, 0.0)", "1.b"),
+    M("1b_np_heaviside", "q1b_derivee_relu", "return np.heaviside(x, 0.0)", "1.b"),
+    M("1b_python_if", "q1b_derivee_relu", "if x > 0:\n    return 1.0\nreturn 0.0", "1.b",
+      "a scalar if: the batch call fails and the grader calls it point by point"),
+    # ---- 1.c σ' with σ only
+    M("1c_sigma_sigma_minus", "q1c_derivee_sigmoide", "return sigma(x) * sigma(-x)", "1.c"),
+    M("1c_sigma_minus_square", "q1c_derivee_sigmoide", "return sigma(x) - sigma(x) ** 2", "1.c"),
+    M("1c_factors_swapped", "q1c_derivee_sigmoide", "return (1 - sigma(x)) * sigma(x)", "1.c"),
+    M("1c_even_function", "q1c_derivee_sigmoide", "return sigma(-x) * (1 - sigma(-x))", "1.c"),
+    M("1c_outils_module", "q1c_derivee_sigmoide", "import outils\ns = outils.sigmoide(x)\nreturn s * (1 - s)", "1.c"),
+    # ---- 1.d / 1.e derivations with other valid steps
+    M("1d_other_steps", "q1d_etapes",
+      "return [log(sigma(x)), log(1) - log(1 + exp(-x)), -log(1 + exp(-x)), -softplus(-x)]", "1.d"),
+    M("1d_via_inverse", "q1d_etapes",
+      "return [log(sigma(x)), -log(1 / sigma(x)), -log(1 + exp(-x)), -softplus(-x)]", "1.d"),
+    M("1d_tuple_of_steps", "q1d_etapes",
+      "return [log(sigma(x)), -log(1 + exp(-x)), -softplus(-x)]", "1.d", "the shortest valid chain"),
+    M("1e_factor_exp_x", "q1e_etapes",
+      "return [softplus(x) - softplus(-x),\n"
+      "        log(1 + exp(x)) - log(1 + exp(-x)),\n"
+      "        log(exp(x) * (1 + exp(-x))) - log(1 + exp(-x)),\n"
+      "        x + log(1 + exp(-x)) - log(1 + exp(-x)),\n"
+      "        x]", "1.e"),
+    M("1e_via_sigma", "q1e_etapes",
+      "return [softplus(x) - softplus(-x), log(sigma(x)) - log(sigma(-x)), log(sigma(x) / sigma(-x)),\n"
+      "        log(exp(x)), x]", "1.e", "uses 1.d: softplus(x) = -ln σ(-x)"),
+    # ---- 1.f / 1.g vectors in other forms
+    M("1f_x_plus_x", "q1f_gradient_l2_carre", "return x + x", "1.f"),
+    M("1f_loop", "q1f_gradient_l2_carre",
+      "out = np.zeros_like(x)\nfor i in range(x.shape[0]):\n    out[i, 0] = 2 * x[i, 0]\nreturn out", "1.f"),
+    M("1f_one_dimensional", "q1f_gradient_l2_carre", "return 2 * x.ravel()", "1.f"),
+    M("1f_list", "q1f_gradient_l2_carre", "return [2 * v for v in x.ravel()]", "1.f"),
+    M("1f_nested_list", "q1f_gradient_l2_carre", "return (2 * x).tolist()", "1.f", "a column as a list of rows"),
+    M("1g_np_sign", "q1g_gradient_l1", "return np.sign(x)", "1.g"),
+    M("1g_minus_one_at_zero", "q1g_gradient_l1", "return indicatrice(x > 0) - indicatrice(x <= 0)", "1.g",
+      "a subgradient: any value of [-1, 1] at a zero component"),
+    M("1g_half_at_zero", "q1g_gradient_l1",
+      "return np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.5))", "1.g"),
+    M("1g_heaviside", "q1g_gradient_l1", "return 2 * heaviside(x) - 1", "1.g"),
+    M("1g_loop_with_if", "q1g_gradient_l1",
+      "g = []\nfor v in x.ravel():\n    if v > 0:\n        g.append(1.0)\n    elif v < 0:\n        g.append(-1.0)\n"
+      "    else:\n        g.append(0.0)\nreturn np.array(g).reshape(-1, 1)", "1.g"),
+    # ---- 1.h other counterexamples
+    M("1h_c_zero", "q1h_contre_exemple", "return [0.0, 1.0], 0.0", "1.h", "c = 0 is allowed (c >= 0)"),
+    M("1h_numpy_three", "q1h_contre_exemple", "return np.array([1.0, 2.0, 3.0]), 10", "1.h"),
+    M("1h_integers_tuple", "q1h_contre_exemple", "return (1, 2), 3", "1.h"),
+    M("1h_float64_cannot_tell", "q1h_contre_exemple", "return [0.0, 1000.0], 3.0", "1.h",
+      "S(3x) and S(x) are equal in float64 but not in the reals (c != 1, x not constant)"),
+    M("1h_tiny_gap", "q1h_contre_exemple", "return [0.0, 1e-9], 2.0", "1.h"),
+    M("1h_column", "q1h_contre_exemple", "return np.array([[0.0], [1.0]]), 0.5", "1.h"),
+    # ---- 1.i / 1.j derivations written differently
+    M("1i_definition_start", "q1i_etapes",
+      "return [exp(x[i] + c) / somme(exp(x + c)),\n"
+      "        exp(x[i]) * exp(c) / somme(exp(x) * exp(c)),\n"
+      "        exp(x[i]) / somme(exp(x))]", "1.i"),
+    M("1i_python_sum", "q1i_etapes",
+      "Zc = sum(exp(x[k] + c) for k in range(3))\nZ = sum(exp(x[k]) for k in range(3))\n"
+      "return [softmax(x + c)[i], exp(x[i] + c) / Zc, exp(c) * exp(x[i]) / (exp(c) * Z), softmax(x)[i]]", "1.i"),
+    M("1j_kronecker_if", "q1j_etapes",
+      "Z = somme(exp(x))\nS = softmax(x)\nd = 1 if i == j else 0\n"
+      "return [(d * exp(x[i]) * Z - exp(x[i]) * exp(x[j])) / Z ** 2,\n"
+      "        d * exp(x[i]) / Z - exp(x[i]) * exp(x[j]) / Z ** 2,\n"
+      "        S[i] * d - S[i] * S[j]]", "1.j"),
+    M("1j_factored_end", "q1j_etapes",
+      "Z = somme(exp(x))\nS = softmax(x)\n"
+      "return [(indicatrice(i == j) * exp(x[i]) * Z - exp(x[i]) * exp(x[j])) / Z ** 2,\n"
+      "        exp(x[i]) / Z * (indicatrice(i == j) - exp(x[j]) / Z),\n"
+      "        S[i] * (indicatrice(i == j) - S[j])]", "1.j"),
+    # ---- 1.k Jacobian with diag
+    M("1k_outer", "q1k_jacobienne_softmax", "return diag(S) - np.outer(S, S)", "1.k"),
+    M("1k_np_diag_of_flat", "q1k_jacobienne_softmax", "return np.diag(S.ravel()) - S @ S.T", "1.k"),
+    M("1k_diag_times", "q1k_jacobienne_softmax", "return diag(S) @ (np.eye(S.shape[0]) - S.T)", "1.k"),
+    M("1k_loops", "q1k_jacobienne_softmax",
+      "J = diag(S)\nfor i in range(S.shape[0]):\n    for j in range(S.shape[0]):\n"
+      "        J[i, j] -= S[i, 0] * S[j, 0]\nreturn J", "1.k"),
+    M("1k_diagflat", "q1k_jacobienne_softmax", "return np.diagflat(S) - S @ S.T", "1.k",
+      "numpy's diagflat builds diag(S) from a column"),
+    M("1k_stub_then_redefined", "q1k_jacobienne_softmax",
+      (r"(?s)\Adef q1k_jacobienne_softmax.*\Z",
+       "def q1k_jacobienne_softmax(S):\n    raise NotImplementedError\n\n\n"
+       "def q1k_jacobienne_softmax(S):\n    return np.diag(S.ravel()) - S @ S.T\n"), "1.k",
+      "Python keeps the last def: the diag check must read that one"),
+    M("1k_helper", "q1k_jacobienne_softmax", (r"(?s)\Adef q1k_jacobienne_softmax.*\Z", HELPER_JACOBIAN), "1.k",
+      "diag used in a module-level helper that the function calls"),
+    # ---- 1.l
+    M("1l_loop", "q1l_gradient_log_softmax",
+      "g = J[i].astype(float).copy()\nfor j in range(J.shape[0]):\n    g = g - S[j, 0] * J[j]\nreturn g", "1.l"),
+    M("1l_einsum", "q1l_gradient_log_softmax", 'return J[i] - np.einsum("j,jp->p", S[:, 0], J)', "1.l"),
+    M("1l_one_dimensional", "q1l_gradient_log_softmax", "return J[i] - S.ravel() @ J", "1.l"),
+    M("1l_dot", "q1l_gradient_log_softmax", "return J[i].reshape(-1, 1) - np.dot(J.T, S)", "1.l"),
+    # ---- 2.a
+    M("2a_b1_one_dimensional", "q2a_dimension_b1", "return (d_h,)", "2.a"),
+    M("2a_b1_list", "q2a_dimension_b1", "return [d_h, 1]", "2.a"),
+    M("2a_einsum", "q2a_preactivation", 'return np.einsum("jk,k->j", W1, x[:, 0]) + b1[:, 0]', "2.a"),
+    M("2a_dot", "q2a_preactivation", "return np.dot(W1, x) + b1", "2.a"),
+    M("2a_loop", "q2a_preactivation",
+      "h = np.zeros((W1.shape[0], 1))\nfor j in range(W1.shape[0]):\n"
+      "    h[j, 0] = sum(W1[j, k] * x[k, 0] for k in range(W1.shape[1])) + b1[j, 0]\nreturn h", "2.a"),
+    M("2a_hj_row_product", "q2a_preactivation_j", "return W1[j] @ x[:, 0] + b1[j, 0]", "2.a"),
+    M("2a_hj_vectorised", "q2a_preactivation_j", "return (W1 @ x + b1)[j, 0]", "2.a"),
+    M("2a_hj_one_element_array", "q2a_preactivation_j", "return W1[j] @ x + b1[j]", "2.a"),
+    M("2a_hs_np_exp", "q2a_sortie_cachee", "return 1 / (1 + np.exp(-ha))", "2.a"),
+    M("2a_hs_tanh", "q2a_sortie_cachee", "return (1 + np.tanh(ha / 2)) / 2", "2.a"),
+    # ---- 2.b
+    M("2b_dims_one_dimensional", "q2b_dimensions", 'return {"W2": (m, d_h), "b2": (m,)}', "2.b"),
+    M("2b_dims_keys_and_lists", "q2b_dimensions", 'return {"w2": [m, d_h], "B2": [m, 1]}', "2.b"),
+    M("2b_loop", "q2b_activation_sortie",
+      "o = np.zeros((W2.shape[0], 1))\nfor k in range(W2.shape[0]):\n"
+      "    o[k, 0] = sum(W2[k, j] * hs[j, 0] for j in range(W2.shape[1])) + b2[k, 0]\nreturn o", "2.b"),
+    M("2b_oak_row_product", "q2b_activation_sortie_k", "return W2[k] @ hs[:, 0] + b2[k, 0]", "2.b"),
+    # ---- 2.c
+    M("2c_numpy", "q2c_softmax", "e = np.exp(oa - oa.max())\nreturn e / e.sum()", {"2.c", "2.i"}),
+    M("2c_one_dimensional", "q2c_softmax", "e = np.exp(oa.ravel() - np.max(oa))\nreturn (e / e.sum()).reshape(-1, 1)",
+      {"2.c", "2.i"}),
+    M("2c_log_domain", "q2c_softmax",
+      "c = np.max(oa)\nreturn exp(oa - c - log(somme(exp(oa - c))))", {"2.c", "2.i"}),
+    M("2c_letter_lowercase", "q2c_pourquoi", 'return " b "', "2.c"),
+    # ---- 2.d the ½ convention, consistently; other forms
+    F("2d_half_convention", "2.d", ("q2d_perte_mse", "return 0.5 * (sigma(oa) - y) ** 2"),
+      ("q2d_derivee_mse", "return (sigma(oa) - y) * sigma(oa) * (1 - sigma(oa))")),
+    M("2d_y_minus_sigma", "q2d_perte_mse", "return (y - sigma(oa)) ** 2", "2.d"),
+    M("2d_derivative_sigma_minus", "q2d_derivee_mse", "return 2 * (sigma(oa) - y) * sigma(oa) * sigma(-oa)", "2.d"),
+    M("2d_derivative_exp", "q2d_derivee_mse", "return 2 * (sigma(oa) - y) * np.exp(-oa) / (1 + np.exp(-oa)) ** 2",
+      "2.d"),
+    # ---- 2.e stable CE written with numpy
+    M("2e_logaddexp", "q2e_perte_ce", "return y * np.logaddexp(0, -oa) + (1 - y) * np.logaddexp(0, oa)", "2.e"),
+    M("2e_max_form", "q2e_perte_ce", "return np.maximum(oa, 0) - y * oa + np.log1p(np.exp(-np.abs(oa)))", "2.e"),
+    M("2e_derivative_split", "q2e_derivee_ce", "return -y * (1 - sigma(oa)) + (1 - y) * sigma(oa)", "2.e"),
+    M("2f_floats_and_case", "q2f_limites", 'return {"mse": 0.0, "ce": -1.0, "meilleure": "CE"}', "2.f"),
+    # ---- 2.g / 2.h
+    M("2g_numpy", "q2g_perte", "m = oa.max()\nreturn float(m + np.log(np.exp(oa - m).sum()) - oa[y, 0])", "2.g"),
+    M("2g_one_dimensional", "q2g_perte",
+      "o = oa.ravel()\nc = o.max()\nreturn c + np.log(np.sum(np.exp(o - c))) - o[y]", "2.g"),
+    M("2h_vectorised", "q2h_risque_empirique",
+      "H = sigma(X @ W1.T + b1.T)\nO = H @ W2.T + b2.T\nc = O.max(axis=1, keepdims=True)\n"
+      "L = c[:, 0] + np.log(np.exp(O - c).sum(axis=1)) - O[np.arange(len(Y)), Y]\nreturn L.mean()", "2.h"),
+    M("2h_names_any_order", "q2h_parametres", 'return ("b2", "W2", "b1", "w1")', "2.h"),
+    M("2h_count_factored", "q2h_nombre_parametres", "return d_h * (d + 1) + m * (d_h + 1)", "2.h"),
+    M("2h_letter_lowercase", "q2h_probleme", 'return "b"', "2.h"),
+    # ---- 2.i
+    M("2i_eye_column", "q2i_gradient_oa", "return os - np.eye(os.shape[0])[:, [y]]", "2.i"),
+    M("2i_one_dimensional", "q2i_gradient_oa", "return os.ravel() - np.eye(len(os))[y]", "2.i"),
+    M("2i_loop", "q2i_gradient_oa",
+      "g = os.copy()\nfor k in range(os.shape[0]):\n    if k == y:\n        g[k, 0] -= 1\nreturn g", "2.i"),
+    M("2i_oak_from_exp", "q2i_derivee_oa_k",
+      "e = np.exp(oa - oa.max())\nreturn e[k, 0] / e.sum() - (k == y)", "2.i"),
+    # ---- 2.j / 2.k
+    M("2j_from_matrix", "q2j_derivee_W2_kj", "return (grad_oa @ hs.T)[k, j]", "2.j"),
+    M("2j_b2_float", "q2j_derivee_b2_k", "return float(grad_oa[k])", "2.j"),
+    M("2k_outer", "q2k_gradient_W2", "return np.outer(grad_oa, hs)", "2.k"),
+    M("2k_broadcast", "q2k_gradient_W2", "return grad_oa * hs.T", "2.k"),
+    M("2k_einsum", "q2k_gradient_W2", 'return np.einsum("k,j->kj", grad_oa[:, 0], hs[:, 0])', "2.k"),
+    M("2k_dot", "q2k_gradient_W2", "return np.dot(grad_oa, hs.T)", "2.k"),
+    M("2k_loops", "q2k_gradient_W2",
+      "G = np.zeros((grad_oa.shape[0], hs.shape[0]))\nfor k in range(G.shape[0]):\n    for j in range(G.shape[1]):\n"
+      "        G[k, j] = grad_oa[k, 0] * hs[j, 0]\nreturn G", "2.k"),
+    M("2k_b2_one_dimensional", "q2k_gradient_b2", "return grad_oa.ravel()", "2.k"),
+    M("2k_dims_one_dimensional", "q2k_dimensions",
+      'return {"grad_oa": (m,), "hs": (d_h,), "grad_W2": (m, d_h), "grad_b2": (m,)}', "2.k"),
+    # ---- 2.l / 2.m
+    M("2l_vectorised", "q2l_derivee_hs_j", "return (W2.T @ grad_oa)[j, 0]", "2.l"),
+    M("2l_dot", "q2l_derivee_hs_j", "return np.dot(W2[:, j], grad_oa[:, 0])", "2.l"),
+    M("2m_dot", "q2m_gradient_hs", "return np.dot(W2.T, grad_oa)", "2.m"),
+    M("2m_transpose_of_row", "q2m_gradient_hs", "return (grad_oa.T @ W2).T", "2.m"),
+    M("2m_einsum", "q2m_gradient_hs", 'return np.einsum("kj,k->j", W2, grad_oa[:, 0])', "2.m"),
+    # ---- 2.n σ' in any form (overflowing forms are rescued symbolically)
+    M("2n_exp_form", "q2n_derivee_sigma", "return exp(-z) / (1 + exp(-z)) ** 2", "2.n"),
+    M("2n_cosh", "q2n_derivee_sigma", "return 1 / (4 * cosh(z / 2) ** 2)", "2.n"),
+    M("2n_sigma_sigma_minus", "q2n_derivee_sigma", "return sigma(z) * sigma(-z)", "2.n"),
+    M("2n_np_exp", "q2n_derivee_sigma", "return np.exp(-z) / (1 + np.exp(-z)) ** 2", "2.n"),
+    M("2n_tanh", "q2n_derivee_sigma", "return (1 - np.tanh(z / 2) ** 2) / 4", "2.n"),
+    M("2n_exp_plus", "q2n_derivee_sigma", "return exp(z) / (1 + exp(z)) ** 2", "2.n"),
+    M("2n_reuses_derivative", "q2n_derivee_ha_j", "return grad_hs[j, 0] * q2n_derivee_sigma(ha[j, 0])", "2.n"),
+    M("2n_ha_j_np_exp", "q2n_derivee_ha_j",
+      "return grad_hs[j, 0] * np.exp(-ha[j, 0]) / (1 + np.exp(-ha[j, 0])) ** 2", "2.n"),
+    # ---- 2.o
+    M("2o_diag", "q2o_gradient_ha", "return diag(sigma(ha) * (1 - sigma(ha))) @ grad_hs", "2.o"),
+    M("2o_multiply", "q2o_gradient_ha", "return np.multiply(grad_hs, q2n_derivee_sigma(ha))", "2.o"),
+    M("2o_one_dimensional", "q2o_gradient_ha", "s = sigma(ha.ravel())\nreturn grad_hs.ravel() * s * (1 - s)", "2.o"),
+    M("2o_loop", "q2o_gradient_ha",
+      "g = np.zeros_like(grad_hs)\nfor j in range(g.shape[0]):\n"
+      "    g[j, 0] = q2n_derivee_ha_j(grad_hs, ha, j)\nreturn g", "2.o"),
+    # ---- 3.a the floor written differently
+    M("3a_int_of_division", "q3_taille_sortie", "return int((n + 2 * p - d * (k - 1) - 1) / s) + 1", "3.a"),
+    M("3a_math_floor", "q3_taille_sortie", "import math\nreturn math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1",
+      "3.a"),
+    M("3a_ceil_of_span", "q3_taille_sortie", "import math\nreturn math.ceil((n + 2 * p - d * (k - 1)) / s)", "3.a",
+      "ceil((N - K + 1) / s) = floor((N - K) / s) + 1 for integers"),
+    M("3a_np_floor", "q3_taille_sortie", "return int(np.floor((n + 2 * p - d * (k - 1) - 1) / s)) + 1", "3.a"),
+    M("3a_effective_kernel", "q3_taille_sortie", "k_eff = d * (k - 1) + 1\nreturn (n + 2 * p - k_eff) // s + 1", "3.a"),
+    M("3a_float_result", "q3_taille_sortie", "return float((n + 2 * p - d * (k - 1) - 1) // s + 1)", "3.a"),
+    M("3a_shapes_computed", "q3a_formes",
+      "h1 = q3_taille_sortie(128, 8, 2, 0, 1)\nh2 = q3_taille_sortie(h1, 5, 5, 0, 1)\n"
+      "h3 = q3_taille_sortie(h2, 4, 1, 1, 1)\n"
+      'return {"couche1": [32, h1, h1], "couche2": [32, h2, h2], "couche3": [128, h3, h3],\n'
+      '        "total": float(128 * h3 * h3)}', "3.a"),
+    # ---- 3.b
+    M("3b_formula_order", "q3b_nombre_parametres_conv", "return k * k * c_in * c_out", "3.b"),
+    M("3b_number_computed", "q3b_parametres_derniere_couche", "return q3b_nombre_parametres_conv(32, 128, 4)", "3.b"),
+    # ---- 3.c-e any valid (k, s, p, d) earns the points
+    M("3c_k5_s9", "q3c_configuration", 'return {"k": 5, "s": 9, "p": 0, "d": 1}', "3.c"),
+    M("3c_k17_s5", "q3c_configuration", 'return {"k": 17, "s": 5, "p": 0, "d": 1}', "3.c"),
+    M("3c_k29_s1", "q3c_configuration", 'return {"k": 29, "s": 1, "p": 0, "d": 1}', "3.c"),
+    M("3c_floats", "q3c_configuration", 'return {"k": 8.0, "s": 8.0, "p": 0.0, "d": 1.0}', "3.c"),
+    M("3d_k5_s8", "q3d_configuration", 'return {"k": 5, "s": 8, "p": 2, "d": 2}', "3.d"),
+    M("3d_k17_s1", "q3d_configuration", 'return {"k": 17, "s": 1, "p": 2, "d": 2}', "3.d"),
+    M("3d_numpy_ints", "q3d_configuration", 'return {"k": np.int64(11), "s": np.int64(4), "p": 2, "d": 2}', "3.d"),
+    M("3e_k27", "q3e_configuration", 'return {"k": 27, "s": 2, "p": 1, "d": 1}', "3.e"),
+]

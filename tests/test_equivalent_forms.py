@@ -1,0 +1,54 @@
+"""Correct answers in unusual forms (tests/equivalent_forms.py) earn every point.
+
+Forms that change different functions are graded together, a few files in all (fast);
+when such a file loses a point, its forms are graded one by one to name the culprit.
+"""
+from bench import mutants
+from equivalent_forms import FORMS
+
+
+def _packs(forms):
+    """Greedy packing: no two forms of a pack change the same function."""
+    packs = []
+    for form in forms:
+        fns = {fn for fn, _ in form.changes}
+        for pack in packs:
+            if not fns & pack[0]:
+                pack[0].update(fns)
+                pack[1].append(form)
+                break
+        else:
+            packs.append([set(fns), [form]])
+    return [forms for _, forms in packs]
+
+
+def _grade_packs(packs):
+    base = mutants.FULL_MARKS.read_text(encoding="utf-8")
+    jobs = []
+    for n, pack in enumerate(packs):
+        text = base
+        for form in pack:
+            for fn, change in form.changes:
+                text = mutants.apply_edit(text, fn, change)
+        jobs.append(("pack%d" % n, text))
+    return mutants.grade_sources(jobs, workers=2)
+
+
+def test_the_corpus_is_data_the_grader_can_use():
+    names = [f.name for f in FORMS]
+    assert len(set(names)) == len(names)
+    base = mutants.FULL_MARKS.read_text(encoding="utf-8")
+    for f in FORMS:
+        assert mutants.build(f, base) != base, f.name
+
+
+def test_every_equivalent_form_earns_full_marks():
+    packs = _packs(FORMS)
+    results = _grade_packs(packs)
+    suspects = [form for n, pack in enumerate(packs)
+                if any(pts < mx for pts, mx, _ in results["pack%d" % n][0].values()) for form in pack]
+    if not suspects:
+        return
+    losing = [v for v in mutants.run(suspects, workers=2) if v.lost]
+    assert not losing, "\n".join("%s (%s) loses %s" % (v.edit.name, v.edit.function, v.lost) for v in losing)
+    assert False, "forms pass alone but not together: %s" % [f.name for f in suspects]

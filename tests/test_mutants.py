@@ -1,0 +1,54 @@
+"""Mutation analysis: every mutant of the full-marks example loses points on exactly its items.
+
+bench/mutants.py holds the mutants (student mistakes, each an edit of one function with the
+items it must cost). This runs them in 2 processes and asserts a 100 % mutation score: every
+mutant is detected on each of its items, and costs nothing elsewhere.
+
+By default it runs bench.mutants.REPRESENTATIVE (about half of the set: every item, every
+kind of mistake; ~25 s on 2 idle cores). AG_MUTANTS=all runs every mutant (~50 s idle), as
+does `python -m autograder mutants`, which also prints the report.
+"""
+import os
+
+import pytest
+
+from bench import mutants
+
+ITEMS = {"1." + c for c in "abcdefghijkl"} | {"2." + c for c in "abcdefghijklmno"} | {"3." + c for c in "abcde"}
+
+
+def _selected():
+    if os.environ.get("AG_MUTANTS") == "all":
+        return list(mutants.MUTANTS)
+    by_name = {m.name: m for m in mutants.MUTANTS}
+    return [by_name[n] for n in mutants.REPRESENTATIVE]
+
+
+def test_the_mutants_are_data_the_grader_can_use():
+    names = [m.name for m in mutants.MUTANTS]
+    assert len(names) >= 40 and len(set(names)) == len(names)
+    assert set(mutants.REPRESENTATIVE) <= set(names)
+    base = mutants.FULL_MARKS.read_text(encoding="utf-8")
+    for m in mutants.MUTANTS:
+        assert len(m.changes) == 1, m.name          # one function each
+        assert m.items and m.items <= ITEMS, m.name
+        assert mutants.build(m, base) != base, m.name
+    # every item of the assignment has mutants, in the whole set and in the subset
+    assert set().union(*(m.items for m in mutants.MUTANTS)) == ITEMS
+    assert set().union(*(m.items for m in _selected())) == ITEMS
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    return mutants.run(_selected(), workers=2)
+
+
+def test_mutation_score_is_100_percent(verdicts):
+    wrong = [v for v in verdicts if not v.right]
+    assert not wrong, "\n" + mutants.report(wrong)
+
+
+def test_the_unmodified_example_keeps_full_marks():
+    (items, _), = mutants.grade_sources([("full_marks", mutants.FULL_MARKS.read_text(encoding="utf-8"))],
+                                        workers=1).values()
+    assert all(pts == mx for pts, mx, _ in items.values()), items
