@@ -18,16 +18,20 @@ with the reason; CI runs as root.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
+import queue
 import secrets
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,16 +50,36 @@ ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the user s
 
 
 # ------------------------------------------------------------------ environment
+PARALLEL = 3                 # flows at a time
+USERS = [USER] + ["%s%d" % (USER, i) for i in range(1, PARALLEL + 1)]   # one per concurrent run, as batch.py
+_LEASES: queue.Queue = queue.Queue()
+
+
 @pytest.fixture(scope="session", autouse=True)
-def sandbox_user_present():
-    """As root (CI, Gradescope), the sandbox user exists: setup.sh would have created it."""
+def sandbox_users_present():
+    """As root (CI, Gradescope), the sandbox users exist: setup.sh would have created ag_student.
+    Runs in parallel each get their own (a flow kills every process of its user when it ends,
+    and the process limit counts per user)."""
     if os.geteuid() == 0:
-        try:
-            import pwd
-            pwd.getpwnam(USER)
-        except KeyError:
-            subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
-                            "/nonexistent", "--shell", "/usr/sbin/nologin", USER], check=True)
+        import pwd
+        for name in USERS:
+            try:
+                pwd.getpwnam(name)
+            except KeyError:
+                subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
+                                "/nonexistent", "--shell", "/usr/sbin/nologin", name], check=True)
+    for name in USERS:
+        _LEASES.put(name)
+
+
+@contextlib.contextmanager
+def lease():
+    """A sandbox user of our own for one run (the environment variable the sandbox reads)."""
+    name = _LEASES.get()
+    try:
+        yield {"AG_SANDBOX_USER": name}
+    finally:
+        _LEASES.put(name)
 
 
 @functools.lru_cache(maxsize=None)
@@ -95,19 +119,30 @@ def compose(name: str, part: str = "devoir3.py", subst: dict | None = None) -> s
     return base + "\n\n# ---------------------------------------------------------------- %s\n" % name + extra
 
 
-@functools.lru_cache(maxsize=None)
+_TWINS: dict = {}
+_TWINS_LOCK = threading.Lock()
+
+
 def _graded(source: str) -> float:
-    from autograder.grading import grade_file
-    from autograder.rubric import load
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / ("ag-twin-%s" % hashlib.sha1(source.encode()).hexdigest()[:12])
-    tmp.mkdir(exist_ok=True)
-    f = tmp / "devoir3.py"
-    f.write_text(source, encoding="utf-8")
+    """The score of a file graded on its own (`python -m autograder grade`, sandboxed as usual)."""
+    key = hashlib.sha256(source.encode()).hexdigest()
+    with _TWINS_LOCK:
+        if key in _TWINS:
+            return _TWINS[key]
+    tmp = Path(tempfile.mkdtemp(prefix="ag-twin-"))
     try:
-        report = grade_file(f, load())
+        (tmp / "devoir3.py").write_text(source, encoding="utf-8")
+        with lease() as env:
+            subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "autograder", "grade",
+                            str(tmp / "devoir3.py"), "--json", str(tmp / "r.json")], cwd=REPO, check=True,
+                           timeout=300, env=dict(os.environ, **env), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        score = json.loads((tmp / "r.json").read_text(encoding="utf-8"))["score"]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return round(report.regular + report.bonus, 2)
+    with _TWINS_LOCK:
+        _TWINS[key] = score
+    return score
 
 
 def honest_score(name: str) -> float:
@@ -233,10 +268,11 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
     tag = "hostile-" + token
     env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"), AG_LIMITS=LIMITS,
                AG_WORKER_TIMEOUT=str(worker_timeout), AG_TAG=tag)
-    t0 = time.monotonic()
-    proc = subprocess.run([str(root / "run_autograder")], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          timeout=WORKER_TIMEOUT + 60)
-    seconds = time.monotonic() - t0
+    with lease() as user:
+        t0 = time.monotonic()
+        proc = subprocess.run([str(root / "run_autograder")], env=dict(env, **user), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=WORKER_TIMEOUT + 60)
+        seconds = time.monotonic() - t0
     raw = (root / "results" / "results.json").read_bytes()
     if wait_after:
         time.sleep(wait_after)
@@ -266,69 +302,129 @@ def item_test(flow: Flow, item_id: str) -> dict:
     return next(t for t in flow.data["tests"] if t.get("number") == item_id)
 
 
+# ------------------------------------------------------------------ running flows in parallel
+# Most flows wait on time limits rather than use the CPU: the selected ones run three at a
+# time, slowest first, as soon as the first hostile test asks for one.
+FLOW_OF = {   # test function -> (flow, run_flow options, what it needs); parametrized tests use their "name"
+    "test_lying_objects_are_graded_by_their_content": ("mensonge_egalite", {}, None),
+    "test_extra_files_named_like_modules_are_never_imported": ("fichiers_modules", {}, None),
+    "test_output_flood_is_truncated": ("bombe_sortie", {}, None),
+    "test_one_hanging_function_costs_its_own_item": ("une_boucle", {}, None),
+    "test_every_function_hanging_still_ends_quickly": ("tout_bloque", {}, None),
+    "test_infinite_loop_at_import_is_named": ("boucle_import", {}, None),
+    "test_slow_import_and_a_hanging_function": ("sommeil_import", {}, None),
+    "test_daemon_outliving_the_call_changes_nothing": ("demon_posthume", {"wait_after": 1.5}, None),
+    "test_disk_bomb_leaves_nothing_behind": ("bombe_disque", {}, None),
+    "test_reading_secrets_finds_nothing": ("lecture_secrets", {}, "isolation"),
+    "test_writing_results_or_sources_fails": ("ecriture_fichiers", {}, "isolation"),
+    "test_signals_to_the_grader_change_nothing": ("signaux_parent", {}, "isolation"),
+}
+SLOW = ("tout_bloque", "conversions_piegees", "une_boucle", "signaux_soi", "boucle_import", "sommeil_import",
+        "plantage")
+
+
+class Flows:
+    def __init__(self, names, tmp_factory):
+        self.pool = ThreadPoolExecutor(max_workers=PARALLEL)
+        self.tmp = tmp_factory
+        self.flows, self.twins = {}, {}
+        for name, opts in sorted(names, key=lambda n: (n[0] not in SLOW, n[0])):
+            self.flows[name] = self.pool.submit(run_flow, tmp_factory.mktemp(name), name, **opts)
+        for name, _ in names:
+            self.twins[name] = self.pool.submit(honest_score, name)
+
+    def wait_all(self) -> None:
+        for f in list(self.flows.values()) + list(self.twins.values()):
+            f.exception()
+
+    def flow(self, name) -> Flow:
+        return self.flows[name].result()
+
+    def honest(self, name) -> float:
+        return self.twins[name].result()
+
+
+@pytest.fixture(scope="module")
+def flows(request, tmp_path_factory):
+    names = set()
+    for item in request.session.items:
+        if getattr(item, "module", None) is not request.module:
+            continue
+        if hasattr(item, "callspec") and "name" in item.callspec.params:
+            names.add((item.callspec.params["name"], ()))
+        elif item.originalname in FLOW_OF:
+            name, opts, need = FLOW_OF[item.originalname]
+            if need == "isolation" and not any(isolation()) or need == "user" and not isolation()[0]:
+                continue          # the test skips: do not run an attack the sandbox cannot stop here
+            names.add((name, tuple(sorted(opts.items()))))
+    pool = Flows([(n, dict(o)) for n, o in names], tmp_path_factory)
+    yield pool
+    pool.pool.shutdown(wait=True)
+
+
 # ------------------------------------------------------------------ attacks
 @pytest.mark.parametrize("name", ["conversions_piegees", "monkeypatch", "protocole_forge", "sortie_anticipee",
                                   "signaux_soi", "plantage", "bombe_memoire", "decodage"])
-def test_attack_costs_nothing_more_than_its_answers(tmp_path, rubric, name):
+def test_attack_costs_nothing_more_than_its_answers(flows, rubric, name):
     """Lying values, patched modules, forged protocol, exits, signals to itself, crashes,
-    memory bombs, code-on-decode, output floods: the score is the honest twin's."""
-    flow = run_flow(tmp_path, name)
-    assert_sound(flow, rubric, honest_score(name),
+    memory bombs, code-on-decode: the score is the honest twin's."""
+    flow = flows.flow(name)
+    assert_sound(flow, rubric, flows.honest(name),
                  HANG_SECONDS if name in ("conversions_piegees", "signaux_soi", "plantage") else NORMAL_SECONDS)
 
 
-def test_lying_objects_are_graded_by_their_content(tmp_path, rubric):
-    flow = run_flow(tmp_path, "mensonge_egalite")
-    assert_sound(flow, rubric, honest_score("mensonge_egalite"))
+def test_lying_objects_are_graded_by_their_content(flows, rubric):
+    flow = flows.flow("mensonge_egalite")
+    assert_sound(flow, rubric, flows.honest("mensonge_egalite"))
     assert item_test(flow, "1.f")["score"] == 0 and item_test(flow, "3.b")["score"] == 2
     assert "bonne réponse" not in flow.raw.decode()
 
 
-def test_extra_files_named_like_modules_are_never_imported(tmp_path, rubric):
-    flow = run_flow(tmp_path, "fichiers_modules")
+def test_extra_files_named_like_modules_are_never_imported(flows, rubric):
+    flow = flows.flow("fichiers_modules")
     assert_sound(flow, rubric, 58)
 
 
-def test_output_flood_is_truncated(tmp_path, rubric):
-    flow = run_flow(tmp_path, "bombe_sortie")
-    assert_sound(flow, rubric, honest_score("bombe_sortie"))
+def test_output_flood_is_truncated(flows, rubric):
+    flow = flows.flow("bombe_sortie")
+    assert_sound(flow, rubric, flows.honest("bombe_sortie"))
     assert "inonde" in flow.data["output"] and "seuls les" in flow.data["output"]
     assert len(flow.data["output"]) < 5000
     assert all(len(t.get("output", "")) < 20_000 for t in flow.data["tests"])
 
 
-def test_one_hanging_function_costs_its_own_item(tmp_path, rubric):
-    flow = run_flow(tmp_path, "une_boucle")
-    assert_sound(flow, rubric, honest_score("une_boucle"), HANG_SECONDS)
+def test_one_hanging_function_costs_its_own_item(flows, rubric):
+    flow = flows.flow("une_boucle")
+    assert_sound(flow, rubric, flows.honest("une_boucle"), HANG_SECONDS)
     assert "boucle infinie" in item_test(flow, "2.h")["output"]
     assert item_test(flow, "2.g")["score"] == 2       # the item graded right after it
 
 
-def test_every_function_hanging_still_ends_quickly(tmp_path, rubric):
-    flow = run_flow(tmp_path, "tout_bloque")
+def test_every_function_hanging_still_ends_quickly(flows, rubric):
+    flow = flows.flow("tout_bloque")
     assert_sound(flow, rubric, 0, HANG_SECONDS)
-    assert honest_score("tout_bloque") == 0
+    assert flows.honest("tout_bloque") == 0
 
 
-def test_infinite_loop_at_import_is_named(tmp_path, rubric):
-    flow = run_flow(tmp_path, "boucle_import")
+def test_infinite_loop_at_import_is_named(flows, rubric):
+    flow = flows.flow("boucle_import")
     assert_sound(flow, rubric, 0, HANG_SECONDS)
     assert "boucle ou plante" in flow.data["output"]
 
 
-def test_slow_import_and_a_hanging_function(tmp_path, rubric):
-    flow = run_flow(tmp_path, "sommeil_import")
-    assert_sound(flow, rubric, honest_score("sommeil_import"), HANG_SECONDS)
+def test_slow_import_and_a_hanging_function(flows, rubric):
+    flow = flows.flow("sommeil_import")
+    assert_sound(flow, rubric, flows.honest("sommeil_import"), HANG_SECONDS)
 
 
-def test_daemon_outliving_the_call_changes_nothing(tmp_path, rubric):
-    flow = run_flow(tmp_path, "demon_posthume", wait_after=1.5)
+def test_daemon_outliving_the_call_changes_nothing(flows, rubric):
+    flow = flows.flow("demon_posthume")
     assert_sound(flow, rubric, 58)
     assert (flow.root / "results" / "results.json").read_bytes() == flow.raw
 
 
-def test_disk_bomb_leaves_nothing_behind(tmp_path, rubric):
-    flow = run_flow(tmp_path, "bombe_disque")
+def test_disk_bomb_leaves_nothing_behind(flows, rubric):
+    flow = flows.flow("bombe_disque")
     assert_sound(flow, rubric, 58)
     user, _ = isolation()
     if user:
@@ -339,31 +435,32 @@ def test_disk_bomb_leaves_nothing_behind(tmp_path, rubric):
         assert left == []
 
 
-def test_reading_secrets_finds_nothing(tmp_path, rubric):
+def test_reading_secrets_finds_nothing(flows, rubric):
     need_isolation()
-    flow = run_flow(tmp_path, "lecture_secrets")
-    assert_sound(flow, rubric, honest_score("lecture_secrets"))
+    flow = flows.flow("lecture_secrets")
+    assert_sound(flow, rubric, flows.honest("lecture_secrets"))
     text = flow.raw.decode()
     assert "TROUVÉ : []" in text            # what it printed: nothing found
     for secret in ("def relu_prime", "tolerances:", "kind: values"):
         assert secret not in text
 
 
-def test_writing_results_or_sources_fails(tmp_path, rubric):
+def test_writing_results_or_sources_fails(flows, rubric):
     need_isolation()
-    flow = run_flow(tmp_path, "ecriture_fichiers")
+    flow = flows.flow("ecriture_fichiers")
     assert_sound(flow, rubric, 58)
 
 
-def test_signals_to_the_grader_change_nothing(tmp_path, rubric):
+def test_signals_to_the_grader_change_nothing(flows, rubric):
     need_isolation()
-    flow = run_flow(tmp_path, "signaux_parent")
+    flow = flows.flow("signaux_parent")
     assert_sound(flow, rubric, 58)
 
 
 @ROOT_ONLY
-def test_fork_bomb_is_contained(tmp_path, rubric):
+def test_fork_bomb_is_contained(flows, tmp_path, rubric):
     need_user()      # RLIMIT_NPROC counts per user: it needs the user switch
+    flows.wait_all()     # alone: the process limit is per user, shared by every sandbox of that user
     flow = run_flow(tmp_path, "bombe_fork")
     assert_sound(flow, rubric, honest_score("bombe_fork"), HANG_SECONDS)
     import pwd

@@ -102,10 +102,12 @@ class SandboxUser:
     gid: int
 
 
-def sandbox_user(name: str = "ag_student") -> SandboxUser | None:
-    """The unprivileged user to drop to, when we are root and it exists."""
+def sandbox_user(name: str | None = None) -> SandboxUser | None:
+    """The unprivileged user to drop to, when we are root and it exists (AG_SANDBOX_USER names
+    another one: parallel runs on one machine each need their own, see kill_user_processes)."""
     if os.geteuid() != 0:
         return None
+    name = name or os.environ.get("AG_SANDBOX_USER") or "ag_student"
     try:
         pw = pwd.getpwnam(name)
     except KeyError:
@@ -578,7 +580,7 @@ class Sandbox:
         if proc is None:
             os.close(p_r)
             os.close(p_w)
-            if jail is None:
+            if jail is None or _NAMESPACES["ok"] is True:
                 hint = ""
                 if self.user is not None and "Permission denied" in why:
                     hint = (" (the user %s must be able to run %s: every folder above it must be "
@@ -605,25 +607,34 @@ class Sandbox:
             why[:200], "the user switch" if self.user else "plain child processes"))
 
     def _await_ready(self) -> None:
-        """The zygote imported numpy and forked the first worker; else this is an infrastructure failure."""
+        """The zygote imported numpy and forked the first worker; else this is an infrastructure
+        failure (no student code has run yet): killed from outside or silent, try again; never
+        started with namespaces that never worked here, try without; else raise SandboxError."""
         end = time.monotonic() + self.limits.startup_timeout
+        attempts = 0
         while not self._ready:
             msg = self._ctl_wait(end)
-            if msg is None:       # dead or silent before any student code ran
-                detail = self._exit_detail()
-                jailed = self.jailed
-                self._hard_kill()
-                if jailed:
-                    self._no_namespaces("child stopped at start-up: %s" % (detail or "time-out"))
-                    self.start()
-                    end = time.monotonic() + self.limits.startup_timeout
-                    continue
-                raise SandboxError("the sandboxed child did not start (%s): %s" % (
-                    detail or "time-out", self._log[:500].decode("utf-8", "replace")))
-            if msg[0] == "ready":
-                self._ready = True
-                if self.jailed:
-                    _NAMESPACES["ok"] = True
+            if msg is not None:
+                if msg[0] == "ready":
+                    self._ready = True
+                    if self.jailed:
+                        _NAMESPACES["ok"] = True
+                continue
+            code = self._proc.poll() if self._proc is not None else None
+            detail = self._exit_detail()
+            jailed = self.jailed
+            log = self._log[:500].decode("utf-8", "replace")
+            self._hard_kill()
+            attempts += 1
+            killed = code is not None and (code < 0 or (jailed and code > 128))
+            if attempts < 3 and (killed or code is None):
+                self.start()
+            elif jailed and _NAMESPACES["ok"] is not True:
+                self._no_namespaces("child stopped at start-up: %s" % (detail or "time-out"))
+                self.start()
+            else:
+                raise SandboxError("the sandboxed child did not start (%s): %s" % (detail or "time-out", log))
+            end = time.monotonic() + self.limits.startup_timeout
 
     def _hard_kill(self) -> None:
         """Kill the keeper/zygote/worker tree without asking (the namespace dies with its pid 1),
