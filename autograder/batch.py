@@ -190,8 +190,20 @@ def _on_alarm(signum, frame):
     raise _WallTimeout()
 
 
+_STOPPING = False            # set in a worker when the batch is interrupted: write no checkpoint
+
+
 def _on_term(signum, frame):
+    global _STOPPING
+    _STOPPING = True
     raise SystemExit(143)     # unwinds grade_file: its finally kills the sandboxed child
+
+
+def _on_int(signum, frame):
+    """Ctrl-C reaches the whole process group: the parent stops the workers; the submission
+    being graded must not be checkpointed, whatever its grading saw meanwhile."""
+    global _STOPPING
+    _STOPPING = True
 
 
 _RUBRIC = None
@@ -199,9 +211,10 @@ _USER = None
 
 
 def _init_worker(users) -> None:
-    """Pool worker set-up: SIGINT is the parent's business; SIGTERM unwinds cleanly."""
+    """Pool worker set-up: SIGINT is the parent's business (the worker only notes it);
+    SIGTERM, sent by the parent when interrupted, unwinds cleanly."""
     global _RUBRIC, _USER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, _on_int)
     signal.signal(signal.SIGTERM, _on_term)
     from .rubric import load
     from .sandbox.runner import sandbox_user
@@ -286,6 +299,8 @@ def grade_task(task: dict) -> dict:
         if sandbox is not None:
             sandbox.close()
     record["seconds"] = round(time.monotonic() - t0, 2)
+    if _STOPPING:
+        raise SystemExit(143)
     out = Path(task["out"])
     _write_json(out / "results" / (task["key"] + ".json"), results)
     _write_json(out / "state" / (task["key"] + ".json"), record)    # last: marks it done
@@ -366,25 +381,39 @@ def _sandbox_users(jobs: int, log) -> tuple:
     As root with the sandbox user, a sandbox that runs without namespaces kills every process
     of its user when it closes, which would kill the other workers' children: then each worker
     needs a user of its own (ag_student, ag_student1, ...), or the batch runs fewer workers."""
-    from .grading import limits_from
-    from .rubric import load
-    from .sandbox.runner import Sandbox, sandbox_user
+    from .sandbox.runner import sandbox_user
     first = sandbox_user()
     if first is None or jobs == 1:
         return jobs, None
-    probe = Sandbox(REPO / "student_template" / "devoir3.py", limits_from(load()), user=first)
-    try:
-        probe.load()
-        jailed = probe.jailed
-    finally:
-        probe.close()
-    if jailed:                 # a pid namespace per sandbox: workers can share the user
+    if not _JAILED.get(first.name):         # a success is remembered, a failure tried again
+        _JAILED[first.name] = _probe_jail(first, log)
+    if _JAILED[first.name]:        # a pid namespace per sandbox: workers can share the user
         return jobs, None
     users = [first] + [u for u in (sandbox_user("%s%d" % (first.name, i)) for i in range(1, jobs)) if u]
     if len(users) < jobs:
         log("batch: sans espaces de noms, un utilisateur de bac à sable par processus est nécessaire "
             "(%s, %s1, ...) : %d processus au lieu de %d." % (first.name, first.name, len(users), jobs))
     return len(users), users
+
+
+_JAILED: dict = {}
+
+
+def _probe_jail(user, log) -> bool:
+    """Does a sandbox get its namespaces on this machine? (Started once per process.)"""
+    from .grading import limits_from
+    from .rubric import load
+    from .sandbox.runner import Sandbox
+    probe = Sandbox(REPO / "student_template" / "devoir3.py", limits_from(load()), user=user)
+    try:
+        probe.load()
+        jailed = probe.jailed
+    except Exception as exc:  # noqa: BLE001 - the workers will meet (and record) the same failure
+        log("batch: le bac à sable ne démarre pas (%s)." % _first_line(str(exc)))
+        jailed = False
+    finally:
+        probe.close()
+    return jailed
 
 
 def _worker_pids(ex) -> list:
@@ -451,52 +480,58 @@ def _cpu_count() -> int:
 
 
 def _run_pool(tasks: list, jobs: int, users, records: dict, bar: Progress) -> None:
-    """Keep `jobs` submissions in flight; a dead worker costs a retry, then an internal_error record."""
-    ctx = multiprocessing.get_context("spawn")     # no fork of a threaded parent
+    """Grade every task. When a worker dies the pool breaks and the submissions in flight are
+    suspects: each is graded again alone, and one that kills its worker again is recorded as
+    an internal error; the others are graded normally."""
     pending = list(reversed(tasks))
-    attempts: dict = {}
+    suspects: list = []
     while pending:
-        queue = None
-        if users is not None:
-            queue = ctx.Queue()
-            for u in users:
-                queue.put(u)
-        ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,))
-        running: dict = {}
-        broken = False
-        try:
-            while pending or running:
-                while pending and len(running) < jobs and not broken:
-                    task = pending.pop()
-                    running[ex.submit(grade_task, task)] = task
-                if not running:
-                    break
-                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                for fut in done:
-                    task = running.pop(fut)
-                    try:
-                        rec = fut.result()
-                    except BrokenProcessPool:
-                        broken = True
-                        attempts[task["key"]] = attempts.get(task["key"], 0) + 1
-                        if attempts[task["key"]] >= 2:
-                            rec = _dead_worker_record(task)
-                        else:
-                            pending.append(task)
-                            continue
-                    records[task["key"]] = rec
-                    bar.update(rec["status"])
-                if broken and not running:
-                    break
-        except KeyboardInterrupt:
-            for pid in _worker_pids(ex):
+        suspects += _pool_round(pending, jobs, users, records, bar)
+    for task in suspects:
+        if _pool_round([task], 1, users, records, bar):
+            records[task["key"]] = _dead_worker_record(task)
+            bar.update("internal_error")
+
+
+def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -> list:
+    """Run tasks popped from `pending` with `jobs` in flight until none is left or the pool
+    breaks; returns the tasks that were in flight when it broke."""
+    ctx = multiprocessing.get_context("spawn")     # no fork of a threaded parent
+    queue = None
+    if users is not None:
+        queue = ctx.Queue()
+        for u in users[:jobs]:
+            queue.put(u)
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,))
+    running: dict = {}
+    lost: list = []
+    try:
+        while pending or running:
+            while pending and len(running) < jobs and not lost:
+                task = pending.pop()
+                running[ex.submit(grade_task, task)] = task
+            if not running:
+                break
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = running.pop(fut)
                 try:
-                    os.kill(pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-            ex.shutdown(wait=True, cancel_futures=True)
-            raise
+                    rec = fut.result()
+                except BrokenProcessPool:
+                    lost.append(task)
+                    continue
+                records[task["key"]] = rec
+                bar.update(rec["status"])
+    except KeyboardInterrupt:
+        for pid in _worker_pids(ex):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
         ex.shutdown(wait=True, cancel_futures=True)
+        raise
+    ex.shutdown(wait=True, cancel_futures=True)
+    return lost
 
 
 def _dead_worker_record(task: dict) -> dict:

@@ -220,7 +220,7 @@ def render(stats: Stats, rubric, lang: str = "fr") -> str:
     out.append('<section id="items"><h2>%s</h2>%s<div class="items">' % (_e(t["items"]), _legend(t)))
     for it in stats.items:
         out.append('<div class="item" id="item-%s"><h3>%s %s (%s %s%s)</h3>' % (
-            _e(it.id), _e(it.id), _e(it.title), pts(it.max_points), _e(t["points"]),
+            _e(it.id), _e(it.id), _e(it.title), pts(it.max_points), "pt" if it.max_points <= 1 else "pts",
             ", " + _e(t["bonus"]) if it.bonus else ""))
         out.append(item_chart(it, t))
         if it.mean is not None:

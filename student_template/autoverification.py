@@ -39,7 +39,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 STEP = 1e-5                   # pas des différences finies centrées
 RTOL, ATOL = 2e-4, 2e-5       # concordance avec les différences finies (pas les tolérances du correcteur)
 RNG = np.random.default_rng(20250101)
-CALL_SECONDS = 10             # au-delà, on suppose une boucle infinie (Unix et macOS seulement)
+CALL_SECONDS = float(os.environ.get("AUTOVERIFICATION_DELAI", "10"))   # secondes par appel, au-delà :
+# boucle infinie supposée (Unix et macOS seulement)
 
 NOT_A_GRADE = (
     "ATTENTION : réussir l'autovérification N'EST PAS une note. Le correcteur vérifie aussi les "
