@@ -217,7 +217,9 @@ def _build_jail(j: Jail, uid: int, gid: int) -> None:
         elif os.path.isdir(top):
             os.mkdir(r + top)
             _bind(top, r + top)
-    for path in j.binds:
+    os.mkdir(r + "/tmp")
+    _mount("tmpfs", r + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=%d,mode=1777" % j.tmp_bytes)
+    for path in j.binds:          # after /tmp: a venv in /tmp stays visible (and read-only)
         os.makedirs(r + path, exist_ok=True)
         _bind(path, r + path)
     os.mkdir(r + "/dev")
@@ -232,8 +234,6 @@ def _build_jail(j: Jail, uid: int, gid: int) -> None:
             _bind("/etc/" + name, r + "/etc/" + name)
     os.mkdir(r + JAIL_WORK)
     _bind(j.work, r + JAIL_WORK)
-    os.mkdir(r + "/tmp")
-    _mount("tmpfs", r + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=%d,mode=1777" % j.tmp_bytes)
     os.mkdir(r + "/.ancien")
     _check(_libc.syscall(SYS_PIVOT_ROOT, r.encode(), (r + "/.ancien").encode()), "pivot_root")
     os.chdir("/")
