@@ -364,13 +364,14 @@ def flows(request, tmp_path_factory):
 
 # ------------------------------------------------------------------ attacks
 @pytest.mark.parametrize("name", ["conversions_piegees", "monkeypatch", "protocole_forge", "sortie_anticipee",
-                                  "signaux_soi", "plantage", "bombe_memoire", "decodage"])
+                                  "signaux_soi", "plantage", "bombe_memoire", "bombe_cpu", "decodage"])
 def test_attack_costs_nothing_more_than_its_answers(flows, rubric, name):
     """Lying values, patched modules, forged protocol, exits, signals to itself, crashes,
-    memory bombs, code-on-decode: the score is the honest twin's."""
+    memory and CPU bombs, code-on-decode: the score is the honest twin's."""
     flow = flows.flow(name)
     assert_sound(flow, rubric, flows.honest(name),
-                 HANG_SECONDS if name in ("conversions_piegees", "signaux_soi", "plantage") else NORMAL_SECONDS)
+                 HANG_SECONDS if name in ("conversions_piegees", "signaux_soi", "plantage", "bombe_cpu")
+                 else NORMAL_SECONDS)
 
 
 def test_lying_objects_are_graded_by_their_content(flows, rubric):

@@ -640,7 +640,7 @@ class Sandbox:
         """Kill the keeper/zygote/worker tree without asking (the namespace dies with its pid 1),
         and return only when the zygote is gone."""
         proc, self._proc = self._proc, None
-        self._ready = False
+        self._ready = self._worker_loaded = False
         if proc is None:
             return
         zygote = self._zygote or proc.pid

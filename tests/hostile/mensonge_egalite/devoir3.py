@@ -1,6 +1,7 @@
 # Return values that lie: __eq__, __ne__, __sub__, __abs__, __float__, __array_function__,
 # __array_ufunc__ all claim "equal" / "no difference", an ndarray subclass, int and float
-# subclasses whose real value is wrong. Their real content (zeros, 0, -1) is what is graded.
+# subclasses whose real value is wrong, a sympy expression that equals everything.
+# Their real content (zeros, 0, -1; nothing for sympy) is what is graded.
 import numpy as _np
 
 
@@ -61,3 +62,13 @@ def q3_taille_sortie(n, k, s, p, d):
 
 def q2h_nombre_parametres(d, d_h, m):
     return _Flottant(-1.0)
+
+
+def q2n_derivee_sigma(z):
+    import sympy
+
+    class _Egal(sympy.Symbol):
+        def __eq__(self, other): return True
+        def __hash__(self): return 0
+        def equals(self, other): return True
+    return _Egal("sigma_prime")

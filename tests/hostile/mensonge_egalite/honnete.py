@@ -15,3 +15,7 @@ def q3_taille_sortie(n, k, s, p, d):
 
 def q2h_nombre_parametres(d, d_h, m):
     return -1.0
+
+
+def q2n_derivee_sigma(z):
+    return None
