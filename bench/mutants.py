@@ -435,28 +435,38 @@ def _init_worker():
     _RUBRIC = load()
 
 
+# No mutant or form loops, crashes or floods memory: a worker that died or timed out while
+# grading one was killed from outside (on a shared machine, another grader's clean-up of
+# every ag_student process, or a start-up failure); that grading is done again.
+NOT_A_GRADE = {"died", "timeout", "budget"}
+ATTEMPTS = 4
+
+
 def _grade_text(job):
     """Grade one source text in a fresh folder: {item: (points, max, [failed check ids])}."""
     name, text = job
     from autograder.grading import grade_file
+    from autograder.sandbox.runner import SandboxError
     if _RUBRIC is None:
         _init_worker()
-    from autograder.sandbox.runner import SandboxError
     with tempfile.TemporaryDirectory(prefix="ag-mutant-") as tmp:
         path = Path(tmp) / "devoir3.py"
         path.write_text(text, encoding="utf-8")
-        for attempt in range(3):      # the sandbox could not start (a busy machine): not a grade
+        for attempt in range(ATTEMPTS):
             try:
                 report = grade_file(path, _RUBRIC)
-                break
             except SandboxError:
-                if attempt == 2:
+                if attempt == ATTEMPTS - 1:
                     raise
                 # One failed start marks namespaces unusable for the whole process (runner's
                 # _NAMESPACES), and the fallback cannot run here: forget it and try again.
                 from autograder.sandbox import runner
                 getattr(runner, "_NAMESPACES", {})["ok"] = None
                 time.sleep(1.0)
+                continue
+            if not {c.kind for i in report.items for c in i.checks} & NOT_A_GRADE:
+                break
+            time.sleep(0.5)
     return name, {i.id: (i.points, i.max_points, [c.id for c in i.checks if not c.passed])
                   for i in report.items}, report.seconds
 
