@@ -387,7 +387,16 @@ def _names_used(session, fn: str) -> set | None:
 
 
 # -------------------------------------------------------------- derivation
-OPAQUE = {"sigma": lambda z: 2.0 + np.sin(1.7 * z), "softplus": lambda z: 3.0 + np.cos(1.3 * z) + 0.1 * z * z}
+def _opaque_exp(z):
+    return 2.0 + np.sin(0.9 * z) + 0.05 * z      # positive, and f(a + b) != f(a) f(b)
+
+
+# Stand-ins for functions in a derivation's end points: equal with them means equal AS AN
+# EXPRESSION IN that function, not only in value (e.g. a start equal to S(x + c)_i only
+# through exp(a + b) = exp(a) exp(b) has already taken the step the question is about).
+OPAQUE = {"sigma": lambda z: 2.0 + np.sin(1.7 * z), "softplus": lambda z: 3.0 + np.cos(1.3 * z) + 0.1 * z * z,
+          "exp": _opaque_exp,
+          "softmax": lambda k, vals: _opaque_exp(vals[k]) / sum(_opaque_exp(v) for v in vals)}
 
 
 @kind("derivation")

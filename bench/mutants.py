@@ -127,6 +127,9 @@ MUTANTS = [
     M("1i_loses_exp_c", "q1i_etapes", (r"\(exp\(c\) \* somme\(exp\(x\)\)\)", "somme(exp(x))"), "1.i"),
     M("1i_starts_without_c", "q1i_etapes",
       "return [softmax(x)[i], exp(x[i]) / somme(exp(x)), softmax(x)[i] * 1]", "1.i"),
+    M("1i_starts_factored", "q1i_etapes",
+      "return [exp(c) * exp(x[i]) / (exp(c) * somme(exp(x))), exp(x[i]) / somme(exp(x)), softmax(x)[i]]", "1.i",
+      "starts after the step that matters (exp(x_i + c) = exp(c) exp(x_i)); equal in value to S(x + c)_i"),
     M("1i_ends_with_c", "q1i_etapes",
       "return [softmax(x + c)[i], exp(x[i] + c) / somme(exp(x + c)),\n"
       "        exp(c) * exp(x[i]) / (exp(c) * somme(exp(x)))]", "1.i"),
@@ -361,7 +364,7 @@ REPRESENTATIVE = [
     # counterexamples and derivations
     "1h_c_is_one", "1h_constant_x", "1h_negative_c", "1d_wrong_step", "1d_starts_from_definition",
     "1d_repeated_step", "1d_stops_early", "1e_wrong_step", "1e_no_step", "1i_loses_exp_c",
-    "1e_stops_early", "1i_ends_with_c", "1j_Si_Si", "1j_starts_with_softmax", "1j_ends_with_exp",
+    "1e_stops_early", "1i_starts_factored", "1i_ends_with_c", "1j_Si_Si", "1j_starts_with_softmax", "1j_ends_with_exp",
     # 1.l's expectation
     "1l_Si_instead_of_Sj", "1l_uniform_mean",
     # letters, shapes, indices
