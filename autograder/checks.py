@@ -549,8 +549,8 @@ def _exact_ok(compare, got, want, accept) -> bool:
         if not isinstance(got, (list, tuple)) or not all(isinstance(e, str) for e in got):
             return False
         return sorted(_norm_name(e) for e in got) == sorted(_norm_name(e) for e in want)
-    if compare == "choice":
-        return isinstance(got, str) and got.strip().lower() in [a.lower() for a in accept]
+    if compare == "choice":     # "B", " b ", "B)", "(b)", "B." are all the letter B
+        return isinstance(got, str) and _norm_name(got) in [_norm_name(a) for a in accept]
     raise KeyError(compare)
 
 

@@ -176,6 +176,8 @@ FORMS = [
     M("2h_names_any_order", "q2h_parametres", 'return ("b2", "W2", "b1", "w1")', "2.h"),
     M("2h_count_factored", "q2h_nombre_parametres", "return d_h * (d + 1) + m * (d_h + 1)", "2.h"),
     M("2h_letter_lowercase", "q2h_probleme", 'return "b"', "2.h"),
+    M("2h_letter_punctuated", "q2h_probleme", 'return "(B)"', "2.h"),
+    M("2f_choice_punctuated", "q2f_limites", 'return {"mse": 0, "ce": -1, "meilleure": "CE."}', "2.f"),
     # ---- 2.i
     M("2i_eye_column", "q2i_gradient_oa", "return os - np.eye(os.shape[0])[:, [y]]", "2.i"),
     M("2i_one_dimensional", "q2i_gradient_oa", "return os.ravel() - np.eye(len(os))[y]", "2.i"),
