@@ -147,12 +147,18 @@ def write_results(root: Path, data: dict) -> Path:
     return final
 
 
-def _kill_students(started: float) -> None:
-    """After the worker: no student process may be alive when results.json is written."""
+def _kill_students(isolation: dict) -> None:
+    """After the worker: no student process may be alive when results.json is written.
+
+    Orphans of the worker come back to us (subreaper): killed. With a pid namespace that is
+    enough (its pid 1 dies with its keeper, and every process in it with pid 1). Without one,
+    or when the worker did not say, every process of the sandbox user is killed and its files
+    in the shared temporary folders removed (on Gradescope the container is ours alone; on a
+    shared machine this would also hit other graders' children of the same user)."""
     from .sandbox.runner import kill_user_processes, remove_user_files, sandbox_user, sweep_all_adopted
     sweep_all_adopted()
     user = sandbox_user()
-    if user is not None:
+    if user is not None and not isolation.get("namespaces"):
         kill_user_processes(user.uid, seconds=10)
         remove_user_files(user.uid)
     sweep_all_adopted()
@@ -225,7 +231,11 @@ def supervise(root: Path, lang: str | None = None) -> int:
                 except (ProcessLookupError, PermissionError):
                     pass
             proc.wait()
-    _kill_students(started)
+    try:
+        isolation = json.loads((work / "sandbox.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        isolation = {}
+    _kill_students(isolation if isinstance(isolation, dict) else {})
     stderr = errlog.read_bytes()[-STDERR_KEEP:].decode("utf-8", "replace")
     if stderr.strip():
         sys.stderr.write(stderr if stderr.endswith("\n") else stderr + "\n")
@@ -251,9 +261,10 @@ def supervise(root: Path, lang: str | None = None) -> int:
 def worker(root: Path, out: Path, lang: str | None) -> int:
     """Grade root/submission and write the results dict to `out` (items also to out's progress file)."""
     from . import feedback
-    from .grading import Report, grade_file
+    from .grading import Report, grade_file, limits_from
     from .locate import locate
     from .rubric import load
+    from .sandbox.runner import Sandbox, sandbox_user
 
     rubric = load()
     lang = lang or rubric.language
@@ -269,8 +280,18 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
             progress.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
             progress.flush()
 
+        sandbox = Sandbox(found.path, limits_from(rubric), user=sandbox_user())
+
+        def tell():   # the supervisor: how the student's processes are contained
+            Path(out).with_name("sandbox.json").write_text(json.dumps(
+                {"namespaces": sandbox.jailed, "user": sandbox.user.name if sandbox.user else None}))
         with progress:
-            report = grade_file(found.path, rubric, lang, on_item=keep)
+            try:
+                sandbox.load()
+                tell()
+                report = grade_file(found.path, rubric, lang, sandbox=sandbox, on_item=keep)
+            finally:
+                tell()
         if found.note:
             report.message = (found.note + "\n" + report.message).strip()
     data = feedback.results_json(report, rubric, lang)

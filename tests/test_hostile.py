@@ -51,18 +51,18 @@ ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the user s
 
 # ------------------------------------------------------------------ environment
 PARALLEL = 3                 # flows at a time
-USERS = [USER] + ["%s%d" % (USER, i) for i in range(1, PARALLEL + 1)]   # one per concurrent run, as batch.py
+USERS = ["ag_hostile%d" % i for i in range(1, PARALLEL + 2)]   # one sandbox user per concurrent run
 _LEASES: queue.Queue = queue.Queue()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def sandbox_users_present():
     """As root (CI, Gradescope), the sandbox users exist: setup.sh would have created ag_student.
-    Runs in parallel each get their own (a flow kills every process of its user when it ends,
-    and the process limit counts per user)."""
+    Runs in parallel each get their own (without namespaces a flow kills every process of its
+    user when it ends, and the process limit counts per user)."""
     if os.geteuid() == 0:
         import pwd
-        for name in USERS:
+        for name in [USER] + USERS:
             try:
                 pwd.getpwnam(name)
             except KeyError:
@@ -133,10 +133,11 @@ def _graded(source: str) -> float:
     try:
         (tmp / "devoir3.py").write_text(source, encoding="utf-8")
         with lease() as env:
-            subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "autograder", "grade",
-                            str(tmp / "devoir3.py"), "--json", str(tmp / "r.json")], cwd=REPO, check=True,
-                           timeout=300, env=dict(os.environ, **env), stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+            proc = subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "autograder", "grade",
+                                   str(tmp / "devoir3.py"), "--json", str(tmp / "r.json")], cwd=REPO,
+                                  timeout=300, env=dict(os.environ, **env), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")[-3000:]
         score = json.loads((tmp / "r.json").read_text(encoding="utf-8"))["score"]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -221,6 +222,7 @@ class Flow:
     source_after: dict
     survivors: list
     repo_changed: list
+    user: str | None = None
 
 
 def make_root(tmp_path: Path, token: str) -> Path:
@@ -273,12 +275,25 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
         proc = subprocess.run([str(root / "run_autograder")], env=dict(env, **user), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=WORKER_TIMEOUT + 60)
         seconds = time.monotonic() - t0
+        alive = _user_processes(user["AG_SANDBOX_USER"])
     raw = (root / "results" / "results.json").read_bytes()
     if wait_after:
         time.sleep(wait_after)
     return Flow(name, root, json.loads(raw), raw, seconds, proc.stderr.decode("utf-8", "replace"), token, marker,
-                source_before, tree_hash(root / "source", root / "run_autograder"), tagged_processes(tag),
-                repo_untouched(repo_before))
+                source_before, tree_hash(root / "source", root / "run_autograder"),
+                sorted(set(tagged_processes(tag)) | set(alive)), repo_untouched(repo_before), user["AG_SANDBOX_USER"])
+
+
+def _user_processes(name: str) -> list:
+    """The living processes of a sandbox user that only this flow used (root only)."""
+    if os.geteuid() != 0:
+        return []
+    import pwd
+    from autograder.sandbox.runner import living_processes
+    try:
+        return living_processes(pwd.getpwnam(name).pw_uid)
+    except KeyError:
+        return []
 
 
 def assert_sound(flow: Flow, rubric, expected: float, max_seconds: float = NORMAL_SECONDS) -> None:
@@ -288,8 +303,8 @@ def assert_sound(flow: Flow, rubric, expected: float, max_seconds: float = NORMA
     numbers = [t.get("number") for t in data["tests"]]
     for item in rubric.items:
         assert numbers.count(item.id) == 1, "item %s: %d tests" % (item.id, numbers.count(item.id))
-    assert data["score"] == pytest.approx(expected), "%s: %s instead of the honest %s\n%s" % (
-        flow.name, data["score"], expected, data.get("output", "")[:1500])
+    assert data["score"] == pytest.approx(expected), "%s: %s instead of the honest %s\n%s\n%s" % (
+        flow.name, data["score"], expected, data.get("output", "")[:1500], flow.stderr[-3000:])
     assert flow.survivors == [], "processes left alive: %s" % flow.survivors
     assert flow.source_after == flow.source_before, "the autograder's files under ROOT changed"
     assert flow.repo_changed == [], "repository files changed: %s" % flow.repo_changed
@@ -427,10 +442,9 @@ def test_daemon_outliving_the_call_changes_nothing(flows, rubric):
 def test_disk_bomb_leaves_nothing_behind(flows, rubric):
     flow = flows.flow("bombe_disque")
     assert_sound(flow, rubric, 58)
-    user, _ = isolation()
-    if user:
+    if os.geteuid() == 0:
         import pwd
-        uid = pwd.getpwnam(USER).pw_uid
+        uid = pwd.getpwnam(flow.user).pw_uid
         left = [str(p) for top in ("/tmp", "/var/tmp", "/dev/shm") for p in Path(top).glob("bombe-*")
                 if p.lstat().st_uid == uid]
         assert left == []
@@ -464,9 +478,7 @@ def test_fork_bomb_is_contained(flows, tmp_path, rubric):
     flows.wait_all()     # alone: the process limit is per user, shared by every sandbox of that user
     flow = run_flow(tmp_path, "bombe_fork")
     assert_sound(flow, rubric, honest_score("bombe_fork"), HANG_SECONDS)
-    import pwd
-    from autograder.sandbox.runner import living_processes
-    assert living_processes(pwd.getpwnam(USER).pw_uid) == [] or flow.survivors == []
+    assert _user_processes(flow.user) == []
 
 
 @ROOT_ONLY
