@@ -13,7 +13,7 @@ state/<key>.json (the checkpoint: the submission's content hash, the grader's
 fingerprint, and every item's and check's outcome). A later run skips every
 submission whose checkpoint matches its content and the grader, so an
 interrupted batch resumes where it stopped, and a changed submission or a
-changed rubric is regraded. Nothing a submission does stops the batch: it gets a
+changed rubric is regraded (and so is a submission that met an internal error). Nothing a submission does stops the batch: it gets a
 status (graded, no_file, load_error, timed_out, internal_error) and the batch
 goes on. At the end: gradebook.csv, analysis.txt and report.html.
 """
@@ -27,6 +27,7 @@ import os
 import re
 import signal
 import sys
+import threading
 import time
 import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -38,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 METADATA = "submission_metadata.yml"
 STATE_VERSION = 1
 STATUSES = ("graded", "no_file", "load_error", "timed_out", "internal_error")
+RETRIED = {"internal_error"}  # not the student's doing, maybe transient: a rerun grades these again
 WALL_TIMEOUT = 480            # seconds for one submission, as in gradescope_flow
 # Modules that do not change a grade: editing them keeps the checkpoints valid.
 NOT_GRADING = {"batch.py", "analysis.py", "html_report.py", "handout.py", "packaging.py",
@@ -182,12 +184,23 @@ def _write_json(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-class _WallTimeout(Exception):
-    pass
+class _WallTimeout(BaseException):
+    """Not an Exception: grade_item's net for grader bugs must not catch it."""
 
 
-def _on_alarm(signum, frame):
+def _on_wall(signum, frame):
     raise _WallTimeout()
+
+
+def _wall_clock(seconds: float) -> threading.Timer:
+    """After `seconds`, SIGUSR1 to this (main) thread raises _WallTimeout wherever grading is.
+    (Not SIGALRM: the symbolic comparisons use the process's one real-time interval timer.)"""
+    main = threading.main_thread().ident
+    signal.signal(signal.SIGUSR1, _on_wall)
+    timer = threading.Timer(seconds, signal.pthread_kill, (main, signal.SIGUSR1))
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 _STOPPING = False            # set in a worker when the batch is interrupted: write no checkpoint
@@ -265,8 +278,7 @@ def grade_task(task: dict) -> dict:
     rubric, lang = _RUBRIC, task["lang"]
     t0 = time.monotonic()
     sandbox, done = None, []
-    signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(max(1, int(task["timeout"])))
+    wall = _wall_clock(max(1.0, float(task["timeout"])))
     try:
         found = locate(Path(task["path"]), rubric.student_file, lang) if task["path"] else None
         if found is None or found.path is None:
@@ -281,7 +293,7 @@ def grade_task(task: dict) -> dict:
             if found.note:
                 report.message = (found.note + "\n" + report.message).strip()
             status = _status_of(report, sandbox)
-        signal.alarm(0)
+        wall.cancel()
         results = feedback.results_json(report, rubric, lang)
         record = _record(task, status, _first_line(report.message), report, report.status == "graded")
     except _WallTimeout:
@@ -290,12 +302,13 @@ def grade_task(task: dict) -> dict:
         results = fallback_results(msg, rubric, lang, done)
         record = _record(task, "timed_out", msg, done=done)
     except Exception:
+        wall.cancel()
         tb = traceback.format_exc(limit=4)
         msg = "Erreur interne du correcteur / Internal grader error: " + _first_line(tb.splitlines()[-1])
         results = fallback_results(msg, rubric, lang, done, instructor_note=tb[-1500:])
         record = _record(task, "internal_error", msg, done=done)
     finally:
-        signal.alarm(0)
+        wall.cancel()
         if sandbox is not None:
             sandbox.close()
     record["seconds"] = round(time.monotonic() - t0, 2)
@@ -420,6 +433,21 @@ def _worker_pids(ex) -> list:
     return [p.pid for p in list(getattr(ex, "_processes", {}).values()) if p.pid]
 
 
+def plan(subs: list, out: Path, fp: str, force: bool = False) -> tuple:
+    """({key: record} of the submissions already done, [Submission] to grade): a checkpoint counts
+    if it is for the same content and the same grader, and its results file is there."""
+    records, todo = {}, []
+    for s in subs:
+        s.hash = content_hash(s.path)
+        rec = None if force else load_state(out, s.key)
+        if rec and rec.get("hash") == s.hash and rec.get("grader") == fp and rec.get("status") not in RETRIED \
+                and (out / "results" / (s.key + ".json")).is_file():
+            records[s.key] = rec
+        else:
+            todo.append(s)
+    return records, todo
+
+
 def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None = None, force: bool = False,
               timeout: int = WALL_TIMEOUT, limits=None, progress: bool = True, stream=None,
               crash_for_tests: str | None = None) -> BatchResult:
@@ -441,15 +469,7 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     for d in ("results", "state"):
         (out / d).mkdir(parents=True, exist_ok=True)
     fp = grader_fingerprint(lang)
-    records, todo = {}, []
-    for s in subs:
-        s.hash = content_hash(s.path)
-        rec = None if force else load_state(out, s.key)
-        if rec and rec.get("hash") == s.hash and rec.get("grader") == fp and \
-                (out / "results" / (s.key + ".json")).is_file():
-            records[s.key] = rec
-        else:
-            todo.append(s)
+    records, todo = plan(subs, out, fp, force)
     resumed = len(records)
     jobs = max(1, min(jobs or _cpu_count(), len(todo) or 1))
     jobs, users = _sandbox_users(jobs, log)
@@ -489,7 +509,7 @@ def _run_pool(tasks: list, jobs: int, users, records: dict, bar: Progress) -> No
         suspects += _pool_round(pending, jobs, users, records, bar)
     for task in suspects:
         if _pool_round([task], 1, users, records, bar):
-            records[task["key"]] = _dead_worker_record(task)
+            records[task["key"]] = _failed_record(task, DIED_TWICE)
             bar.update("internal_error")
 
 
@@ -520,6 +540,10 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
                 except BrokenProcessPool:
                     lost.append(task)
                     continue
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except BaseException as exc:  # noqa: BLE001 - e.g. a late wall-clock signal, an unpicklable result
+                    rec = _failed_record(task, "%s: %s" % (type(exc).__name__, _first_line(str(exc))))
                 records[task["key"]] = rec
                 bar.update(rec["status"])
     except KeyboardInterrupt:
@@ -534,11 +558,14 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
     return lost
 
 
-def _dead_worker_record(task: dict) -> dict:
-    """The worker grading this submission died twice: record it so the batch can finish."""
+DIED_TWICE = ("Le processus de correction s'est arrêté deux fois sur cette soumission : à revoir à la main. / "
+              "The grading process died twice on this submission: review it by hand.")
+
+
+def _failed_record(task: dict, why: str) -> dict:
+    """The worker gave no record for this submission: write an internal_error one so the batch finishes."""
     from .gradescope_flow import fallback_results
-    msg = ("Le processus de correction s'est arrêté deux fois sur cette soumission : à revoir à la main. / "
-           "The grading process died twice on this submission: review it by hand.")
+    msg = why if why == DIED_TWICE else "Erreur interne du correcteur / Internal grader error: " + why
     rec = _record(task, "internal_error", msg)
     rec["seconds"] = 0.0
     out = Path(task["out"])
