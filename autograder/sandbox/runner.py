@@ -491,6 +491,10 @@ def _say_isolation(user: SandboxUser | None, jailed: bool) -> None:
     elif not jailed:
         note_once("namespaces unavailable: isolation is the user switch to %s and file permissions."
                   % user.name)
+        repo = HERE.parent.parent
+        if os.stat(repo).st_mode & 0o005 and not str(repo).startswith("/autograder/"):
+            note_once("%s is readable by %s: on Gradescope the source is locked (chmod 700); here "
+                      "restrict it yourself if students' code must not read it." % (repo, user.name))
 
 
 # ------------------------------------------------------------------ the sandbox
