@@ -123,16 +123,42 @@ class Session:
                     self._ast = False
         if not self._ast:
             return None
+        # the definition in force after the import: the last `def fn`, unless fn is bound
+        # again after it (an assignment, an import...): a dead first definition proves nothing
+        found = None
         for node in self._ast.body:
-            if isinstance(node, ast.FunctionDef) and node.name == fn:
-                names = set()
-                for sub in ast.walk(node):
-                    if isinstance(sub, ast.Name):
-                        names.add(sub.id)
-                    elif isinstance(sub, ast.Attribute):
-                        names.add(sub.attr)
-                return names
-        return set()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn:
+                found = node
+            elif found is not None and fn in _bound_names(node):
+                return None
+        if found is None:
+            return set()
+        names = set()
+        for sub in ast.walk(found):
+            if isinstance(sub, ast.Name):
+                names.add(sub.id)
+            elif isinstance(sub, ast.Attribute):
+                names.add(sub.attr)
+        return names
+
+
+def _bound_names(stmt) -> set:
+    """Names a module-level statement (re)binds, at any depth of it (not inside functions)."""
+    out = set()
+    todo = [stmt]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.add(node.name)
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.add(node.id)
+        elif isinstance(node, ast.alias):
+            out.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Global):
+            out.update(node.names)
+        todo.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def read_source(path: Path) -> bytes:

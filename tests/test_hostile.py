@@ -191,22 +191,8 @@ def repo_untouched(before: dict) -> list:
 def tagged_processes(tag: str) -> list:
     """Processes started by the sandbox of one flow (AG_TAG in their environment), not zombies.
     (Not "every process of the sandbox user": other test runs on a shared machine use it too.)"""
-    out = []
-    needle = ("AG_TAG=%s" % tag).encode()
-    for e in os.listdir("/proc"):
-        if not e.isdigit():
-            continue
-        try:
-            with open("/proc/%s/environ" % e, "rb") as f:
-                if needle not in f.read():
-                    continue
-            with open("/proc/%s/stat" % e, "rb") as f:
-                stat = f.read()
-            if stat[stat.rindex(b")") + 2:][:1] not in (b"Z", b"X"):
-                out.append(int(e))
-        except (OSError, ValueError):
-            pass
-    return out
+    from autograder.sandbox.runner import living_processes
+    return living_processes(environ=("AG_TAG=%s" % tag).encode())
 
 
 @dataclass
@@ -310,6 +296,7 @@ def item_test(flow: Flow, item_id: str) -> dict:
 # time, slowest first, as soon as the first hostile test asks for one.
 FLOW_OF = {   # test function -> (flow, run_flow options, what it needs); parametrized tests use their "name"
     "test_lying_objects_are_graded_by_their_content": ("mensonge_egalite", {}, None),
+    "test_source_check_reads_the_definition_in_force": ("definition_double", {}, None),
     "test_extra_files_named_like_modules_are_never_imported": ("fichiers_modules", {}, None),
     "test_output_flood_is_truncated": ("bombe_sortie", {}, None),
     "test_one_hanging_function_costs_its_own_item": ("une_boucle", {}, None),
@@ -382,6 +369,13 @@ def test_lying_objects_are_graded_by_their_content(flows, rubric):
     assert_sound(flow, rubric, flows.honest("mensonge_egalite"))
     assert item_test(flow, "1.f")["score"] == 0 and item_test(flow, "3.b")["score"] == 2
     assert "bonne réponse" not in flow.raw.decode()
+
+
+def test_source_check_reads_the_definition_in_force(flows, rubric):
+    """A dead first definition that uses diag does not earn 1.k's "uses diag" sub-check."""
+    flow = flows.flow("definition_double")
+    assert_sound(flow, rubric, flows.honest("definition_double"))
+    assert item_test(flow, "1.k")["score"] == 0.75 and flow.data["score"] == 57.75
 
 
 def test_extra_files_named_like_modules_are_never_imported(flows, rubric):

@@ -335,20 +335,21 @@ def kill_user_processes(uid: int, seconds: float = 5.0) -> bool:
         time.sleep(0.005)
 
 
-def living_processes(uid: int) -> list:
-    """Pids of uid's processes that are not zombies (for the tests and the supervisor)."""
+def living_processes(uid: int | None = None, environ: bytes | None = None) -> list:
+    """Pids of the processes that are not zombies, of uid and/or whose initial environment
+    holds `environ` (e.g. b"AG_TAG=..."): for the supervisor and the tests."""
     out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in _pids():
         try:
-            if os.stat("/proc/" + entry).st_uid != uid:
+            if uid is not None and os.stat("/proc/%d" % pid).st_uid != uid:
                 continue
-            with open("/proc/%s/stat" % entry, "rb") as f:
-                stat = f.read()
-            if stat[stat.rindex(b")") + 2:][:1] not in (b"Z", b"X"):
-                out.append(int(entry))
-        except (OSError, ValueError):
+            if environ is not None:
+                with open("/proc/%d/environ" % pid, "rb") as f:
+                    if environ not in f.read():
+                        continue
+            if _state_and_parent(pid)[0] not in (None, "Z", "X"):
+                out.append(pid)
+        except OSError:
             pass
     return out
 

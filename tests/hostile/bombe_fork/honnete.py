@@ -1,2 +1,5 @@
-def q2b_activation_sortie(W2, b2, hs):
+def _rien(*args):
     raise ValueError
+
+
+q2b_activation_sortie = _rien

@@ -1,6 +1,5 @@
-def q2a_preactivation(W1, b1, x):
+def _rien(*args):
     raise ValueError
 
 
-def q2a_sortie_cachee(ha):
-    raise ValueError
+q2a_preactivation = q2a_sortie_cachee = _rien

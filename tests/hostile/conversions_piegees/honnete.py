@@ -1,20 +1,8 @@
-import numpy as _np
-
-
-def q2b_activation_sortie(W2, b2, hs):
+def _rien(*args):
     raise ValueError("pas de réponse")
 
 
-def q1k_jacobienne_softmax(S):
-    raise ValueError("pas de réponse")
-
-
-def q2c_softmax(oa):
-    raise ValueError("pas de réponse")
-
-
-def q2m_gradient_hs(grad_oa, W2):
-    raise ValueError("pas de réponse")
+q2b_activation_sortie = q1k_jacobienne_softmax = q2c_softmax = q2m_gradient_hs = _rien
 
 
 def q2h_nombre_parametres(d, d_h, m):

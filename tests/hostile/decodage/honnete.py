@@ -1,38 +1,14 @@
-def q2c_pourquoi():
-    return "E"
+def _rien(*args):
+    raise ValueError
 
 
-def q2h_parametres():
-    return ["W1", "W1", "b2", "b2"]
-
-
-def q1d_etapes(x):
-    return []
-
-
-def q2f_limites():
+def _pas_de_reponse(*args):
     return None          # an answer that cannot cross the boundary is no answer at all
 
 
-def q1h_contre_exemple():
-    return None
-
-
-def q1c_derivee_sigmoide(x):
-    raise ValueError
-
-
-def q1e_etapes(x):
-    raise ValueError
-
-
-def q1i_etapes(x, c, i):
-    raise ValueError
-
-
-def q2b_dimensions(d, d_h, m):
-    return {}
-
-
-def q3a_formes():
-    return {}
+q1c_derivee_sigmoide = q1e_etapes = q1i_etapes = _rien
+q2f_limites = q1h_contre_exemple = _pas_de_reponse
+q2c_pourquoi = lambda: "E"              # noqa: E731
+q2h_parametres = lambda: ["W1", "W1", "b2", "b2"]  # noqa: E731
+q1d_etapes = lambda x: []               # noqa: E731
+q2b_dimensions = q3a_formes = lambda *a: {}   # noqa: E731

@@ -1,2 +1,5 @@
-def q2h_risque_empirique(X, Y, W1, b1, W2, b2):
+def _rien(*args):
     raise ValueError
+
+
+q2h_risque_empirique = _rien

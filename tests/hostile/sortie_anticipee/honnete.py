@@ -1,18 +1,5 @@
-def q1a_signe(x):
+def _rien(*args):
     raise ValueError
 
 
-def q1b_derivee_relu(x):
-    raise ValueError
-
-
-def q1c_derivee_sigmoide(x):
-    raise ValueError
-
-
-def q1d_etapes(x):
-    raise ValueError
-
-
-def q1e_etapes(x):
-    raise ValueError
+q1a_signe = q1b_derivee_relu = q1c_derivee_sigmoide = q1d_etapes = q1e_etapes = _rien

@@ -1,6 +1,5 @@
-def q2h_risque_empirique(X, Y, W1, b1, W2, b2):
+def _rien(*args):
     raise ValueError
 
 
-def q2n_derivee_sigma(z):
-    raise ValueError
+q2h_risque_empirique = q2n_derivee_sigma = _rien
