@@ -16,7 +16,9 @@ import numpy as np
 
 MAX_DEPTH = 14
 MAX_ITEMS = 200_000
-MAX_TREE = 20_000
+MAX_TREE = 2_000              # nodes per expression (the largest legitimate answer has under 50)
+MAX_VALUE_NODES = 20_000      # nodes of all the expressions of one answer together
+MAX_TREES = 100               # expressions in one answer (a derivation has a handful of steps)
 MAX_TREE_DEPTH = 200          # deeper trees would exhaust the recursion of the grader's checks
 MAX_INT = 2**63               # larger ints are refused (float() of them would overflow)
 
@@ -87,8 +89,13 @@ class SymArray:
 
 
 # ---------------------------------------------------------------- incoming
-def dec(w, depth: int = 0):
-    """Decode one answer value; raise WireError on anything unexpected."""
+def dec(w, depth: int = 0, _trees=None):
+    """Decode one answer value; raise WireError on anything unexpected.
+
+    Expressions are bounded in size (each, and all of one answer together) and in number:
+    the grader's own work on them (sampling, exact evaluation, sympy) stays bounded too."""
+    if _trees is None:
+        _trees = {"nodes": [MAX_VALUE_NODES], "count": 0}
     if depth > MAX_DEPTH:
         raise WireError("value nested too deep")
     if not isinstance(w, dict) or not isinstance(w.get("t"), str):
@@ -103,7 +110,7 @@ def dec(w, depth: int = 0):
         if not isinstance(v, int) or isinstance(v, bool):
             raise WireError("malformed int")
         if abs(v) >= MAX_INT:
-            raise WireError("integer too large")
+            raise WireError("entier trop grand")
         return v
     if t == "float":
         return _float(w.get("v"))
@@ -125,14 +132,14 @@ def dec(w, depth: int = 0):
         if len(items) != math.prod(shape):
             raise WireError("expression array does not match its shape")
         budget = [MAX_TREE]
-        return ExprArray(shape, tuple(tree(i, budget) for i in items))
+        return ExprArray(shape, tuple(_counted(i, budget, _trees) for i in items))
     if t == "expr":
-        return Expr(tree(w.get("v"), [MAX_TREE]))
+        return Expr(_counted(w.get("v"), [MAX_TREE], _trees))
     if t == "list":
         items = _typed(w.get("v"), list)
         if len(items) > 10_000:
             raise WireError("list too long")
-        return [dec(e, depth + 1) for e in items]
+        return [dec(e, depth + 1, _trees) for e in items]
     if t == "dict":
         pairs = _typed(w.get("v"), list)
         if len(pairs) > 1_000:
@@ -141,18 +148,30 @@ def dec(w, depth: int = 0):
         for pair in pairs:
             if not isinstance(pair, list) or len(pair) != 2:
                 raise WireError("malformed dict")
-            out[_typed(pair[0], str)[:100]] = dec(pair[1], depth + 1)
+            out[_typed(pair[0], str)[:100]] = dec(pair[1], depth + 1, _trees)
         return out
     raise WireError("unknown value type %r" % t[:20])
+
+
+def _counted(node, budget, trees) -> tuple:
+    trees["count"] += 1
+    if trees["count"] > MAX_TREES:
+        raise WireError("trop d'expressions (plus de %d)" % MAX_TREES)
+    before = budget[0]
+    out = tree(node, budget)
+    trees["nodes"][0] -= before - budget[0]
+    if trees["nodes"][0] < 0:
+        raise WireError("expressions trop grandes au total (plus de %d nœuds)" % MAX_VALUE_NODES)
+    return out
 
 
 def tree(node, budget, depth: int = 0) -> tuple:
     """Validate an expression tree against TREE_HEADS and return it as tuples."""
     budget[0] -= 1
     if budget[0] < 0:
-        raise WireError("expression too large")
+        raise WireError("expression trop grande (plus de %d nœuds)" % MAX_TREE)
     if depth > MAX_TREE_DEPTH:
-        raise WireError("expression nested too deep")
+        raise WireError("expression trop imbriquée (plus de %d niveaux)" % MAX_TREE_DEPTH)
     if not isinstance(node, list) or not node or not isinstance(node[0], str):
         raise WireError("malformed expression")
     head, args = node[0], node[1:]
@@ -166,7 +185,7 @@ def tree(node, budget, depth: int = 0) -> tuple:
         if isinstance(v, bool) or not isinstance(v, (int, float, str)):
             raise WireError("malformed number")
         if isinstance(v, int) and abs(v) > 10**15:
-            raise WireError("integer too large in expression")
+            raise WireError("entier trop grand dans une expression")
         return ("num", _float(v) if not isinstance(v, int) else v)
     if head == "sym":
         name = _typed(args[0], str)
@@ -200,7 +219,7 @@ def _float(v) -> float:
     try:
         return float(v)
     except OverflowError:
-        raise WireError("number too large") from None
+        raise WireError("nombre trop grand") from None
 
 
 def _shape(s) -> tuple:

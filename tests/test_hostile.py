@@ -229,7 +229,7 @@ def make_root(tmp_path: Path, token: str) -> Path:
 
 
 def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0, wait_after: float = 0.0,
-             worker_timeout: float = WORKER_TIMEOUT) -> Flow:
+             worker_timeout: float = WORKER_TIMEOUT, limits: str = "") -> Flow:
     """Grade tests/hostile/<name> (or `files`) through run_autograder on a relocated root."""
     token = secrets.token_hex(12)
     root = make_root(tmp_path, token)
@@ -255,7 +255,7 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
     source_before = tree_hash(root / "source", root / "run_autograder")
     repo_before = repo_snapshot()
     tag = "hostile-" + token
-    env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"), AG_LIMITS=LIMITS,
+    env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"), AG_LIMITS=LIMITS + "," + limits,
                AG_WORKER_TIMEOUT=str(worker_timeout), AG_TAG=tag)
     with lease() as user:
         t0 = time.monotonic()
@@ -303,13 +303,14 @@ FLOW_OF = {   # test function -> (flow, run_flow options, what it needs); parame
     "test_every_function_hanging_still_ends_quickly": ("tout_bloque", {}, None),
     "test_infinite_loop_at_import_is_named": ("boucle_import", {}, None),
     "test_slow_import_and_a_hanging_function": ("sommeil_import", {}, None),
+    "test_grader_work_on_huge_formulas_is_bounded": ("bombe_expression", {}, None),
     "test_daemon_outliving_the_call_changes_nothing": ("demon_posthume", {"wait_after": 1.5}, None),
     "test_disk_bomb_leaves_nothing_behind": ("bombe_disque", {}, None),
     "test_reading_secrets_finds_nothing": ("lecture_secrets", {}, "isolation"),
     "test_writing_results_or_sources_fails": ("ecriture_fichiers", {}, "isolation"),
     "test_signals_to_the_grader_change_nothing": ("signaux_parent", {}, "isolation"),
 }
-SLOW = ("tout_bloque", "conversions_piegees", "une_boucle", "signaux_soi", "boucle_import", "sommeil_import",
+SLOW = ("tout_bloque", "bombe_expression", "conversions_piegees", "une_boucle", "signaux_soi", "boucle_import", "sommeil_import",
         "plantage")
 
 
@@ -413,6 +414,48 @@ def test_infinite_loop_at_import_is_named(flows, rubric):
 def test_slow_import_and_a_hanging_function(flows, rubric):
     flow = flows.flow("sommeil_import")
     assert_sound(flow, rubric, flows.honest("sommeil_import"), HANG_SECONDS)
+
+
+def test_grader_work_on_huge_formulas_is_bounded(flows, rubric):
+    """Formulas at the wire's size limit that the grader must evaluate exactly: they earn their
+    points, in bounded time; larger ones, or too many, are refused."""
+    flow = flows.flow("bombe_expression")
+    assert_sound(flow, rubric, flows.honest("bombe_expression"), HANG_SECONDS)
+    assert "trop" in item_test(flow, "1.d")["output"]
+
+
+def test_budget_ends_grading(tmp_path, rubric):
+    """With a 3 s budget, the same file: grading stops soon after the budget, later items say
+    why, the results are complete."""
+    flow = run_flow(tmp_path, "bombe_expression", limits="budget=3")
+    assert flow.seconds < NORMAL_SECONDS
+    assert problems(flow.data) == []
+    numbers = [t.get("number") for t in flow.data["tests"]]
+    assert all(numbers.count(item.id) == 1 for item in rubric.items)
+    assert flow.data["score"] < honest_score("bombe_expression")
+    assert flow.survivors == [] and flow.source_after == flow.source_before
+    assert "épuisé" in flow.raw.decode() or "(budget)" in flow.raw.decode()
+
+
+def test_budget_interrupts_the_graders_own_work():
+    """Past the budget, the grader's own work on an answer (here a busy loop standing for an
+    exact evaluation) is interrupted in the grading thread; requests fail at once."""
+    from autograder.sandbox.runner import BudgetExceeded, ChildFailure, Limits, Sandbox
+    sb = Sandbox(FULL_MARKS, Limits(budget=1.5))
+    try:
+        assert sb.load()["ok"]
+        t0 = time.monotonic()
+        with pytest.raises(BudgetExceeded):
+            while time.monotonic() - t0 < 30:
+                sum(i * i for i in range(1000))
+        assert time.monotonic() - t0 < 10
+        with pytest.raises(ChildFailure) as exc:
+            sb.request({"op": "call", "fn": "q2c_pourquoi", "args": []})
+        assert exc.value.kind == "budget"
+    finally:
+        sb.close()
+    import signal as _signal
+    assert _signal.getsignal(_signal.SIGPROF) in (_signal.SIG_DFL, None, _signal.SIG_IGN)
 
 
 def test_daemon_outliving_the_call_changes_nothing(flows, rubric):

@@ -77,7 +77,7 @@ import traceback  # noqa: E402
 CTL_IN, CTL_OUT = (int(x) for x in os.environ.get("AG_CTL", "3,4").split(","))
 MAX_ITEMS = 200_000      # array elements per value
 MAX_DEPTH = 12           # nesting of lists/dicts
-MAX_TREE = 20_000        # nodes per expression tree
+MAX_TREE = 2_000         # nodes per expression tree (as wire.py)
 MAX_TREE_DEPTH = 200     # nesting of an expression tree
 MAX_STR = 500
 

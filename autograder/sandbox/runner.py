@@ -39,6 +39,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -93,6 +94,14 @@ class ChildFailure(Exception):
 
 class SandboxError(RuntimeError):
     """The sandbox itself could not start (not the student's fault): an internal error."""
+
+
+class BudgetExceeded(Exception):
+    """The submission's budget ran out while the grader itself was busy with its answers
+    (e.g. evaluating a huge formula exactly): raised in the grading thread (see Sandbox)."""
+
+
+BUDGET_GRACE = 0.5    # seconds past the budget before the grader's own work is interrupted
 
 
 @dataclass
@@ -528,6 +537,8 @@ class Sandbox:
     _log_total: int = 0
     _started: float = 0.0
     _zygote: int = 0
+    _guard: object = None
+    _closing: bool = False
 
     def __post_init__(self):
         self.limits = with_env(self.limits)
@@ -702,8 +713,32 @@ class Sandbox:
             return
         self._hard_kill()
 
+    def _arm_guard(self) -> None:
+        """The budget covers the grader's own work on the answers too: once it is over (plus a
+        grace), a profiling timer raises BudgetExceeded in the grading thread, which stops the
+        item being graded (the grader marks it for review); later calls fail at once ("budget")."""
+        if self._guard is not None or threading.current_thread() is not threading.main_thread():
+            return
+
+        def on_prof(signum, frame):
+            if not self._closing and time.monotonic() > self._deadline + BUDGET_GRACE:
+                raise BudgetExceeded("budget of %g s exhausted" % self.limits.budget)
+        try:
+            self._guard = signal.signal(signal.SIGPROF, on_prof)
+            signal.setitimer(signal.ITIMER_PROF, 1.0, 1.0)
+        except (ValueError, OSError):
+            self._guard = None
+
+    def _disarm_guard(self) -> None:
+        self._closing = True
+        if self._guard is not None:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            signal.signal(signal.SIGPROF, self._guard)
+            self._guard = None
+
     def close(self) -> None:
         """Kill every student process and remove the work folder."""
+        self._disarm_guard()
         self._stop()
         if self.user is not None and not self.jailed:
             remove_user_files(self.user.uid)
@@ -958,6 +993,7 @@ class Sandbox:
 
     def load(self) -> dict:
         """Import the student's file; the answer lists its functions or the error."""
+        self._arm_guard()
         if self.loaded is None:
             self.loaded = self._fresh_worker_loaded()
         return self.loaded
