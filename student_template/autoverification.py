@@ -349,6 +349,18 @@ def integer(c, name, args=()):
     return "%s retourne un entier" % name
 
 
+def components(c, name, fixed, indices, approx, where, via):
+    """name(*fixed, *index), one number per index, against the finite differences approx()
+    (an array: element index, or (index, 0) for a column vector)."""
+    as_float(c.call(name, *fixed, *indices[0]), name)       # the item's own function first
+    fd = approx()
+    for idx in indices:
+        v = as_float(c.call(name, *fixed, *idx), name)
+        agree(v, fd[idx if len(idx) == 2 else (idx[0], 0)], "%s(..., %s)" % (name, ", ".join(map(str, idx))),
+              where)
+    return "%s concorde avec les différences finies (%s)" % (name, via)
+
+
 # dimensions used by the Q2 checks (all different, so a missing transpose shows up)
 D, DH, M = 5, 4, 3
 
@@ -562,23 +574,15 @@ def items():
 
     def q2j(c):
         a = mlp_args()
-        as_float(c.call("q2j_derivee_W2_kj", a["g"], a["hs"], 0, 0), "q2j_derivee_W2_kj")
-        out = forward_out(c, a)
-        fd_W2 = fd_gradient(linear_form(a["g"], lambda W: out(W2=W)), a["W2"])
-        for k in range(M):
-            for j in range(DH):
-                v = as_float(c.call("q2j_derivee_W2_kj", a["g"], a["hs"], k, j), "q2j_derivee_W2_kj")
-                agree(v, fd_W2[k, j], "q2j_derivee_W2_kj(..., k=%d, j=%d)" % (k, j), VIA_OUT)
-        return "q2j_derivee_W2_kj concorde avec les différences finies (via votre q2b_activation_sortie)"
+        return components(c, "q2j_derivee_W2_kj", (a["g"], a["hs"]), [(k, j) for k in range(M) for j in range(DH)],
+                          lambda: fd_gradient(linear_form(a["g"], lambda W: forward_out(c, a)(W2=W)), a["W2"]),
+                          VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2j_b(c):
         a = mlp_args()
-        as_float(c.call("q2j_derivee_b2_k", a["g"], 0), "q2j_derivee_b2_k")
-        fd_b2 = fd_gradient(linear_form(a["g"], lambda b: forward_out(c, a)(b2=b)), a["b2"])
-        for k in range(M):
-            v = as_float(c.call("q2j_derivee_b2_k", a["g"], k), "q2j_derivee_b2_k")
-            agree(v, fd_b2[k, 0], "q2j_derivee_b2_k(..., k=%d)" % k, VIA_OUT)
-        return "q2j_derivee_b2_k concorde avec les différences finies (via votre q2b_activation_sortie)"
+        return components(c, "q2j_derivee_b2_k", (a["g"],), [(k,) for k in range(M)],
+                          lambda: fd_gradient(linear_form(a["g"], lambda b: forward_out(c, a)(b2=b)), a["b2"]),
+                          VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2k_W(c):
         a = mlp_args()
@@ -596,12 +600,9 @@ def items():
 
     def q2l(c):
         a = mlp_args()
-        as_float(c.call("q2l_derivee_hs_j", a["g"], a["W2"], 0), "q2l_derivee_hs_j")
-        fd = fd_gradient(linear_form(a["g"], lambda h: forward_out(c, a)(hs=h)), a["hs"])
-        for j in range(DH):
-            v = as_float(c.call("q2l_derivee_hs_j", a["g"], a["W2"], j), "q2l_derivee_hs_j")
-            agree(v, fd[j, 0], "q2l_derivee_hs_j(..., j=%d)" % j, VIA_OUT)
-        return "q2l_derivee_hs_j concorde avec les différences finies (via votre q2b_activation_sortie)"
+        return components(c, "q2l_derivee_hs_j", (a["g"], a["W2"]), [(j,) for j in range(DH)],
+                          lambda: fd_gradient(linear_form(a["g"], lambda h: forward_out(c, a)(hs=h)), a["hs"]),
+                          VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2m(c):
         a = mlp_args()
@@ -615,12 +616,9 @@ def items():
 
     def q2n_j(c):
         a = mlp_args()
-        as_float(c.call("q2n_derivee_ha_j", a["gh"], a["ha"], 0), "q2n_derivee_ha_j")
-        fd = fd_gradient(linear_form(a["gh"], hidden(c)), a["ha"])
-        for j in range(DH):
-            v = as_float(c.call("q2n_derivee_ha_j", a["gh"], a["ha"], j), "q2n_derivee_ha_j")
-            agree(v, fd[j, 0], "q2n_derivee_ha_j(..., j=%d)" % j, VIA_HIDDEN)
-        return "q2n_derivee_ha_j concorde avec les différences finies (via votre q2a_sortie_cachee)"
+        return components(c, "q2n_derivee_ha_j", (a["gh"], a["ha"]), [(j,) for j in range(DH)],
+                          lambda: fd_gradient(linear_form(a["gh"], hidden(c)), a["ha"]),
+                          VIA_HIDDEN, "via votre q2a_sortie_cachee")
 
     def q2o(c):
         a = mlp_args()
