@@ -7,7 +7,6 @@ expected values; every comparison states its tolerance (rubric `tolerances`).
 """
 from __future__ import annotations
 
-import ast
 import itertools
 import math
 import zlib
@@ -358,31 +357,20 @@ def check_uses_name(ctx, check) -> Result:
 
 def _names_used(session, fn: str) -> set | None:
     """Names read in def fn and, transitively, in the file's own functions that it names
-    (a helper defined next to it counts as the student's code). Parsed, never executed."""
-    from .session import MAX_SOURCE_FOR_AST
-    if "ast_defs" not in session.state:
-        defs = None
-        if len(session.source) <= MAX_SOURCE_FOR_AST:
-            try:
-                defs = {n.name: n for n in ast.parse(session.source).body if isinstance(n, ast.FunctionDef)}
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                defs = None
-        session.state["ast_defs"] = defs
-    defs = session.state["ast_defs"]
-    if defs is None:
+    (a helper defined next to it is the student's code too). Parsed, never executed."""
+    names = session.function_names_used(fn)
+    if names is None:
         return None
-    names, todo, seen = set(), [fn], set()
+    seen, todo = {fn}, list(names)
     while todo:
         name = todo.pop()
-        if name in seen or name not in defs:
+        if name in seen:
             continue
         seen.add(name)
-        for sub in ast.walk(defs[name]):
-            if isinstance(sub, ast.Name):
-                names.add(sub.id)
-                todo.append(sub.id)
-            elif isinstance(sub, ast.Attribute):
-                names.add(sub.attr)
+        more = session.function_names_used(name)     # empty unless a function of the file
+        if more:
+            names |= more
+            todo.extend(more)
     return names
 
 
