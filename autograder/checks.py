@@ -355,6 +355,9 @@ def check_uses_name(ctx, check) -> Result:
     return Result(True)
 
 
+MAX_NAMES_FOLLOWED = 300
+
+
 def _names_used(session, fn: str) -> set | None:
     """Names read in def fn and, transitively, in the file's own functions that it names
     (a helper defined next to it is the student's code too). Parsed, never executed."""
@@ -362,7 +365,7 @@ def _names_used(session, fn: str) -> set | None:
     if names is None:
         return None
     seen, todo = {fn}, list(names)
-    while todo:
+    while todo and len(seen) < MAX_NAMES_FOLLOWED:      # each look-up walks the module once
         name = todo.pop()
         if name in seen:
             continue
