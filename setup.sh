@@ -24,9 +24,9 @@ fi
 # Warm the caches so the first submission does not pay for bytecode compilation.
 "$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils" >/dev/null
 # The sandbox user must be able to run the interpreter and import numpy (else every child fails).
-if command -v setpriv >/dev/null 2>&1; then
-  if ! (cd / && setpriv --reuid="$user" --regid="$user" --clear-groups \
-        "$venv/bin/python" -I -c "import numpy" 2>/dev/null); then
+# (runuser, not setpriv: setpriv keeps root's capabilities until exec, so it would find the path.)
+if command -v runuser >/dev/null 2>&1; then
+  if ! (cd / && runuser -u "$user" -- "$venv/bin/python" -I -c "import numpy" >/dev/null 2>&1); then
     echo "setup.sh: WARNING: user $user cannot run $venv/bin/python with numpy" >&2
   fi
 fi

@@ -546,8 +546,9 @@ def test_sandbox_user_cannot_reach_the_autograder_root(tmp_path):
              "    except OSError: pass\n    try:\n        os.listdir(p); print('LISTE', p)\n    except OSError: pass\n")
     targets = [str(root), str(root / "source"), str(root / "source" / "reference" / "jeton_secret.txt"),
                str(root / "submission_metadata.json"), str(root / "results"), str(root / "submission")]
-    out = subprocess.run(["setpriv", "--reuid=" + USER, "--regid=" + USER, "--clear-groups", "/usr/bin/python3",
-                          "-c", probe, *targets], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/")
+    out = subprocess.run(["runuser", "-u", USER, "--", "/usr/bin/python3", "-c", probe, *targets],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/")
+    assert out.returncode == 0, out.stderr
     assert out.stdout.decode() == ""
 
 
