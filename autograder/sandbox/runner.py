@@ -497,7 +497,8 @@ def _say_isolation(user: SandboxUser | None, jailed: bool) -> None:
             " and without namespaces: it could signal the grader or read its files"))
     elif user is None:
         note_once("root without the user ag_student (run setup.sh): student code runs as uid 0 "
-                  "without capabilities%s." % (" inside namespaces" if jailed else ""))
+                  "without capabilities%s, with no limit on its number of processes."
+                  % (" inside namespaces" if jailed else ""))
     elif not jailed:
         note_once("namespaces unavailable: isolation is the user switch to %s and file permissions."
                   % user.name)
@@ -619,6 +620,8 @@ class Sandbox:
     def _no_namespaces(self, why: str) -> None:
         _NAMESPACES["ok"] = False
         self.namespaces = False
+        if "preexec_fn" in why:
+            why = "unshare, mount or pivot_root refused"
         note_once("namespaces unavailable here (%s): falling back to %s." % (
             why[:200], "the user switch" if self.user else "plain child processes"))
 
