@@ -42,6 +42,11 @@ def test_the_corpus_is_data_the_grader_can_use():
         assert mutants.build(f, base) != base, f.name
 
 
+def test_the_mistakes_declared_equivalent_are_in_the_corpus():
+    """bench/mutants.py's EQUIVALENT: mistakes that are not (the answer is right), each graded here."""
+    assert set(mutants.EQUIVALENT) <= {f.name for f in FORMS}
+
+
 def test_every_equivalent_form_earns_full_marks():
     packs = _packs(FORMS)
     results = _grade_packs(packs)
