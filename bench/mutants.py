@@ -388,7 +388,7 @@ EQUIVALENT = {
     "2n_exp_form": "exp(-z)/(1+exp(-z))**2 overflows at z = -800 but is the exact σ': item 2.n asks for "
                    "\"la forme de votre choix\" and the symbolic rescue proves it.",
     "3a_ceil_of_span": "ceil((n + 2p - d(k-1)) / s) = floor((n + 2p - d(k-1) - 1) / s) + 1 for "
-                                "integers: not a mistake.",
+                       "integers: not a mistake.",
     "3e_k27": "k = 27 with p = 1, d = 1, s = 2 gives floor(6/2) + 1 = 4 as well as k = 28.",
 }
 
