@@ -16,6 +16,8 @@ this process (so Python's and the grader's own start-up are not counted), the me
 Then the pieces: start-up (zygote ready: Python + numpy), one call's round trip, a fresh
 worker after a time-out (a fork), and for comparison a whole new child (Python + numpy).
 With --hang: a file whose every function sleeps, with the rubric's production limits.
+With --flow: the whole Gradescope flow (run_autograder on a relocated root, new processes
+each time: what a submission costs on Gradescope), with and without each layer.
 Prints figures; not a test.
 """
 from __future__ import annotations
@@ -101,6 +103,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--hang", action="store_true", help="also time a file whose every function hangs")
+    ap.add_argument("--flow", action="store_true", help="also time the whole Gradescope flow")
     args = ap.parse_args(argv)
     rubric = load()
     limits = limits_from(rubric)
@@ -149,6 +152,27 @@ def main(argv=None) -> int:
         sb.request(call)
     print("  %-40s %6.2f ms" % ("whole new child (Python + numpy) + a call", 1000 * timed(respawn, args.reps)[0]))
     sb.close()
+
+    if args.flow:
+        import shutil
+        import subprocess
+        print("\nGradescope flow, full marks (run_autograder, median of %d):" % args.reps)
+        flows = [("namespaces + user", {}), ("namespaces, no user", {"AG_SANDBOX_USER": "nobody-here"}),
+                 ("no namespaces, no user", {"AG_SANDBOX_USER": "nobody-here", "AG_SANDBOX_NAMESPACES": "0"})]
+        if user is not None and user_can_run_python(user):
+            flows.append(("user, no namespaces", {"AG_SANDBOX_NAMESPACES": "0"}))
+        for name, extra in flows:
+            def flow():
+                with tempfile.TemporaryDirectory() as d:
+                    root = Path(d) / "autograder"
+                    (root / "submission").mkdir(parents=True)
+                    shutil.copy(FULL, root / "submission" / "devoir3.py")
+                    env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"), **extra)
+                    subprocess.run([str(REPO / "run_autograder")], env=env, check=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    assert json.loads((root / "results" / "results.json").read_text())["score"] == 58
+            med, lo, hi = timed(flow, args.reps)
+            print("  %-40s %6.3f s  [%.3f-%.3f]" % (name, med, lo, hi))
 
     if args.hang:
         src = FULL.read_text(encoding="utf-8") + (

@@ -67,6 +67,7 @@ _keeper()
 
 import base64  # noqa: E402
 import importlib.util  # noqa: E402
+import io  # noqa: E402
 import json  # noqa: E402
 import numbers  # noqa: E402
 import select  # noqa: E402
@@ -309,6 +310,22 @@ def _dumps(resp):
                            "error": {"type": "BadValue", "message": _text(exc), "line": None}})
 
 
+class _Journal(io.TextIOWrapper):
+    """The student's stdout and stderr: line by line for the first lines (the ones the feedback
+    shows, kept even if the code then loops for ever), then by blocks of 64 kB (a student
+    printing 50 000 lines makes a few dozen writes, not 50 000); flushed after each request."""
+    LINES_UP_TO = 4096
+
+    def write(self, s):
+        n = super().write(s)
+        if self.line_buffering:
+            self._written = getattr(self, "_written", 0) + n
+            if self._written > self.LINES_UP_TO:
+                self.reconfigure(line_buffering=False)
+                self.write = io.TextIOWrapper.write.__get__(self)   # no Python-level call from now on
+        return n
+
+
 def worker_main():
     """Runs in a forked worker: private protocol channels, student prints to the log."""
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -332,7 +349,8 @@ def worker_main():
     os.close(devnull)
     os.dup2(2, 1)        # the student's stdout and stderr: the log pipe
     sys.stdin = open(os.devnull)
-    sys.stdout = os.fdopen(1, "w", buffering=1, encoding="utf-8", errors="replace")
+    out = sys.stdout = _Journal(os.fdopen(1, "wb", buffering=1 << 16), encoding="utf-8", errors="replace",
+                                line_buffering=True)
     sys.stderr = sys.stdout
     for line in proto_in:
         req = None
@@ -341,6 +359,10 @@ def worker_main():
             resp = handle(req)
         except BaseException as exc:  # noqa: B036 - keep answering whatever happens
             resp = {"ok": False, "error": {"type": "Internal", "message": _text(exc), "line": None}}
+        try:
+            out.flush()
+        except BaseException:  # noqa: B036 - closed or broken by the student: their loss
+            pass
         resp = resp if type(resp) is dict else {"ok": False}
         resp["id"] = req.get("id") if type(req) is dict else None
         proto_out.write(_dumps(resp) + "\n")
