@@ -7,7 +7,7 @@ _sys.stderr.write("erreur " * 300000)
 
 
 def q2c_pourquoi():
-    for _ in range(20):
+    for _ in range(8):
         _sys.stdout.write("x" * (1 << 20))
     return "B"
 
