@@ -52,15 +52,18 @@ def softmax_vectors(rng, sizes=(2, 3, 5), scale=2.0):
 
 
 @generator
-def composed_softmax(rng, n=4, p=3, count=3, equal_rows=False):
-    """∇_u log S(x(u))_i cases: x(u) = tanh(A u) + B u at a random u, every i."""
+def composed_softmax(rng, n=4, p=3, count=3, identity=False):
+    """∇_u log S(x(u))_i cases, every i: x(u) = tanh(A u) + B u at a random u (p ≠ n),
+    or with identity=True x(u) = u, so J = I and the answer is e_i − S(u)."""
     cases = []
     for _ in range(count):
-        A, B, u = rng.normal(size=(n, p)), rng.normal(size=(n, p)), rng.normal(size=p)
-        x = np.tanh(A @ u) + B @ u
-        J = (1 - np.tanh(A @ u) ** 2)[:, None] * A + B
-        if equal_rows:
-            J = np.tile(rng.normal(size=p), (n, 1))
+        if identity:
+            x = rng.normal(0.0, 1.5, n)
+            J = np.eye(n)
+        else:
+            A, B, u = rng.normal(size=(n, p)), rng.normal(size=(n, p)), rng.normal(size=p)
+            x = np.tanh(A @ u) + B @ u
+            J = (1 - np.tanh(A @ u) ** 2)[:, None] * A + B
         S = F.softmax(x)
         for i in range(n):
             cases.append({"J": J, "S": S, "i": i})

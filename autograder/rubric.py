@@ -25,7 +25,7 @@ KIND_KEYS = {
                    "only_inside", "forbid", "min_steps", "rtol", "atol"},
     "exact": {"cases", "with", "args", "expect", "accept", "compare", "key", "each", "where"},
     "property": {"cases", "with", "args", "property", "expect", "each", "where", "rtol", "atol"},
-    "counterexample": {"part", "tolerance"},
+    "counterexample": set(),
     "conv_chain": {"key"},
     "conv_config": {"part", "item"},
 }

@@ -101,6 +101,32 @@ def symbols_outside(tree, inside: set) -> set:
     return set().union(*(symbols_outside(a, inside) for a in kids))
 
 
+def without_padding(tree):
+    """The tree without steps that change nothing (+0, -0, *1, /1, **1, --a).
+
+    A derivation must make progress: `log(sigma(x)) + 0` is not a new step.
+    """
+    h = tree[0]
+    if h in ("num", "sym"):
+        return tree
+    if h == "softmax":
+        return (h, tree[1], tuple(without_padding(a) for a in tree[2]))
+    args = tuple(without_padding(a) for a in tree[1:])
+    norm = [("num", float(a[1])) if a[0] == "num" else a for a in args]
+    z, o = ("num", 0.0), ("num", 1.0)
+    if h == "add" and z in norm:
+        return args[1] if norm[0] == z else args[0]
+    if h == "sub" and norm[1] == z:
+        return args[0]
+    if h == "mul" and o in norm:
+        return args[1] if norm[0] == o else args[0]
+    if h in ("div", "pow") and norm[1] == o:
+        return args[0]
+    if h == "neg" and args[0][0] == "neg":
+        return args[0][1]
+    return (h,) + args
+
+
 _INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "div": ("/", 2), "pow": ("**", 3),
           "gt": (">", 0), "ge": (">=", 0), "lt": ("<", 0), "le": ("<=", 0)}
 _NAMES = {"ind": "indicatrice", "sigma": "sigma", "max": "maximum", "min": "minimum"}

@@ -263,6 +263,7 @@ _UFUNCS = {
     "greater": lambda a, b: _node_op("gt", a, b), "greater_equal": lambda a, b: _node_op("ge", a, b),
     "less": lambda a, b: _node_op("lt", a, b), "less_equal": lambda a, b: _node_op("le", a, b),
     "square": lambda a: _node_op("pow", a, 2),
+    "log1p": lambda a: log(_node_op("add", 1, a)), "expm1": lambda a: _node_op("sub", exp(a), 1),
 }
 
 

@@ -60,7 +60,7 @@ def _broken(tmp_path, old, new):
 @pytest.mark.parametrize("old,new,pattern", [
     ("    kind: values\n", "    kind: valeurs\n", r"line \d+: unknown kind 'valeurs'"),
     ("    pointwise: true\n", "    pointwize: true\n", r"line \d+: check valeurs: unknown key\(s\) for kind values: pointwize"),
-    ("  points: 3\n  checks:\n  - id: gradients_egaux", "  points: 4\n  checks:\n  - id: gradients_egaux",
+    ("  points: 3\n  checks:\n  - id: x_egal_u", "  points: 4\n  checks:\n  - id: x_egal_u",
      r"item 1.l: its checks add up to 3 points, not 4"),
     ("    points: 0.5\n", "    points: 0.3\n", r"multiple of 0.25"),
     ("    requires: valeurs\n", "    requires: valeur\n", r"requires 'valeur'"),
