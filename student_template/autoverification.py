@@ -377,22 +377,33 @@ def linear_form(g, f):
 
 
 # ------------------------------------------------------------------ the items
+def own_softmax(c):
+    """The student's own softmax (q2c_softmax): the self-check compares answers with each other,
+    never with an expected value."""
+    return lambda z: array_of(c.call("q2c_softmax", np.asarray(z, dtype=float).reshape(-1, 1)),
+                              "q2c_softmax").reshape(np.shape(z))
+
+
+def own_hidden(c):
+    """The student's own h^s = σ(h^a) (q2a_sortie_cachee), applied elementwise."""
+    return lambda z: array_of(c.call("q2a_sortie_cachee", np.asarray(z, dtype=float).reshape(-1, 1)),
+                              "q2a_sortie_cachee").reshape(np.shape(z))
+
+
 def items():
     """(id, title, functions, [(check, ...)]) — a check returns its description or raises."""
     import outils
-    sig, relu, softmax = outils.sigma, outils.relu, outils.softmax
+    softmax = outils.softmax                # inputs only (o^s for q2i), never an expected value
 
     def q1f(c):
         x = col(4)
-        got = vector(c.call("q1f_gradient_l2_carre", x), 4, "q1f_gradient_l2_carre")
-        agree(got, fd_gradient(lambda z: np.sum(z ** 2), x), "q1f_gradient_l2_carre", "||x||² (calculée ici)")
-        return "q1f_gradient_l2_carre : forme (4, 1), concorde avec les différences finies de ||x||²"
+        finite(vector(c.call("q1f_gradient_l2_carre", x), 4, "q1f_gradient_l2_carre"), "q1f_gradient_l2_carre")
+        return "q1f_gradient_l2_carre : forme (4, 1), valeurs finies"
 
     def q1g(c):
         x = away_from_zero(4).reshape(4, 1)
-        got = vector(c.call("q1g_gradient_l1", x), 4, "q1g_gradient_l1")
-        agree(got, fd_gradient(lambda z: np.sum(np.abs(z)), x), "q1g_gradient_l1", "||x||₁ (calculée ici)")
-        return "q1g_gradient_l1 : forme (4, 1), concorde avec les différences finies de ||x||₁ (hors de 0)"
+        finite(vector(c.call("q1g_gradient_l1", x), 4, "q1g_gradient_l1"), "q1g_gradient_l1")
+        return "q1g_gradient_l1 : forme (4, 1), valeurs finies"
 
     def q1h(c):
         v = c.call("q1h_contre_exemple")
@@ -418,26 +429,28 @@ def items():
 
     def q1k(c):
         x = RNG.normal(size=(4, 1))
-        S = softmax(x)
-        got = matrix(c.call("q1k_jacobienne_softmax", S), (4, 4), "q1k_jacobienne_softmax")
+        got = matrix(c.call("q1k_jacobienne_softmax", softmax(x)), (4, 4), "q1k_jacobienne_softmax")
+        softmax_ = own_softmax(c)           # compared with the student's own softmax only
         fd = np.zeros((4, 4))
         for j in range(4):
             e = np.zeros((4, 1))
             e[j] = STEP
-            fd[:, j] = ((softmax(x + e) - softmax(x - e)) / (2 * STEP)).reshape(-1)
-        agree(got, fd, "q1k_jacobienne_softmax", "outils.softmax")
-        return "q1k_jacobienne_softmax : forme (4, 4), concorde avec les différences finies de outils.softmax"
+            fd[:, j] = ((softmax_(x + e) - softmax_(x - e)) / (2 * STEP)).reshape(-1)
+        agree(got, fd, "q1k_jacobienne_softmax", "votre q2c_softmax")
+        return "q1k_jacobienne_softmax : forme (4, 4), concorde avec les différences finies de votre q2c_softmax"
 
     def q1l(c):
         n, p = 4, 3
         A, u = RNG.normal(size=(n, p)), RNG.normal(size=(p, 1))
-        S = softmax(A @ u)                    # x(u) = A u, so its Jacobian is A
+        S = softmax(A @ u)                    # x(u) = A u, so its Jacobian is A (S: an input only)
+        got = [vector(c.call("q1l_gradient_log_softmax", A, S, i), p, "q1l_gradient_log_softmax")
+               for i in range(n)]
+        softmax_ = own_softmax(c)             # compared with the student's own softmax only
         for i in range(n):
-            got = vector(c.call("q1l_gradient_log_softmax", A, S, i), p, "q1l_gradient_log_softmax")
-            fd = fd_gradient(lambda w: np.log(softmax(A @ w)[i, 0]), u)
-            agree(got, fd, "q1l_gradient_log_softmax", "log outils.softmax(x(u))_i avec x(u) = A u")
+            fd = fd_gradient(lambda w: np.log(softmax_(A @ w)[i, 0]), u)
+            agree(got[i], fd, "q1l_gradient_log_softmax", "log q2c_softmax(x(u))_i avec x(u) = A u")
         return ("q1l_gradient_log_softmax : forme (p, 1), concorde avec les différences finies de "
-                "log softmax(x(u))_i (x(u) = A u)")
+                "log de votre q2c_softmax(x(u))_i (x(u) = A u)")
 
     def q2a_shapes(c):
         v = c.call("q2a_dimension_b1", D, DH, M)
@@ -676,11 +689,10 @@ def items():
          [lambda c: scalar_function(c, "q1a_signe"),
           lambda c: readable_formula(c, "q1a_signe", [x])]),
         ("1.b", "Dérivée de ReLU", ["q1b_derivee_relu"],
-         [lambda c: scalar_function(c, "q1b_derivee_relu"),
-          lambda c: derivative_vs(c, "q1b_derivee_relu", relu, "outils.relu (hors de 0)")]),
+         [lambda c: scalar_function(c, "q1b_derivee_relu")]),
         ("1.c", "Dérivée de la sigmoïde", ["q1c_derivee_sigmoide"],
          [lambda c: scalar_function(c, "q1c_derivee_sigmoide"),
-          lambda c: derivative_vs(c, "q1c_derivee_sigmoide", sig, "outils.sigma"),
+          lambda c: derivative_vs(c, "q1c_derivee_sigmoide", own_hidden(c), "votre q2a_sortie_cachee"),
           lambda c: readable_formula(c, "q1c_derivee_sigmoide", [x])]),
         ("1.d", "ln σ(x) = −softplus(−x)", ["q1d_etapes"],
          [lambda c: chain(c, "q1d_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]),
@@ -725,7 +737,7 @@ def items():
          [q2m, lambda c: shapes_dict(c, "q2m_dimensions", ["W2", "grad_oa", "grad_hs"], (D, DH, M))]),
         ("2.n", "σ' et dérivée par rapport à h^a_j", ["q2n_derivee_sigma", "q2n_derivee_ha_j"],
          [lambda c: scalar_function(c, "q2n_derivee_sigma"),
-          lambda c: derivative_vs(c, "q2n_derivee_sigma", sig, "outils.sigma"), q2n_j]),
+          lambda c: derivative_vs(c, "q2n_derivee_sigma", own_hidden(c), "votre q2a_sortie_cachee"), q2n_j]),
         ("2.o", "Gradient par rapport à h^a", ["q2o_gradient_ha", "q2o_dimensions"],
          [q2o, lambda c: shapes_dict(c, "q2o_dimensions", ["grad_hs", "ha", "grad_ha"], (D, DH, M))]),
         ("3.a", "Taille de sortie", ["q3_taille_sortie", "q3a_formes"], [q3_size, q3a]),
