@@ -158,7 +158,7 @@ def _kill_students(isolation: dict) -> None:
     from .sandbox.runner import kill_user_processes, remove_user_files, sandbox_user, sweep_all_adopted
     sweep_all_adopted()
     user = sandbox_user()
-    if user is not None and not isolation.get("namespaces"):
+    if user is not None and isolation.get("started", True) and not isolation.get("namespaces"):
         kill_user_processes(user.uid, seconds=10)
         remove_user_files(user.uid)
     sweep_all_adopted()
@@ -266,6 +266,12 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
     from .rubric import load
     from .sandbox.runner import Sandbox, sandbox_user
 
+    def tell(sandbox=None):   # the supervisor: whether student code ran, and how it was contained
+        Path(out).with_name("sandbox.json").write_text(json.dumps(
+            {"started": sandbox is not None, "namespaces": sandbox.jailed if sandbox else None,
+             "user": sandbox.user.name if sandbox and sandbox.user else None}))
+
+    tell()
     rubric = load()
     lang = lang or rubric.language
     found = locate(root / "submission", rubric.student_file, lang)
@@ -281,17 +287,14 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
             progress.flush()
 
         sandbox = Sandbox(found.path, limits_from(rubric), user=sandbox_user())
-
-        def tell():   # the supervisor: how the student's processes are contained
-            Path(out).with_name("sandbox.json").write_text(json.dumps(
-                {"namespaces": sandbox.jailed, "user": sandbox.user.name if sandbox.user else None}))
         with progress:
             try:
+                tell(sandbox)         # before any student code runs: "started", containment unknown
                 sandbox.load()
-                tell()
+                tell(sandbox)
                 report = grade_file(found.path, rubric, lang, sandbox=sandbox, on_item=keep)
             finally:
-                tell()
+                tell(sandbox)
         if found.note:
             report.message = (found.note + "\n" + report.message).strip()
     data = feedback.results_json(report, rubric, lang)
