@@ -238,14 +238,13 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
     sub = root / "submission"
     if files is None:
         files = {"devoir3.py": compose(name, subst=subst)}
-        extra = HOSTILE / name / "soumission"
+        extra = HOSTILE / name / "soumission"    # stored as NAME.hostile: never imported here
         if extra.is_dir():
-            for p in extra.rglob("*"):
-                if p.is_file():
-                    text = p.read_text(encoding="utf-8")
-                    for k, v in subst.items():
-                        text = text.replace(k, v)
-                    files[str(p.relative_to(extra))] = text
+            for p in extra.rglob("*.hostile"):
+                text = p.read_text(encoding="utf-8")
+                for k, v in subst.items():
+                    text = text.replace(k, v)
+                files[str(p.relative_to(extra))[:-len(".hostile")]] = text
     for rel, content in files.items():
         if callable(content):
             content(sub / rel, root)
