@@ -164,6 +164,14 @@ def _kill_students(isolation: dict) -> None:
     sweep_all_adopted()
 
 
+def _remove_stage(stage) -> None:
+    """The sandbox's work folder, when the worker was stopped before it could remove it."""
+    if isinstance(stage, str):
+        p = Path(stage)
+        if p.parent == Path(tempfile.gettempdir()) and p.name.startswith("ag-sandbox-"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
 def _load_rubric():
     try:
         from .rubric import load
@@ -235,7 +243,9 @@ def supervise(root: Path, lang: str | None = None) -> int:
         isolation = json.loads((work / "sandbox.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         isolation = {}
-    _kill_students(isolation if isinstance(isolation, dict) else {})
+    isolation = isolation if isinstance(isolation, dict) else {}
+    _kill_students(isolation)
+    _remove_stage(isolation.get("stage"))
     stderr = errlog.read_bytes()[-STDERR_KEEP:].decode("utf-8", "replace")
     if stderr.strip():
         sys.stderr.write(stderr if stderr.endswith("\n") else stderr + "\n")
@@ -266,10 +276,11 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
     from .rubric import load
     from .sandbox.runner import Sandbox, sandbox_user
 
-    def tell(sandbox=None):   # the supervisor: whether student code ran, and how it was contained
+    def tell(sandbox=None):   # the supervisor: whether student code ran, how it was contained, where
         Path(out).with_name("sandbox.json").write_text(json.dumps(
             {"started": sandbox is not None, "namespaces": sandbox.jailed if sandbox else None,
-             "user": sandbox.user.name if sandbox and sandbox.user else None}))
+             "user": sandbox.user.name if sandbox and sandbox.user else None,
+             "stage": str(sandbox.stage) if sandbox and sandbox.stage else None}))
 
     tell()
     rubric = load()
@@ -289,6 +300,7 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
         sandbox = Sandbox(found.path, limits_from(rubric), user=sandbox_user())
         with progress:
             try:
+                sandbox.start()
                 tell(sandbox)         # before any student code runs: "started", containment unknown
                 sandbox.load()
                 tell(sandbox)

@@ -623,6 +623,11 @@ class Sandbox:
         self._zygote = 0 if jail else proc.pid
         _say_isolation(self.user, self.jailed)
 
+    @property
+    def stage(self) -> Path | None:
+        """The work folder of this sandbox (removed by close())."""
+        return self._stage
+
     def _no_namespaces(self, why: str) -> None:
         _NAMESPACES["ok"] = False
         self.namespaces = False
