@@ -1,7 +1,9 @@
 """Find the student's file in a submission, and say precisely what is wrong if it is not there."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -61,6 +63,13 @@ def locate(submission: Path, expected: str = "devoir3.py", lang: str = "fr") -> 
     return Located(None, error=why)
 
 
+def _scratch() -> Path:
+    """A private folder for a re-encoded copy, removed when this process exits."""
+    d = tempfile.mkdtemp(prefix="ag-utf8-")
+    atexit.register(shutil.rmtree, d, True)
+    return Path(d)
+
+
 def _regular_files(top: Path) -> list:
     """Regular files under top, sorted; symbolic links (to files or folders), fifos and devices
     are neither followed nor listed, and a huge or deep tree is cut short."""
@@ -114,7 +123,7 @@ def _checked(path: Path, note: str, lang: str) -> Located:
         except UnicodeDecodeError:
             text = None
         if text is not None:
-            fixed = Path(tempfile.mkdtemp(prefix="ag-utf8-")) / path.name
+            fixed = _scratch() / path.name
             fixed.write_text(text, encoding="utf-8")
             extra = ("Le fichier est en UTF-16 ; il a été converti. Enregistrez-le en UTF-8." if fr else
                      "The file is UTF-16; it was converted. Save it as UTF-8.")
@@ -131,7 +140,7 @@ def _checked(path: Path, note: str, lang: str) -> Located:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
     text = data.decode("cp1252", errors="replace")
-    fixed = Path(tempfile.mkdtemp(prefix="ag-utf8-")) / path.name
+    fixed = _scratch() / path.name
     fixed.write_text(text, encoding="utf-8")
     extra = ("Le fichier n'est pas en UTF-8 (ligne %d) ; il a été relu en Windows-1252. Enregistrez-le en UTF-8."
              if fr else "The file is not UTF-8 (line %d); it was read as Windows-1252. Save it as UTF-8.") % line
