@@ -17,20 +17,12 @@ from pathlib import Path
 
 def cmd_grade(args) -> int:
     from . import feedback
-    from .grading import Report, _load_failed, grade_file
-    from .locate import locate
+    from .grading import grade_submission
     from .rubric import load
 
     rubric = load()
     lang = args.lang or rubric.language
-    found = locate(Path(args.path), rubric.student_file, lang)
-    if found.path is None:
-        base = _load_failed(rubric, lang, {"type": "NoFile"})
-        report = Report(base.items, "no_file", found.error)
-    else:
-        report = grade_file(found.path, rubric, lang)
-        if found.note:
-            report.message = (found.note + "\n" + report.message).strip()
+    report = grade_submission(Path(args.path), rubric, lang)
     print(feedback.table(report, lang, verbose=args.verbose))
     if args.json:
         data = feedback.results_json(report, rubric, lang)

@@ -269,8 +269,7 @@ def grade_task(task: dict) -> dict:
     """Grade one submission in a pool worker; write its results and checkpoint; return the record."""
     from . import feedback
     from .gradescope_flow import fallback_results
-    from .grading import Report, _load_failed, grade_file, limits_from
-    from .locate import locate
+    from .grading import grade_submission, limits_from, no_file_report
     from .sandbox.runner import Sandbox
 
     if task.get("crash_for_tests"):      # lets the tests prove a dead worker does not stop the batch
@@ -280,19 +279,19 @@ def grade_task(task: dict) -> dict:
     sandbox, done = None, []
     wall = _wall_clock(max(1.0, float(task["timeout"])))
     try:
-        found = locate(Path(task["path"]), rubric.student_file, lang) if task["path"] else None
-        if found is None or found.path is None:
-            why = found.error if found else ("Aucun dossier pour cette soumission dans l'export." if lang != "en"
-                                             else "No folder for this submission in the export.")
-            base = _load_failed(rubric, lang, {"type": "NoFile"})
-            report = Report(base.items, "no_file", why)
-            status = "no_file"
+        sandboxes = []
+
+        def make_sandbox(path):
+            sandboxes.append(Sandbox(path, task.get("limits") or limits_from(rubric), user=_USER))
+            return sandboxes[-1]
+
+        if not task["path"]:
+            report = no_file_report(rubric, lang, "Aucun dossier pour cette soumission dans l'export."
+                                    if lang != "en" else "No folder for this submission in the export.")
         else:
-            sandbox = Sandbox(Path(found.path), task.get("limits") or limits_from(rubric), user=_USER)
-            report = grade_file(found.path, rubric, lang, sandbox=sandbox, on_item=done.append)
-            if found.note:
-                report.message = (found.note + "\n" + report.message).strip()
-            status = _status_of(report, sandbox)
+            report = grade_submission(Path(task["path"]), rubric, lang, make_sandbox, on_item=done.append)
+        sandbox = sandboxes[0] if sandboxes else None
+        status = "no_file" if report.status == "no_file" else _status_of(report, sandbox)
         wall.cancel()
         results = feedback.results_json(report, rubric, lang)
         record = _record(task, status, _first_line(report.message), report, report.status == "graded")

@@ -111,6 +111,30 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
     return report
 
 
+def no_file_report(rubric: Rubric, lang: str, why: str) -> Report:
+    """Every item at 0 because there is nothing to grade; `why` says what was found instead."""
+    return Report(_load_failed(rubric, lang, {"type": "NoFile"}).items, "no_file", why)
+
+
+def grade_submission(submission: Path, rubric: Rubric, lang: str | None = None, make_sandbox=None,
+                     on_item=None) -> Report:
+    """Find the student's file in a submission (file or folder) and grade it.
+
+    The one sequence shared by the CLI, the Gradescope worker and the batch: locate, say
+    precisely what is missing or misnamed, grade, and keep locate's note in the report.
+    make_sandbox(path) builds the Sandbox when the caller needs its own (limits, user)."""
+    from .locate import locate
+    lang = lang or rubric.language
+    found = locate(Path(submission), rubric.student_file, lang)
+    if found.path is None:
+        return no_file_report(rubric, lang, found.error)
+    sandbox = make_sandbox(Path(found.path)) if make_sandbox else None
+    report = grade_file(found.path, rubric, lang, sandbox=sandbox, on_item=on_item)
+    if found.note:
+        report.message = (found.note + "\n" + report.message).strip()
+    return report
+
+
 def _load_failed(rubric, lang, err) -> Report:
     etype, line = err.get("type", ""), err.get("line")
     fr = lang != "en"
