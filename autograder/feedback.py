@@ -19,6 +19,7 @@ from .grading import Report
 
 DETAILS_TEST = {"fr": "Détails des vérifications (visibles après la date limite)",
                 "en": "Check details (visible after the due date)"}
+INSTRUCTORS_TEST = "Erreurs internes du correcteur (équipe enseignante) / Internal grader errors (instructors)"
 STATUS_NOTE = {
     "not_implemented": {"fr": "non implémenté", "en": "not implemented"},
     "missing": {"fr": "fonction absente", "en": "function missing"},
@@ -42,7 +43,8 @@ def item_text(item, lang: str, reveal: bool) -> str:
         elif c.passed and c.message:
             line += " — " + c.message
         lines.append(line)
-        if not c.passed and c.details and (reveal or c.details_visibility == "visible"):
+        if not c.passed and c.details and (c.details_visibility == "visible" or
+                                           reveal and c.details_visibility != "instructors"):
             lines.append("    " + c.details.replace("\n", "\n    "))
     return "\n".join(lines)
 
@@ -51,7 +53,7 @@ def held_back_text(report: Report, lang: str) -> str:
     blocks = []
     for item in report.items:
         for c in item.checks:
-            if not c.passed and c.details and c.details_visibility != "visible":
+            if not c.passed and c.details and c.details_visibility == "after_due_date":
                 blocks.append("%s / %s : %s" % (item.id, c.id, c.details))
     return "\n".join(blocks)
 
@@ -93,12 +95,23 @@ def results_json(report: Report, rubric, lang: str) -> dict:
             set_score(0.0)
         details.__doc__ = DETAILS_TEST[lang]
         attrs["test_999"] = details
+    internal = "\n\n".join("%s / %s :\n%s" % (item.id, c.id, c.details) for item in report.items
+                           for c in item.checks if c.details_visibility == "instructors" and c.details)
+    if internal:
+        @number("9.99")
+        @visibility("hidden")
+        @partial_credit(0.0)
+        def grader_log(self, set_score=None):
+            print(internal)
+            set_score(0.0)
+        grader_log.__doc__ = INSTRUCTORS_TEST
+        attrs["test_9999"] = grader_log
     case = type("Devoir3", (unittest.TestCase,), attrs)
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(case)
     stream = io.StringIO()
 
     def post(data):
-        for t, item in zip(data["tests"], report.items + [None]):
+        for t, item in zip(data["tests"], report.items + [None, None]):
             t["score"] = round(float(t.get("score", 0.0)), 2)
             if item is not None:
                 t["status"] = "passed" if item.full else "failed"

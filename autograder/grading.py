@@ -185,8 +185,10 @@ def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) 
                                         traceback.format_exc(limit=3)[-600:], kind="internal_error")
                 out.status = "internal_error"
         passed[check.id] = res.passed
+        # a grader traceback is for the teaching team only, never in a student's feedback
+        shown = "instructors" if res.kind == "internal_error" else check.details
         out.checks.append(CheckOutcome(check.id, check.points if res.passed else 0.0, check.points,
-                                       res.passed, res.message, res.details, check.details, res.kind))
+                                       res.passed, res.message, res.details, shown, res.kind))
     out.points = round(sum(c.points for c in out.checks), 2)
     if out.status == "graded":
         kinds = {c.kind for c in out.checks}

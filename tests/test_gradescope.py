@@ -117,3 +117,30 @@ def test_zip_has_both_scripts_at_its_root(tmp_path):
         assert (z.getinfo("run_autograder").external_attr >> 16) & 0o111
         assert "autograder/rubric.yaml" in names and "student_template/outils.py" in names
         assert not any(n.startswith(("tests/", "examples/", ".venv/")) for n in names)
+
+
+def test_a_grader_bug_costs_one_item_and_stays_with_the_instructors(rubric, monkeypatch):
+    """A check that crashes marks its item for review; the traceback goes to a hidden test only."""
+    from autograder import checks
+
+    def broken(ctx, check):
+        raise RuntimeError("bogue-interne-secret")
+    monkeypatch.setitem(checks.KINDS, "counterexample", broken)
+    report = grade_file(FULL_MARKS, rubric)
+    data = results_json(report, rubric, "fr")
+    assert problems(data) == []
+    by_number = {t["number"]: t for t in data["tests"]}
+    assert by_number["1.h"]["score"] == 0 and "revu" in by_number["1.h"]["output"]
+    assert data["score"] == 57
+    hidden = [t for t in data["tests"] if "bogue-interne-secret" in json.dumps(t)]
+    assert [t["visibility"] for t in hidden] == ["hidden"]
+    assert "bogue-interne-secret" not in data["output"]
+
+
+def test_a_set_is_an_answer_too(tmp_path, rubric):
+    src = FULL_MARKS.read_text(encoding="utf-8").replace(
+        'return ["W1", "b1", "W2", "b2"]', 'return {"W2", "b1", "W1", "b2"}', 1)
+    p = tmp_path / "devoir3.py"
+    p.write_text(src, encoding="utf-8")
+    report = grade_file(p, rubric)
+    assert report.regular == 48

@@ -177,6 +177,15 @@ def encode(v, depth=0):
             raise EncodeError("tableau de type %s" % a.dtype)
         data = np.ascontiguousarray(a, dtype="<f8").tobytes()
         return {"t": "array", "shape": list(a.shape), "b64": base64.b64encode(data).decode("ascii")}
+    if isinstance(v, (set, frozenset)):      # e.g. θ = {"W1", "b1", ...}: sent as a sorted list
+        items = list(set.__iter__(v) if isinstance(v, set) else frozenset.__iter__(v))
+        if len(items) > 10_000:
+            raise EncodeError("ensemble trop grand")
+        try:
+            items.sort(key=repr)
+        except Exception:
+            pass
+        return {"t": "list", "v": [encode(e, depth + 1) for e in items]}
     if isinstance(v, (list, tuple)):
         items = list.__iter__(v) if isinstance(v, list) else tuple.__iter__(v)
         items = list(items)
