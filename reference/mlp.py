@@ -37,11 +37,10 @@ o     ``grad_ha`` (= dL/dh^s * sigma'(h^a), elementwise, d_h)
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
-from .functions import logsumexp, sigmoid, sigmoid_prime, softmax, softplus
+from .functions import _ignore_underflow, logsumexp, sigmoid, sigmoid_prime, softmax, softplus
 
 __all__ = [
     "param_names", "param_shapes", "param_count", "init_params",
@@ -366,16 +365,7 @@ def loss_and_grads(X, Y, params):
     return r["loss"], {name: r["grad_" + name] for name in _NAMES}
 
 
-# Underflow to 0 (exp(-1000), products of tiny numbers) is the right answer here: never report
-# it, even when the caller runs under np.errstate(all="raise") or np.seterr(all="raise").
-def _ignore_underflow(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with np.errstate(under="ignore"):
-            return fn(*args, **kwargs)
-    return wrapper
-
-
+# Underflow to 0 is the right answer here too (see functions._ignore_underflow).
 for _name in __all__:
     globals()[_name] = _ignore_underflow(globals()[_name])
 del _name
