@@ -271,8 +271,7 @@ def supervise(root: Path, lang: str | None = None) -> int:
 def worker(root: Path, out: Path, lang: str | None) -> int:
     """Grade root/submission and write the results dict to `out` (items also to out's progress file)."""
     from . import feedback
-    from .grading import Report, grade_file, limits_from
-    from .locate import locate
+    from .grading import grade_submission, limits_from
     from .rubric import load
     from .sandbox.runner import Sandbox, sandbox_user
 
@@ -285,30 +284,25 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
     tell()
     rubric = load()
     lang = lang or rubric.language
-    found = locate(root / "submission", rubric.student_file, lang)
-    if found.path is None:
-        from .grading import _load_failed
-        report = _load_failed(rubric, lang, {"type": "NoFile"})
-        report = Report(report.items, "no_file", found.error)
-    else:
-        progress = open(Path(out).with_name("items.jsonl"), "w", encoding="utf-8")
+    made = []
 
-        def keep(item):
+    def make_sandbox(path):
+        made.append(Sandbox(path, limits_from(rubric), user=sandbox_user()))
+        made[0].start()
+        tell(made[0])             # before any student code runs: "started", containment unknown
+        made[0].load()
+        tell(made[0])
+        return made[0]
+
+    with open(Path(out).with_name("items.jsonl"), "w", encoding="utf-8") as progress:
+        def keep(item):           # graded items survive a worker that dies halfway
             progress.write(json.dumps(dataclasses.asdict(item), ensure_ascii=False) + "\n")
             progress.flush()
-
-        sandbox = Sandbox(found.path, limits_from(rubric), user=sandbox_user())
-        with progress:
-            try:
-                sandbox.start()
-                tell(sandbox)         # before any student code runs: "started", containment unknown
-                sandbox.load()
-                tell(sandbox)
-                report = grade_file(found.path, rubric, lang, sandbox=sandbox, on_item=keep)
-            finally:
-                tell(sandbox)
-        if found.note:
-            report.message = (found.note + "\n" + report.message).strip()
+        try:
+            report = grade_submission(root / "submission", rubric, lang, make_sandbox, on_item=keep)
+        finally:
+            if made:
+                tell(made[0])
     data = feedback.results_json(report, rubric, lang)
     with open(out, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False)
