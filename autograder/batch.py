@@ -540,7 +540,9 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
                     lost.append(task)
                     continue
                 except (KeyboardInterrupt, SystemExit):
-                    raise
+                    # a worker that saw Ctrl-C ends its task with SystemExit(143); its result can
+                    # reach us before our own KeyboardInterrupt does: either way, we are interrupted
+                    raise KeyboardInterrupt from None
                 except BaseException as exc:  # noqa: BLE001 - e.g. a late wall-clock signal, an unpicklable result
                     rec = _failed_record(task, "%s: %s" % (type(exc).__name__, _first_line(str(exc))))
                 records[task["key"]] = rec
