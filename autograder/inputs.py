@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reference import conv, functions as F, mlp
+from reference import functions as F, mlp
 
 GENERATORS = {}
 
