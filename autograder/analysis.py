@@ -209,7 +209,7 @@ def kinds_note(cs: CheckStats, lang: str) -> str:
 
 def pct(x: float) -> str:
     """A share as a whole percentage, with the French (and SI) space: '23 %'."""
-    return "%d %%" % round(100 * x)
+    return "%d\u00a0%%" % round(100 * x)
 
 
 def totals_summary(stats: Stats) -> dict:
