@@ -284,18 +284,30 @@ def profile_worker(paths: dict, n: int, tmp: Path, top: int = 18) -> None:
     tasks = [{"key": "p%03d" % i, "path": str(paths[_batch_case(i, cycle)]), "hash": "", "grader": "bench",
               "lang": "fr", "out": str(out), "timeout": 480, "limits": None} for i in range(n)]
     batch.grade_task(tasks[0])                 # warm-up: imports (not counted)
+    print("\none batch worker (batch.grade_task, %d submissions of the mix, in this process), per submission:" % n)
+
+    def cpu_of_children():
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
     prof = cProfile.Profile()
-    c0, t0, w0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.process_time(), time.perf_counter()
-    prof.enable()
-    for task in tasks:
-        batch.grade_task(task)
-    prof.disable()
-    wall, own = time.perf_counter() - w0, time.process_time() - t0
-    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    kids = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
-    print("\nprofile of one batch worker (batch.grade_task, %d submissions of the mix, in this process):" % n)
-    print("  per submission: wall %.3f s; worker CPU %.3f s; sandboxed children CPU %.3f s (Python + numpy "
-          "start-up, the student's code); CPU total %.3f s" % (wall / n, own / n, kids / n, (own + kids) / n))
+    for profiled in (False, True):            # the profiler slows the worker's Python: CPU figures without it
+        c0, t0, w0 = cpu_of_children(), time.process_time(), time.perf_counter()
+        if profiled:
+            prof.enable()
+        for task in tasks:
+            batch.grade_task(task)
+        if profiled:
+            prof.disable()
+        wall, own, kids = time.perf_counter() - w0, time.process_time() - t0, cpu_of_children() - c0
+        print("  %-14s wall %.3f s; worker CPU %.3f s; sandboxed children CPU %.3f s (interpreter + numpy "
+              "start-up, the student's code); CPU total %.3f s" % (
+                  "with cProfile:" if profiled else "plain:", wall / n, own / n, kids / n, (own + kids) / n))
+    c0, w0 = cpu_of_children(), time.perf_counter()
+    for _ in range(n):
+        subprocess.run([PY, "-c", "import numpy"], check=True)
+    print("  for comparison, python -c 'import numpy': wall %.3f s, CPU %.3f s" % (
+        (time.perf_counter() - w0) / n, (cpu_of_children() - c0) / n))
     for key, title in (("cumulative", "cumulative"), ("tottime", "own time")):
         buf = io.StringIO()
         pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(top)
