@@ -191,20 +191,23 @@ def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = No
 
 # How a sub-check failed when the answer was not merely wrong ("answer"): the call's outcome.
 KIND_NAMES = {
-    "fr": {"answer": "réponse fausse", "exception": "exception levée", "none": "aucune valeur renvoyée (None)",
-           "timeout": "délai dépassé", "died": "processus arrêté", "bad_value": "valeur inutilisable",
-           "too_big": "valeur trop grosse", "budget": "temps total épuisé", "internal_error": "erreur interne"},
-    "en": {"answer": "wrong answer", "exception": "exception raised", "none": "no value returned (None)",
-           "timeout": "timed out", "died": "process died", "bad_value": "unusable value",
-           "too_big": "value too big", "budget": "total time used up", "internal_error": "internal error"},
+    "fr": {"answer": "{n} par une réponse fausse", "exception": "{n} par une exception",
+           "none": "{n} sans valeur renvoyée (None)", "timeout": "{n} par dépassement du délai",
+           "died": "{n} par arrêt du processus", "bad_value": "{n} par une valeur inutilisable",
+           "too_big": "{n} par une valeur trop grosse", "budget": "{n} faute de temps (budget épuisé)",
+           "internal_error": "{n} par une erreur interne"},
+    "en": {"answer": "{n} by a wrong answer", "exception": "{n} by an exception",
+           "none": "{n} with no value returned (None)", "timeout": "{n} timed out",
+           "died": "{n} by a dead process", "bad_value": "{n} by an unusable value",
+           "too_big": "{n} by a value too big", "budget": "{n} out of time (budget used up)",
+           "internal_error": "{n} by an internal error"},
 }
 
 
 def kinds_note(cs: CheckStats, lang: str) -> str:
-    """'exception levée : 3, délai dépassé : 1' for the failures that were not wrong answers."""
+    """'4 par une exception, 1 sans valeur renvoyée (None)' for the failures that were not wrong answers."""
     names = KIND_NAMES["en" if lang == "en" else "fr"]
-    return ", ".join("%s : %d" % (names.get(k, k), n) if lang != "en" else "%s: %d" % (names.get(k, k), n)
-                     for k, n in cs.kinds.most_common() if k != "answer")
+    return ", ".join(names.get(k, "{n} " + k).format(n=n) for k, n in cs.kinds.most_common() if k != "answer")
 
 
 def pct(x: float) -> str:

@@ -265,7 +265,8 @@ def _card(it, t: dict, lang: str) -> list:
         kinds = kinds_note(c, lang)
         out.append('<tr><td>%s (%s)</td><td class="num">%s</td><td>%d%s</td><td>%s</td></tr>' % (
             _e(c.id), pts(c.max_points), pct(c.passed / c.attempted) if c.attempted else "—", c.failed,
-            " (%s)" % _e(kinds) if kinds else "", _e(c.fail_text) if c.failed else ""))
+            " (%s %s)" % ("dont" if lang != "en" else "of which", _e(kinds)) if kinds else "",
+            _e(c.fail_text) if c.failed else ""))
     out.append("</table></div>")
     return out
 
