@@ -257,7 +257,8 @@ def _card(it, t: dict, lang: str) -> list:
         out.append("</ul></div>")
     if it.worst is not None:
         w = it.worst
-        out.append('<p class="worst"><b>%s</b> : %s</p>' % (_e(t["worst"]), _e(t["worst_line"].format(
+        out.append('<p class="worst"><b>%s</b>%s %s</p>' % (_e(t["worst"][:1].upper() + t["worst"][1:]),
+                                                           " :" if lang != "en" else ":", _e(t["worst_line"].format(
             id=w.id, f=w.failed, t=w.attempted, share=pct(w.fail_share)))))
     out.append("<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>" % (
         _e(t["check"]), _e(t["pass"]), _e(t["failed"]), _e(t["message"])))
