@@ -339,7 +339,7 @@ def grade_task(task: dict) -> dict:
     except Exception:
         wall.cancel()
         tb = traceback.format_exc(limit=4)
-        msg = "Erreur interne du correcteur / Internal grader error: " + _first_line(tb.splitlines()[-1])
+        msg = _message(lang, "internal") + _first_line(tb.splitlines()[-1])
         results = fallback_results(msg, rubric, lang, done, instructor_note=tb[-1500:])
         record = _record(task, "internal_error", msg, done=done)
     finally:
@@ -626,14 +626,24 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
     return lost
 
 
-DIED_TWICE = ("Le processus de correction s'est arrêté deux fois sur cette soumission : à revoir à la main. / "
-              "The grading process died twice on this submission: review it by hand.")
+DIED_TWICE = "died twice"
+MESSAGES = {
+    "fr": {DIED_TWICE: "Le processus de correction s'est arrêté deux fois sur cette soumission : à revoir à la main.",
+           "internal": "Erreur interne du correcteur : "},
+    "en": {DIED_TWICE: "The grading process died twice on this submission: review it by hand.",
+           "internal": "Internal grader error: "},
+}
+
+
+def _message(lang: str, key: str) -> str:
+    return MESSAGES["en" if lang == "en" else "fr"][key]
 
 
 def _failed_record(task: dict, why: str) -> dict:
     """The worker gave no record for this submission: write an internal_error one so the batch finishes."""
     from .gradescope_flow import fallback_results
-    msg = why if why == DIED_TWICE else "Erreur interne du correcteur / Internal grader error: " + why
+    lang = task.get("lang", "fr")
+    msg = _message(lang, DIED_TWICE) if why == DIED_TWICE else _message(lang, "internal") + why
     rec = _record(task, "internal_error", msg)
     rec["seconds"] = 0.0
     out = Path(task["out"])
