@@ -80,6 +80,11 @@ class CheckStats:
     passed: int = 0
     failed: int = 0                  # attempted and failed
     kinds: Counter = field(default_factory=Counter)
+    title: str = ""                  # the rubric's words for the check (its id until it has a title)
+
+    @property
+    def name(self) -> str:
+        return self.title or self.id
 
     @property
     def attempted(self) -> int:
@@ -140,6 +145,13 @@ def rank(items: list) -> list:
     return sorted(items, key=lambda s: (s.mean_share is None, s.mean_share or 0.0, s.order))
 
 
+def _check_title(check, lang: str) -> str:
+    """The sub-check's title in the rubric (fr/en), when the rubric gives one; else ''."""
+    title = getattr(check, "title", None)
+    text = title(lang) if callable(title) else (title or "")
+    return "" if not text or text == check.id else str(text)
+
+
 def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = None) -> Stats:
     """Stats of the records, items ranked hardest first. catalogue: {id: entry} (default: the file)."""
     catalogue = load_catalogue() if catalogue is None else catalogue
@@ -150,7 +162,7 @@ def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = No
         st = ItemStats(item.id, item.title(lang), item.points, item.bonus, order)
         outcomes = [r["items"][item.id] for r in assessed if item.id in r.get("items", {})]
         st.n = len(outcomes)
-        checks = {c.id: CheckStats(c.id, c.points, c.fail(lang)) for c in item.checks}
+        checks = {c.id: CheckStats(c.id, c.points, c.fail(lang), title=_check_title(c, lang)) for c in item.checks}
         diagnosed: Counter = Counter()
         for o in outcomes:
             p = float(o["points"])
@@ -311,7 +323,7 @@ def text_table(stats: Stats, lang: str = "fr", width: int = WIDTH) -> str:
         if it.worst is not None:
             w = it.worst
             kinds = kinds_note(w, lang)
-            lines += _wrap(t["worst"].format(id=w.id, f=w.failed, t=w.attempted, share=pct(w.fail_share),
+            lines += _wrap(t["worst"].format(id=w.name, f=w.failed, t=w.attempted, share=pct(w.fail_share),
                                              kinds=t["kinds"].format(k=kinds) if kinds else ""), "  ", width)
             lines += _wrap(w.fail_text, "      ", width)
         elif it.n:

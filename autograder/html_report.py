@@ -227,7 +227,7 @@ def _summary_table(stats: Stats, t: dict, lang: str) -> list:
         worst = "—"
         if it.worst is not None:
             w = it.worst
-            worst = "<b>%s</b> %s" % (_e(w.id), _e(pct(w.fail_share)))
+            worst = "<b>%s</b> %s" % (_e(w.name), _e(pct(w.fail_share)))
         misc = "<br>".join("%s : %s" % (_e(pct(m.share)), _e(m.text)) if lang != "en" else
                            "%s: %s" % (_e(pct(m.share)), _e(m.text)) for m in it.misconceptions[:2]) or "—"
         mean = ("%.2f (%s)" % (it.mean, pct(it.mean_share))) if it.mean is not None else "—"
@@ -259,13 +259,13 @@ def _card(it, t: dict, lang: str) -> list:
         w = it.worst
         out.append('<p class="worst"><b>%s</b>%s %s</p>' % (_e(t["worst"][:1].upper() + t["worst"][1:]),
                                                            " :" if lang != "en" else ":", _e(t["worst_line"].format(
-            id=w.id, f=w.failed, t=w.attempted, share=pct(w.fail_share)))))
+            id=w.name, f=w.failed, t=w.attempted, share=pct(w.fail_share)))))
     out.append("<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>" % (
         _e(t["check"]), _e(t["pass"]), _e(t["failed"]), _e(t["message"])))
     for c in it.checks:
         kinds = kinds_note(c, lang)
         out.append('<tr><td>%s (%s)</td><td class="num">%s</td><td>%d%s</td><td>%s</td></tr>' % (
-            _e(c.id), pts(c.max_points), pct(c.passed / c.attempted) if c.attempted else "—", c.failed,
+            _e(c.name) + ('<br><span class="note">%s</span>' % _e(c.id) if c.title else ""), pts(c.max_points), pct(c.passed / c.attempted) if c.attempted else "—", c.failed,
             " (%s %s)" % ("dont" if lang != "en" else "of which", _e(kinds)) if kinds else "",
             _e(c.fail_text) if c.failed else ""))
     out.append("</table></div>")

@@ -431,3 +431,11 @@ def test_gradebook_dialects_and_xlsx(tmp_path, rubric):
     assert [c.value for c in ws[1]] == head
     values = [c.value for c in ws[2]]
     assert values[4] == 0.25 and values[-4] == 42.5 and values[-2] == "corrigée"     # numbers stay numbers
+
+
+def test_checks_named_by_their_rubric_title():
+    from types import SimpleNamespace
+    titled = SimpleNamespace(id="x_egal_u", title=lambda lang: "Cas x(u) = u" if lang != "en" else "Case x(u) = u")
+    assert analysis._check_title(titled, "fr") == "Cas x(u) = u" and analysis._check_title(titled, "en") == "Case x(u) = u"
+    assert analysis._check_title(SimpleNamespace(id="valeurs"), "fr") == ""            # no title: the id is shown
+    assert analysis.CheckStats("valeurs", 1.0, "").name == "valeurs"
