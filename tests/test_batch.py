@@ -100,6 +100,10 @@ def test_gradebook_columns_and_totals(plain, rubric):
     assert "syntaxe" in rows[2]["message"] and rows[3]["statut"] == "sans fichier"
     assert {r["statut"] for r in rows} == {"corrigée", "non chargée", "sans fichier", "temps dépassé",
                                            "erreur interne"}
+    from openpyxl import load_workbook
+    ws = load_workbook(out / "gradebook.xlsx").active                  # the same table, numbers as numbers
+    assert [c.value for c in ws[1]] == header and ws.max_row == len(rows) + 1
+    assert [c.value for c in ws[2]][len(header) - 4:len(header) - 1] == [48, 10, "corrigée"]
 
 
 def test_item_analysis_table_and_report(plain, rubric):
