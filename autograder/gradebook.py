@@ -8,11 +8,11 @@
                    with the accents right.
   gradebook.xlsx   the same table as a spreadsheet (openpyxl): numbers are numbers whatever
                    the reader's locale; header row frozen, filters on.
-  gradescope.csv   for Gradescope's score upload: one row per student (a group submission
-                   gives a row to each member) with the columns of Gradescope's own grade
-                   export, Name, SID, Email, Total Score (regular + bonus, as the autograder's
-                   results.json scores it). Gradescope matches the rows to its roster by
-                   email (or SID); comma, UTF-8.
+  gradescope.csv   for a score upload to Gradescope: one row per student (a group submission
+                   gives a row to each member): Name, SID, Email, Total Score (regular +
+                   bonus, as the autograder's results.json scores it); comma, UTF-8. The
+                   names follow Gradescope's grade export (SID, Total Score) and its roster's
+                   required columns (name, email); not tried against a live upload.
 
 Why openpyxl and not a hand-written .xlsx: it is the maintained reference writer for the
 format (pinned in requirements.txt); a zip of hand-made XML would be ours to keep valid.
