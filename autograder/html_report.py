@@ -283,7 +283,8 @@ def render(stats: Stats, rubric, lang: str = "fr") -> str:
     if s:
         out.append("<p>%s</p>" % _e(t["stats"].format(mean=s["mean"], median=pts(s["median"]), min=pts(s["min"]),
                                                        max=pts(s["max"]), bonus=s["bonus_mean"])))
-    out.append("<p>%s : %s</p>" % (_e(t["statuses"]), _e(status_counts(stats.statuses, lang))))
+    out.append("<p>%s%s %s</p>" % (_e(t["statuses"]), " :" if lang != "en" else ":",
+                                   _e(status_counts(stats.statuses, lang))))
     out += _summary_table(stats, t, lang)
     out.append('<section id="totals"><h2>%s</h2><p class="note">%s</p>%s</section>' % (
         _e(t["totals"]), _e(t["totals_note"].format(max=pts(stats.max_regular))), totals_chart(stats, t)))
