@@ -29,7 +29,7 @@ TEXT = {
            "check": "vérification", "pass": "réussite", "failed": "échecs", "message": "message du barème",
            "submissions": "{n} soumissions, dont {a} évaluées (fichier chargé)",
            "stats": "Total : moyenne {mean:.2f}, médiane {median}, min {min}, max {max} ; bonus moyen {bonus:.2f}",
-           "statuses": "Soumissions", "none": "aucune donnée", "n": "{n} soumissions évaluées", "bonus": "bonus",
+           "statuses": "Soumissions", "colon": " :", "none": "aucune donnée", "n": "{n} soumissions évaluées", "bonus": "bonus",
            "x_total": "total (points sur {max})", "y_count": "nombre de soumissions",
            "x_item": "points obtenus (sur {max})", "y_share": "% des soumissions évaluées",
            "legend_zero": "zéro (tenté)", "legend_nd": "non tenté",
@@ -50,7 +50,7 @@ TEXT = {
            "check": "check", "pass": "pass rate", "failed": "failures", "message": "rubric message",
            "submissions": "{n} submissions, {a} of them assessed (file loaded)",
            "stats": "Total: mean {mean:.2f}, median {median}, min {min}, max {max}; mean bonus {bonus:.2f}",
-           "statuses": "Submissions", "none": "no data", "n": "{n} submissions assessed", "bonus": "bonus",
+           "statuses": "Submissions", "colon": ":", "none": "no data", "n": "{n} submissions assessed", "bonus": "bonus",
            "x_total": "total (points out of {max})", "y_count": "number of submissions",
            "x_item": "points scored (out of {max})", "y_share": "% of assessed submissions",
            "legend_zero": "zero (attempted)", "legend_nd": "not attempted",
@@ -132,9 +132,9 @@ def totals_chart(stats: Stats, t: dict) -> str:
         if not c:
             continue
         h = ph * c / top
-        parts.append('<rect class="bar total" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
-                     '<title>%s–%s : %d</title></rect>' % (L + i * bw + 1, T + ph - h, max(bw - 2, 1), h,
-                                                           COLORS["total"], i, min(i + 1, maxp), c))
+        parts.append(('<rect class="bar total" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
+                      '<title>%s–%s' + t["colon"] + ' %d</title></rect>') % (
+                         L + i * bw + 1, T + ph - h, max(bw - 2, 1), h, COLORS["total"], i, min(i + 1, maxp), c))
     step = 1 if nb <= 13 else (2 if nb <= 26 else 4)
     for i in range(0, nb, step):
         parts.append('<text x="%.1f" y="%d" font-size="10" text-anchor="middle" fill="%s">%d</text>' % (
@@ -183,8 +183,8 @@ def item_chart(it, t: dict) -> str:
                 continue
             h = ph * n / it.n
             y -= h
-            parts.append('<rect class="bar %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
-                         '<title>%s pts : %d (%s)</title></rect>' % (
+            parts.append(('<rect class="bar %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
+                          '<title>%s pts' + t["colon"] + ' %d (%s)</title></rect>') % (
                              name, L + k * bw + 1, y, max(bw - 2, 1), h, COLORS[name], pts(v), n,
                              _e(t["legend_zero"] if name == "zero" else t[name])))
     label_every = 1 if steps <= 9 else 4
