@@ -28,6 +28,9 @@ class CheckOutcome:
     details: str
     details_visibility: str
     kind: str = "answer"
+    reveal: str = ""              # expected values: only in the opt-in after-due-date test
+    title: str = ""               # the sub-check's title in the report's language
+    misconceptions: tuple = ()    # catalogued mistakes this answer behaves like
 
 
 @dataclass
@@ -40,6 +43,7 @@ class ItemOutcome:
     visibility: str
     checks: list = field(default_factory=list)
     status: str = "graded"        # graded, not_implemented, missing, error, internal_error
+    misconceptions: list = field(default_factory=list)   # ids of autograder/misconceptions.yaml
 
     @property
     def full(self) -> bool:
@@ -161,7 +165,7 @@ def _load_failed(rubric, lang, err) -> Report:
         it = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility,
                          status="load_error")
         it.checks = [CheckOutcome(c.id, 0.0, c.points, False, _msg(rubric, lang, "not_loaded"), "", "visible",
-                                  "not_loaded") for c in item.checks]
+                                  "not_loaded", title=c.title(lang)) for c in item.checks]
         items.append(it)
     return Report(items, "load_error", text)
 
@@ -175,7 +179,8 @@ def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) 
             res = checks_mod.Result(False, _msg(rubric, lang, "missing", fn=check.function), kind="missing")
         elif any(not passed.get(r) for r in check.requires):
             req = next(r for r in check.requires if not passed.get(r))
-            res = checks_mod.Result(False, _msg(rubric, lang, "requires", req=req), kind="requires")
+            title = next((c.title(lang) for c in item.checks if c.id == req), req)
+            res = checks_mod.Result(False, _msg(rubric, lang, "requires", req=title), kind="requires")
         else:
             try:
                 res = checks_mod.KINDS[check.kind](ctx, check)
@@ -188,7 +193,11 @@ def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) 
         # a grader traceback is for the teaching team only, never in a student's feedback
         shown = "instructors" if res.kind == "internal_error" else check.details
         out.checks.append(CheckOutcome(check.id, check.points if res.passed else 0.0, check.points,
-                                       res.passed, res.message, res.details, shown, res.kind))
+                                       res.passed, res.message, res.details, shown, res.kind,
+                                       res.reveal, check.title(lang), tuple(res.misconceptions)))
+        for m in res.misconceptions:
+            if m not in out.misconceptions:
+                out.misconceptions.append(m)
     out.points = round(sum(c.points for c in out.checks), 2)
     if out.status == "graded":
         kinds = {c.kind for c in out.checks}
