@@ -583,6 +583,9 @@ def check_exact(ctx, check) -> Result:
             got = got[check.opt("key")]
         want = targets.resolve(check.opt("expect"))(*[case[a] for a in args]) if check.opt("expect") else None
         ok = _exact_ok(compare, got, want, check.opt("accept"))
+        if not ok and compare == "statements":
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("statements")),
+                          reveal=ctx.t("attendu : %s", "expected: %s") % ", ".join(check.opt("accept")))
         if not ok:
             shown = _describe_case(case, args)
             return Result(False, check.fail(ctx.lang), reveal=ctx.t(
@@ -608,9 +611,25 @@ def _exact_ok(compare, got, want, accept) -> bool:
         if not isinstance(got, (list, tuple)) or not all(isinstance(e, str) for e in got):
             return False
         return sorted(_norm_name(e) for e in got) == sorted(_norm_name(e) for e in want)
+    if compare == "statements":     # the letters of the true statements, all or nothing
+        return statement_letters(got) == {a.upper() for a in accept}
     if compare == "choice":     # "B", " b ", "B)", "(b)", "B." are all the letter B
         return isinstance(got, str) and _norm_name(got) in [_norm_name(a) for a in accept]
     raise KeyError(compare)
+
+
+def statement_letters(v):
+    """A set of statement letters from ["A", "c"], ("A",), {"A"} or "A, C" / "ac"; None if unreadable.
+    Graded all or nothing, with no word on which statement is misclassified: 2^k answers."""
+    if isinstance(v, str):
+        letters = [ch for ch in v.upper() if ch.isalnum()]
+    elif isinstance(v, (list, tuple)) and all(isinstance(e, str) for e in v):
+        letters = [_norm_name(e).upper() for e in v]
+    else:
+        return None
+    if not all(len(x) == 1 and "A" <= x <= "Z" for x in letters):
+        return None
+    return set(letters)
 
 
 # ---------------------------------------------------------------- property

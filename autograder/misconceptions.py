@@ -248,6 +248,8 @@ def same_value(student, twin_value) -> bool:
         return isinstance(a, str) and isinstance(b, str) and a.strip().lower() == b.strip().lower()
     if a is None or b is None:
         return a is None and b is None
+    if isinstance(a, list) and isinstance(b, list) and all(isinstance(e, str) for e in a + b):
+        return {e.strip().lower() for e in a} == {e.strip().lower() for e in b}   # sets of names, letters
     ga, gb = as_array(a), as_array(b)
     if ga is None or gb is None:
         if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):

@@ -102,7 +102,7 @@ REPRESENTATIVE = [
     # 1.l's expectation
     "1l_Si_instead_of_Sj", "1l_uniform_mean",
     # letters, shapes, indices
-    "2c_letter", "2h_argmax", "2f_conclusion", "2f_ce_sign", "2a_b1_of_size_d", "2b_b2_of_size_dh",
+    "2c_gradient_speed", "2h_argmax", "2f_conclusion", "2f_ce_sign", "2a_b1_of_size_d", "2b_b2_of_size_dh",
     "2j_hs_k", "2k_dims_transposed", "2m_dims", "2o_dims",
     # a mistake that another item of the same file inherits
     "2c_inconsistent_shift", "2g_forgets_shift_back",
