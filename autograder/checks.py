@@ -295,8 +295,9 @@ def explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs=No
                 ctx.msg("rel_" + rel.replace(">0", "pos").replace("<0", "neg").replace("=0", "zero"),
                         name=difference.display_name(name)) for name, rel in fam)))
         i = int(np.argmax(bad))
-        mine, right = fmt(float(g[i])), fmt(float(w[i]))
-        if mine != right and right not in mine:
+        mine = fmt(float(g[i]))
+        # the student's own value, unless it happens to be an expected value of some graded point
+        if mine not in {fmt(float(v)) for v in w}:
             point = ", ".join("%s = %s" % (difference.display_name(a), fmt(float(shown[a][i])))
                               for a in args if isinstance(shown[a], np.ndarray))
             parts.append(ctx.msg("own_value", point=point, got=mine))
