@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import difference, inputs, symbolic, targets, wire
+from . import difference, inputs, pyerrors, symbolic, targets, wire
 from .session import Outcome
 
 
@@ -68,7 +68,10 @@ def call_failure(ctx, fn, out: Outcome) -> Result:
     if e.get("line"):
         line = (" (ligne %d)" if ctx.lang == "fr" else " (line %d)") % e["line"]
     key = out.kind
-    text = ctx.msg(key, fn=fn, type=e.get("type", ""), message=e.get("message", ""), line=line,
+    message = e.get("message", "")
+    if key == "exception":      # Python's English text, explained (the original follows)
+        message = pyerrors.explained(e.get("type", ""), message, ctx.lang)
+    text = ctx.msg(key, fn=fn, type=e.get("type", ""), message=message, line=line,
                    seconds=ctx.rubric.limits.get("call_timeout", 5), detail=e.get("message") or "?")
     return Result(False, text, kind=out.kind)
 
@@ -376,8 +379,8 @@ def check_form(ctx, check) -> Result:
     out = ctx.session.call(check.function, args)
     if not out.ok:
         if out.kind == "exception":
-            return Result(False, ctx.msg("not_traceable", fn=check.function, message="%s: %s" % (
-                out.error.get("type"), out.error.get("message"))))
+            return Result(False, ctx.msg("not_traceable", fn=check.function, message=pyerrors.explained(
+                out.error.get("type", ""), out.error.get("message", ""), ctx.lang)))
         return call_failure(ctx, check.function, out)
     if not isinstance(out.value, wire.Expr):
         return Result(False, ctx.msg("not_traceable", fn=check.function,
@@ -465,8 +468,8 @@ def check_derivation(ctx, check) -> Result:
         out = ctx.session.call(check.function, args + list(combo.values()))
         if not out.ok:
             if out.kind == "exception":
-                return Result(False, ctx.msg("not_traceable", fn=check.function, message="%s: %s" % (
-                    out.error.get("type"), out.error.get("message"))))
+                return Result(False, ctx.msg("not_traceable", fn=check.function, message=pyerrors.explained(
+                    out.error.get("type", ""), out.error.get("message", ""), ctx.lang)))
             return call_failure(ctx, check.function, out)
         if out.value is None:
             return none_returned(ctx, check.function)

@@ -15,6 +15,7 @@ import unittest
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, visibility
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
 
+from . import pyerrors
 from .grading import Report
 
 DETAILS_TEST = {"fr": "Valeurs attendues (visibles après la date limite)",
@@ -162,7 +163,7 @@ def summary_text(report: Report, lang: str) -> str:
                       "To be reviewed by hand by the teaching team: ") + ", ".join(review))
     if report.student_output.strip():
         parts.append(("Ce que votre code a affiché (tronqué) :\n" if fr else "What your code printed (truncated):\n")
-                     + report.student_output[:1000])
+                     + pyerrors.warnings_text(report.student_output[:1000], lang))
     return "\n".join(parts)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks as checks_mod
-from . import misconceptions
+from . import misconceptions, pyerrors
 from .rubric import Rubric
 from .sandbox.runner import Limits, Sandbox, sandbox_user
 from .session import Session, read_source
@@ -143,9 +143,9 @@ def grade_submission(submission: Path, rubric: Rubric, lang: str | None = None, 
 def _load_failed(rubric, lang, err) -> Report:
     etype, line = err.get("type", ""), err.get("line")
     fr = lang != "en"
-    if etype == "SyntaxError":
+    if etype in ("SyntaxError", "IndentationError", "TabError"):
         text = ("Erreur de syntaxe ligne %s : %s" if fr else "Syntax error at line %s: %s") % (
-            line, err.get("message", ""))
+            line, pyerrors.explained(etype, err.get("message", ""), lang))
         if err.get("text"):
             text += "\n    " + str(err["text"])[:200]
     elif etype == "ModuleNotFoundError":
@@ -159,8 +159,8 @@ def _load_failed(rubric, lang, err) -> Report:
                 ) % etype[5:]
     else:
         where = (" (ligne %s)" if fr else " (line %s)") % line if line else ""
-        text = ("Le fichier lève %s à l'import%s : %s" if fr else "The file raises %s on import%s: %s") % (
-            etype, where, err.get("message", ""))
+        text = ("Le fichier échoue à l'import%s : %s" if fr else "The file fails on import%s: %s") % (
+            where, pyerrors.explained(etype, err.get("message", ""), lang))
     items = []
     for item in rubric.items:
         it = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility,
