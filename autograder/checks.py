@@ -26,7 +26,6 @@ class Result:
     kind: str = "answer"       # answer (graded on merit) or a failure kind of the call
     fraction: float | None = None
     reveal: str = ""           # states expected values: only in the opt-in after-due-date test
-    misconceptions: tuple = ()  # ids of autograder/misconceptions.yaml this answer behaves like
 
 
 class Ctx:

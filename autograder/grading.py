@@ -31,7 +31,6 @@ class CheckOutcome:
     kind: str = "answer"
     reveal: str = ""              # expected values: only in the opt-in after-due-date test
     title: str = ""               # the sub-check's title in the report's language
-    misconceptions: tuple = ()    # catalogued mistakes this answer behaves like
 
 
 @dataclass
@@ -196,10 +195,7 @@ def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) 
         shown = "instructors" if res.kind == "internal_error" else check.details
         out.checks.append(CheckOutcome(check.id, check.points if res.passed else 0.0, check.points,
                                        res.passed, res.message, res.details, shown, res.kind,
-                                       res.reveal, check.title(lang), tuple(res.misconceptions)))
-        for m in res.misconceptions:
-            if m not in out.misconceptions:
-                out.misconceptions.append(m)
+                                       res.reveal, check.title(lang)))
     out.points = round(sum(c.points for c in out.checks), 2)
     if not out.full and out.status == "graded":
         for m in misconceptions.diagnose(item.id, recorder.calls):
