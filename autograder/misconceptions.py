@@ -127,23 +127,51 @@ def _outils():
     return module
 
 
-@functools.lru_cache(maxsize=None)
-def twin(mid: str):
-    """The catalogued wrong answer `mid` as a module, run in the grader's process: instructor
-    code (the full-marks file with the catalogue's edit), never the student's."""
-    m = by_id()[mid]
-    source = apply_edit(BASE.read_text(encoding="utf-8"), m.function, m.change)
-    module = types.ModuleType("devoir3_" + re.sub(r"\W", "_", mid))
+@functools.lru_cache(maxsize=1)
+def _base():
+    """The full-marks file, executed once: (its source lines, its function spans, its namespace)."""
+    source = BASE.read_text(encoding="utf-8")
+    spans = {node.name: None for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+    for name in spans:
+        spans[name] = _function_span(source, name)
+    namespace = {"__name__": "devoir3_catalogue"}
+    _exec(source, namespace, "<catalogue base>")
+    return source.splitlines(keepends=True), spans, namespace
+
+
+def _exec(source, namespace, filename):
     saved = sys.modules.get("outils")
     sys.modules["outils"] = _outils()
     try:
         with np.errstate(all="ignore"):
-            exec(compile(source, "<catalogue %s>" % mid, "exec"), module.__dict__)  # noqa: S102 - our code
+            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - instructor code
     finally:
         if saved is None:
             sys.modules.pop("outils", None)
         else:
             sys.modules["outils"] = saved
+
+
+@functools.lru_cache(maxsize=None)
+def twin(mid: str):
+    """The catalogued wrong answer `mid` as a module, run in the grader's process: instructor
+    code (the full-marks file with the catalogue's edit), never the student's. Only the edited
+    function is compiled again, into a copy of the full-marks namespace (the other functions
+    are the full-marks ones, as in the mutant file)."""
+    m = by_id()[mid]
+    lines, spans, namespace = _base()
+    start, body_start, end = spans[m.function]
+    segment = "".join(lines[start:end])
+    if isinstance(m.change, str):
+        body = "".join("    " + ln + "\n" if ln.strip() else "\n" for ln in m.change.strip("\n").split("\n"))
+        segment = "".join(lines[start:body_start]) + body
+    else:
+        segment, count = re.subn(m.change[0], m.change[1], segment)
+        if count == 0:
+            raise ValueError("edit of %s: pattern %r not found" % (m.function, m.change[0]))
+    module = types.ModuleType("devoir3_" + re.sub(r"\W", "_", mid))
+    module.__dict__.update({k: v for k, v in namespace.items() if k != "__name__"})
+    _exec(segment, module.__dict__, "<catalogue %s>" % mid)
     return module
 
 
@@ -278,8 +306,8 @@ def behaves_like(m: Misconception, calls) -> bool:
     """Do the recorded calls of m.function give, on m's twin, what they gave the student?"""
     mine = [(args, out) for fn, arglists, outs in calls if fn == m.function
             for args, out in zip(arglists, outs)]
-    if not mine:
-        return False
+    if not mine or not any(out.ok or out.kind == "exception" for _, out in mine):
+        return False        # not implemented, missing, timed out...: nothing to compare
     module = twin(m.id)
     for args, out in mine:
         ok, value = _twin_outcome(module, m.function, args)
