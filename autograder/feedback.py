@@ -43,7 +43,7 @@ def item_text(item, lang: str, reveal: bool) -> str:
         mark = "✓" if c.passed else "✗"
         line = "%s %s (%s/%s)" % (mark, c.title or c.id, pts(c.points), pts(c.max_points))
         if not c.passed and c.message:
-            line += " : " + c.message
+            line += (": " if lang == "en" else " : ") + c.message     # French puts a space before ':'
         elif c.passed and c.message:
             line += " — " + c.message
         lines.append(line)
@@ -64,7 +64,8 @@ def held_back_text(report: Report, lang: str) -> str:
     for item in report.items:
         for c in item.checks:
             if not c.passed and c.reveal and c.details_visibility != "instructors":
-                blocks.append("%s / %s : %s" % (item.id, c.title or c.id, c.reveal))
+                blocks.append(("%s / %s: %s" if lang == "en" else "%s / %s : %s") % (item.id, c.title or c.id,
+                                                                                     c.reveal))
     return "\n".join(blocks)
 
 
