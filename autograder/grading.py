@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks as checks_mod
-from . import misconceptions, pyerrors
+from . import diagnosis, pyerrors
 from .rubric import Rubric
 from .sandbox.runner import Limits, Sandbox, sandbox_user
 from .session import Session, read_source
@@ -172,7 +172,7 @@ def _load_failed(rubric, lang, err) -> Report:
 
 def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) -> ItemOutcome:
     out = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility)
-    recorder = misconceptions.Recorder(session)     # the calls, for the diagnosis below
+    recorder = diagnosis.Recorder(session)     # the calls, for the diagnosis below
     ctx = checks_mod.Ctx(recorder, rubric, lang, item)
     passed = {}
     for check in item.checks:
@@ -198,7 +198,7 @@ def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) 
                                        res.reveal, check.title(lang)))
     out.points = round(sum(c.points for c in out.checks), 2)
     if not out.full and out.status == "graded":
-        for m in misconceptions.diagnose(item.id, recorder.calls):
+        for m in diagnosis.diagnose(item.id, recorder.calls):
             if m not in out.misconceptions:
                 out.misconceptions.append(m)
     if out.status == "graded":
