@@ -72,7 +72,8 @@ def family(values: dict, bad) -> list:
                 if np.all(vb == val) and not np.all(v == val):
                     out.append((name, rel))
             continue
-        for rel, test in (("=0", vb == 0), (">0", vb > 0), ("<0", vb < 0), ("large", np.abs(vb) >= 100)):
+        # most specific first: "only for large |x|" says more than "only for x > 0"
+        for rel, test in (("=0", vb == 0), ("large", np.abs(vb) >= 100), (">0", vb > 0), ("<0", vb < 0)):
             whole = {"=0": v == 0, ">0": v > 0, "<0": v < 0, "large": np.abs(v) >= 100}[rel]
             if np.all(test) and not np.all(whole):
                 out.append((name, rel))

@@ -30,6 +30,8 @@ def test_input_families():
     y = np.array([0.0, 1.0, 0.0, 1.0, 1.0])
     assert ("y", "eq1") in difference.family({"oa": x, "y": y}, y == 1)
     assert difference.family({"x": x}, np.ones(5, bool)) == []      # fails everywhere: no family
+    z = np.array([-800.0, -1.0, 0.5, 2.0, 800.0])
+    assert difference.family({"z": z}, np.abs(z) > 100) == [("z", "large")]
 
 
 @pytest.mark.parametrize("etype, message, words", [
