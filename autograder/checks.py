@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import inputs, symbolic, targets, wire
+from . import difference, inputs, pyerrors, symbolic, targets, wire
 from .session import Outcome
 
 
@@ -25,6 +25,7 @@ class Result:
     details: str = ""          # may reveal inputs / expected values
     kind: str = "answer"       # answer (graded on merit) or a failure kind of the call
     fraction: float | None = None
+    reveal: str = ""           # states expected values: only in the opt-in after-due-date test
 
 
 class Ctx:
@@ -66,7 +67,10 @@ def call_failure(ctx, fn, out: Outcome) -> Result:
     if e.get("line"):
         line = (" (ligne %d)" if ctx.lang == "fr" else " (line %d)") % e["line"]
     key = out.kind
-    text = ctx.msg(key, fn=fn, type=e.get("type", ""), message=e.get("message", ""), line=line,
+    message = e.get("message", "")
+    if key == "exception":      # Python's English text, explained (the original follows)
+        message = pyerrors.explained(e.get("type", ""), message, ctx.lang)
+    text = ctx.msg(key, fn=fn, type=e.get("type", ""), message=message, line=line,
                    seconds=ctx.rubric.limits.get("call_timeout", 5), detail=e.get("message") or "?")
     return Result(False, text, kind=out.kind)
 
@@ -214,28 +218,30 @@ def check_values(ctx, check) -> Result:
             return none_returned(ctx, fn)
         got = as_array(out.value)
         if got is None:
-            return Result(False, check.fail(ctx.lang),
-                          "%s → %s" % (_describe_case(shown, args), fmt(out.value)))
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("not_numeric", got=fmt(out.value)[:80])))
         if check.opt("within"):
             lo, hi = check.opt("within")
             if not (np.all(np.isfinite(got)) and np.all((got >= lo) & (got <= hi))):
-                return Result(False, check.fail(ctx.lang), "%s → %s" % (_describe_case(shown, args), fmt(got)))
+                return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("own_value", point=_describe_case(
+                    {difference.display_name(a): v for a, v in shown.items()},
+                    [difference.display_name(a) for a in args]), got=fmt(got))))
             continue
         wants = [np.asarray(e(*ref_args), dtype=float) for e in expects]
         problem = shape_problem(ctx, got, wants[0], pointwise)
         if problem:
-            return Result(False, "%s — %s" % (check.fail(ctx.lang), problem),
-                          _describe_case(shown, args))
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), problem))
         if check.opt("within_where_zero"):
             lo, hi = check.opt("within_where_zero")
             mask = case["zero_mask"].reshape(-1)
             g = got.reshape(-1)
             if not np.all((g[mask] >= lo) & (g[mask] <= hi)):
-                return Result(False, check.fail(ctx.lang), "%s → %s" % (_describe_case(shown, args), fmt(got)))
+                return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("own_at_zero", got=", ".join(
+                    sorted({fmt(float(v)) for v in g[mask]})))))
             got = np.where(mask, wants[0].reshape(-1), g)
         if check.opt("compare_as") == "integer" and not np.all(np.equal(np.mod(got, 1), 0)):
-            return Result(False, check.fail(ctx.lang), ctx.t("%s → %s (entier attendu)", "%s → %s (integer expected)") % (
-                _describe_case(shown, args), fmt(got)))
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("not_integer")),
+                          ctx.t("%s → votre valeur : %s", "%s → your value: %s") % (_describe_case(shown, args),
+                                                                                 fmt(got)))
         matched = [v for v in sorted(variant_ok) if compare_numeric(got, wants[v], rtol, atol)[0]]
         if not matched:
             ok, idx, reason = compare_numeric(got, wants[min(variant_ok)], rtol, atol)
@@ -245,17 +251,59 @@ def check_values(ctx, check) -> Result:
                                                                                wants[min(variant_ok)]):
                 continue
             where = _describe_case(shown, args, idx if pointwise else None)
-            detail = ctx.t("%s : reçu %s, attendu %s", "%s: received %s, expected %s") % (where, fmt(float(g[idx])) if pointwise else fmt(got),
+            reveal = ctx.t("%s : reçu %s, attendu %s", "%s: received %s, expected %s") % (where, fmt(float(g[idx])) if pointwise else fmt(got),
                                                    fmt(float(w[idx])) if pointwise else fmt(wants[min(variant_ok)]))
-            msg = check.fail(ctx.lang)
-            if reason == "not_finite":
-                msg += " — " + ctx.msg("not_finite")
-            return Result(False, msg, detail)
+            gs, ws = (g, w) if pointwise else _all_answers(cases, got_all, expects, keys, min(variant_ok))
+            msg = explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs, ws)
+            return Result(False, msg, reveal=reveal)
         variant_ok = set(matched)
     if expects and len(expects) > 1:
         ctx.session.state[(ctx.item.id, check.id)] = min(variant_ok)
     note = ctx.session.state.pop(("rescued", ctx.item.id, check.id), "")
     return Result(True, note)
+
+
+def _all_answers(cases, outs, expects, keys, variant):
+    """The student's and the reference's values over every case with a usable answer, flattened
+    and joined: a kind of difference is judged on all the graded inputs, not on one."""
+    gs, ws = [], []
+    for case, out in zip(cases, outs):
+        if isinstance(out, Result) or not out.ok:
+            continue
+        got = as_array(out.value)
+        if got is None:
+            continue
+        want = np.asarray(expects[variant](*[case[k] for k in keys]), dtype=float)
+        if got.size == want.size:
+            gs.append(got.reshape(-1).astype(float))
+            ws.append(want.reshape(-1))
+    return (np.concatenate(gs), np.concatenate(ws)) if gs else (np.zeros(0), np.zeros(0))
+
+
+def explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs=None, ws=None) -> str:
+    """The message of a wrong numeric answer: where it fails and what kind of difference,
+    with the student's own value at one failing point; never the expected value.
+    gs, ws: the values over all cases (the kind is judged on them), default g, w."""
+    parts = [check.fail(ctx.lang)]
+    gs, ws = (g, w) if gs is None else (gs, ws)
+    kind_ = difference.classify(gs, ws, rtol, atol) if gs.size >= 2 or not np.all(np.isfinite(gs)) else None
+    parts.append(ctx.msg("diff_" + (kind_ or "other")))
+    if pointwise:
+        with np.errstate(all="ignore"):
+            bad = ~(np.isclose(g, w, rtol=rtol, atol=atol) | (np.isnan(g) & np.isnan(w)))
+        fam = difference.family({a: shown[a] for a in args if isinstance(shown[a], np.ndarray)}, bad)
+        if fam:
+            parts.append(ctx.msg("family", where=ctx.t(" et ", " and ").join(
+                ctx.msg("rel_" + rel.replace(">0", "pos").replace("<0", "neg").replace("=0", "zero"),
+                        name=difference.display_name(name)) for name, rel in fam)))
+        i = int(np.argmax(bad))
+        mine = fmt(float(g[i]))
+        # the student's own value, unless it happens to be an expected value of some graded point
+        if mine not in {fmt(float(v)) for v in w}:
+            point = ", ".join("%s = %s" % (difference.display_name(a), fmt(float(shown[a][i])))
+                              for a in args if isinstance(shown[a], np.ndarray))
+            parts.append(ctx.msg("own_value", point=point, got=mine))
+    return " — ".join(parts)
 
 
 def _pointwise_answers(ctx, fn, case, keys):
@@ -330,8 +378,8 @@ def check_form(ctx, check) -> Result:
     out = ctx.session.call(check.function, args)
     if not out.ok:
         if out.kind == "exception":
-            return Result(False, ctx.msg("not_traceable", fn=check.function, message="%s: %s" % (
-                out.error.get("type"), out.error.get("message"))))
+            return Result(False, ctx.msg("not_traceable", fn=check.function, message=pyerrors.explained(
+                out.error.get("type", ""), out.error.get("message", ""), ctx.lang)))
         return call_failure(ctx, check.function, out)
     if not isinstance(out.value, wire.Expr):
         return Result(False, ctx.msg("not_traceable", fn=check.function,
@@ -419,8 +467,8 @@ def check_derivation(ctx, check) -> Result:
         out = ctx.session.call(check.function, args + list(combo.values()))
         if not out.ok:
             if out.kind == "exception":
-                return Result(False, ctx.msg("not_traceable", fn=check.function, message="%s: %s" % (
-                    out.error.get("type"), out.error.get("message"))))
+                return Result(False, ctx.msg("not_traceable", fn=check.function, message=pyerrors.explained(
+                    out.error.get("type", ""), out.error.get("message", ""), ctx.lang)))
             return call_failure(ctx, check.function, out)
         if out.value is None:
             return none_returned(ctx, check.function)
@@ -538,9 +586,13 @@ def check_exact(ctx, check) -> Result:
             got = got[check.opt("key")]
         want = targets.resolve(check.opt("expect"))(*[case[a] for a in args]) if check.opt("expect") else None
         ok = _exact_ok(compare, got, want, check.opt("accept"))
+        if not ok and compare == "statements":
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("statements")),
+                          reveal=ctx.t("attendu : %s", "expected: %s") % ", ".join(check.opt("accept")))
         if not ok:
             shown = _describe_case(case, args)
-            return Result(False, check.fail(ctx.lang), ctx.t("%s reçu : %s ; attendu : %s", "%s received: %s; expected: %s") % (
+            return Result(False, check.fail(ctx.lang), reveal=ctx.t(
+                "%s reçu : %s ; attendu : %s", "%s received: %s; expected: %s") % (
                 (shown + " →") if shown else "", fmt(got), fmt(want) if want is not None else
                 " / ".join(map(str, check.opt("accept")))))
     return Result(True)
@@ -562,9 +614,25 @@ def _exact_ok(compare, got, want, accept) -> bool:
         if not isinstance(got, (list, tuple)) or not all(isinstance(e, str) for e in got):
             return False
         return sorted(_norm_name(e) for e in got) == sorted(_norm_name(e) for e in want)
+    if compare == "statements":     # the letters of the true statements, all or nothing
+        return statement_letters(got) == {a.upper() for a in accept}
     if compare == "choice":     # "B", " b ", "B)", "(b)", "B." are all the letter B
         return isinstance(got, str) and _norm_name(got) in [_norm_name(a) for a in accept]
     raise KeyError(compare)
+
+
+def statement_letters(v):
+    """A set of statement letters from ["A", "c"], ("A",), {"A"} or "A, C" / "ac"; None if unreadable.
+    Graded all or nothing, with no word on which statement is misclassified: 2^k answers."""
+    if isinstance(v, str):
+        letters = [ch for ch in v.upper() if ch.isalnum()]
+    elif isinstance(v, (list, tuple)) and all(isinstance(e, str) for e in v):
+        letters = [_norm_name(e).upper() for e in v]
+    else:
+        return None
+    if not all(len(x) == 1 and "A" <= x <= "Z" for x in letters):
+        return None
+    return set(letters)
 
 
 # ---------------------------------------------------------------- property
@@ -580,16 +648,22 @@ def check_property(ctx, check) -> Result:
             return call_failure(ctx, fn, out)
         got = as_array(out.value)
         detail = _describe_case(case, args)
-        if got is None or not np.all(np.isfinite(got)):
-            return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(out.value)))
+        if got is None:
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("not_numeric", got=fmt(out.value)[:80])))
+        if not np.all(np.isfinite(got)):
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("diff_not_finite")),
+                          reveal="%s → %s" % (detail, fmt(got)))
         g = got.reshape(-1)
         if check.opt("property") == "probability_vector":
             if np.any(g < 0) or not math.isclose(float(g.sum()), 1.0, rel_tol=1e-9, abs_tol=1e-9):
-                return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(got)))
+                return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("diff_not_probability")),
+                              reveal="%s → %s" % (detail, fmt(got)))
         if expect is not None:
             want = np.asarray(expect(*[case[a] for a in args]), dtype=float)
             if g.size != want.size or not compare_numeric(g, want, rtol, atol)[0]:
-                return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(got)))
+                kind_ = difference.classify(g, want, rtol, atol) if g.size == want.size else None
+                return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("diff_" + (kind_ or "other"))),
+                              reveal="%s → %s" % (detail, fmt(got)))
     return Result(True)
 
 

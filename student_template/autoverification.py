@@ -335,11 +335,17 @@ def shapes_dict(c, name, keys, args=()):
     return "%s : dictionnaire %s de formes (tuples d'entiers)" % (name, "{" + ", ".join(keys) + "}")
 
 
-def letter(c, name, choices="ABCD"):
+def statements(c, name, choices="ABCDEFG"):
+    """The letters of the true statements: a list (tuple, set) of letters, or a string of them."""
     v = c.call(name)
-    if not (isinstance(v, str) and v.strip().upper() in choices):
-        raise Failed("%s : une lettre parmi %s est attendue, reçu %s" % (name, ", ".join(choices), describe(v)))
-    return "%s : une lettre parmi %s" % (name, ", ".join(choices))
+    if isinstance(v, (set, frozenset, tuple)):
+        v = list(v)
+    ok = isinstance(v, str) and all(ch.upper() in choices for ch in v if ch.isalnum()) or \
+        isinstance(v, list) and all(isinstance(e, str) and e.strip().upper() in choices for e in v)
+    if not ok:
+        raise Failed("%s : une liste de lettres parmi %s est attendue, reçu %s" % (name, ", ".join(choices),
+                                                                                 describe(v)))
+    return "%s : une liste de lettres parmi %s" % (name, ", ".join(choices))
 
 
 def integer(c, name, args=()):
@@ -716,7 +722,7 @@ def items():
         ("2.b", "Couche de sortie", ["q2b_dimensions", "q2b_activation_sortie", "q2b_activation_sortie_k"],
          [lambda c: shapes_dict(c, "q2b_dimensions", ["W2", "b2"], (D, DH, M)), q2b, q2b_k]),
         ("2.c", "Softmax de sortie", ["q2c_softmax", "q2c_pourquoi"],
-         [q2c, lambda c: letter(c, "q2c_pourquoi")]),
+         [q2c, lambda c: statements(c, "q2c_pourquoi")]),
         ("2.d", "Perte MSE et sa dérivée", ["q2d_perte_mse", "q2d_derivee_mse"],
          binary_loss("q2d_perte_mse", "q2d_derivee_mse")),
         ("2.e", "Entropie croisée et sa dérivée (bonus)", ["q2e_perte_ce", "q2e_derivee_ce"],
@@ -726,7 +732,7 @@ def items():
         ("2.h", "Risque empirique et paramètres", ["q2h_risque_empirique", "q2h_parametres",
                                                     "q2h_nombre_parametres", "q2h_probleme"],
          [q2h_risk, q2h_names, lambda c: integer(c, "q2h_nombre_parametres", (D, DH, M)),
-          lambda c: letter(c, "q2h_probleme")]),
+          lambda c: statements(c, "q2h_probleme")]),
         ("2.i", "Gradient par rapport à o^a", ["q2i_derivee_oa_k", "q2i_gradient_oa"], [q2i_k, q2i_vec]),
         ("2.j", "Dérivées par rapport à W2_kj et b2_k", ["q2j_derivee_W2_kj", "q2j_derivee_b2_k"], [q2j, q2j_b]),
         ("2.k", "Gradients de W2 et b2", ["q2k_gradient_W2", "q2k_gradient_b2", "q2k_dimensions"],

@@ -116,7 +116,10 @@ def test_zip_has_both_scripts_at_its_root(tmp_path):
         assert "setup.sh" in names and "run_autograder" in names
         assert (z.getinfo("run_autograder").external_attr >> 16) & 0o111
         assert "autograder/rubric.yaml" in names and "student_template/outils.py" in names
-        assert not any(n.startswith(("tests/", "examples/", ".venv/")) for n in names)
+        # of the examples, only the full-marks file: the base of the misconception catalogue's twins
+        assert not any(n.startswith(("tests/", "examples/", ".venv/")) for n in names
+                       if n != "examples/submissions/full_marks/devoir3.py")
+        assert "examples/submissions/full_marks/devoir3.py" in names and "autograder/misconceptions.yaml" in names
 
 
 def test_a_grader_bug_costs_one_item_and_stays_with_the_instructors(rubric, monkeypatch):
