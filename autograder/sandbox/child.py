@@ -252,75 +252,6 @@ def _error(exc):
             "line": _student_line(exc.__traceback__)}
 
 
-# ------------------------------------------------ modules the sandbox does not have
-# A file that imports scipy, torch, sympy, matplotlib... at its top still loads: the module is
-# bound to a stand-in that raises a clear French error when used, so only the functions that
-# use it lose points. Only the modules below, imported in the student's file, get a stand-in
-# (anything else still fails to import: a probe for the grader's own packages finds nothing).
-STAND_IN_MODULES = {"scipy", "torch", "sympy", "matplotlib", "tensorflow", "keras", "jax", "pandas",
-                    "sklearn", "seaborn", "autograd", "numba", "mpmath", "cupy", "tqdm", "IPython",
-                    "statsmodels", "plotly", "PIL", "cv2", "theano", "mxnet", "sage"}
-def _unavailable(module, what):
-    return ModuleNotFoundError(
-        "le module « %s » n'est pas disponible pour la correction (%s) : seuls numpy et outils le sont. "
-        "Réécrivez ce calcul avec numpy ou outils." % (module, what))
-
-
-class _Absent:
-    """Anything taken from a module that is not available: using it raises."""
-    __slots__ = ("_module", "_what")
-
-    def __init__(self, module, what):
-        object.__setattr__(self, "_module", module)
-        object.__setattr__(self, "_what", what)
-
-    def __getattr__(self, attr):
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        return _Absent(self._module, "%s.%s" % (self._what, attr))
-
-    def __call__(self, *args, **kwargs):
-        raise _unavailable(self._module, self._what)
-
-    def __repr__(self):
-        return "<%s : module indisponible>" % self._what
-
-
-class _AbsentModule(type(sys)):
-    def __init__(self, name):
-        super().__init__(name)
-        self.__path__ = []        # a package: `from scipy.special import expit` works too
-
-    def __getattr__(self, attr):
-        if attr.startswith("__"):
-            raise AttributeError(attr)
-        return _Absent(self.__name__.split(".")[0], "%s.%s" % (self.__name__, attr))
-
-
-class _StandIns:
-    """Last finder of sys.meta_path: a stand-in for a module no other finder found, when the
-    import statement is in the student's file."""
-
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name.split(".")[0] not in STAND_IN_MODULES:
-            return None
-        frame = sys._getframe(1)
-        while frame is not None and frame.f_code.co_filename.startswith("<frozen"):
-            frame = frame.f_back
-        if frame is None or frame.f_code.co_filename != STUDENT_FILE:
-            return None
-        return importlib.util.spec_from_loader(name, _StandIns)
-
-    @staticmethod
-    def create_module(spec):
-        return _AbsentModule(spec.name)
-
-    @staticmethod
-    def exec_module(module):
-        pass
-
-
 def load(path):
     global STUDENT, STUDENT_FILE
     STUDENT_FILE = os.path.abspath(path)
@@ -338,8 +269,7 @@ def load(path):
     module.__file__ = STUDENT_FILE
     sys.modules["devoir3"] = module
     sys.modules["math"] = outils.math_symbolique      # math.exp(x) reads on symbols too
-    if _StandIns not in sys.meta_path:
-        sys.meta_path.append(_StandIns)
+    outils._stand_ins(STUDENT_FILE)     # import scipy, torch...: a stand-in that says so when used
     try:
         exec(code, module.__dict__)
     except BaseException as exc:  # noqa: B036 - a student's SystemExit is an error too
