@@ -43,7 +43,9 @@ CASES = [
     # ---- 1. a student's own helper named like an outils function
     Case(1, "own_sigma_then_1c", (before("q1c_derivee_sigmoide", OWN_SIGMA),
                                   body("q1c_derivee_sigmoide", "return sigma(x) * (1 - sigma(x))"))),
-    Case(1, "own_sigma_and_softplus_1d_1e", (before("q1d_etapes", OWN_SIGMA + "\n\n\n" + OWN_SOFTPLUS),)),
+    # (2.e's loss uses softplus: this own one overflows at |o^a| = 1000, the student's own doing)
+    Case(1, "own_sigma_and_softplus_1d_1e", (before("q1d_etapes", OWN_SIGMA + "\n\n\n" + OWN_SOFTPLUS),),
+         points={"2.e": 1.75}),
     Case(1, "own_math_sigmoid", (before("q1c_derivee_sigmoide",
                                         "import math\n\n\ndef sigmoid(z):\n    return 1 / (1 + math.exp(-z))"),
                                  body("q1c_derivee_sigmoide", "return sigmoid(x) * (1 - sigmoid(x))"))),
@@ -51,7 +53,7 @@ CASES = [
                                                             "    return e / np.sum(e)"),)),
     Case(1, "own_wrong_sigma_still_fails", (before("q1c_derivee_sigmoide",
                                                    "def sigma(z):\n    return 1 / (1 + np.exp(z))"),),
-         points={"1.c": 0}, others=False),
+         points={"1.c": 0.5, "2.a": 1.5}, others=False),     # σ(-x)(1 - σ(-x)) is σ'(x) but not in σ
     # ---- 2. numpy and math functions read symbolically
     Case(2, "1d_log1p_logaddexp", (body("q1d_etapes", "return [log(sigma(x)), -np.log1p(np.exp(-x)), "
                                                       "-np.logaddexp(0, -x), -softplus(-x)]"),)),
@@ -64,7 +66,8 @@ CASES = [
                                                           "        np.negative(np.log1p(np.exp(-x))), -softplus(-x)]"),)),
     Case(2, "1c_square", (body("q1c_derivee_sigmoide", "return sigma(x) - np.square(sigma(x))"),)),
     Case(2, "1a_np_where", (body("q1a_signe", "return np.where(x > 0, 1.0, 0.0) - np.where(x < 0, 1.0, 0.0)"),)),
-    Case(2, "2n_math_cosh", (body("q2n_derivee_sigma", "import math\nreturn 1 / (4 * math.cosh(z / 2) ** 2)"),)),
+    Case(2, "1e_math", (body("q1e_etapes", "import math\nreturn [softplus(x) - softplus(-x), math.log(1 + math.exp(x)) - "
+                                           "math.log(1 + math.exp(-x)),\n        math.log(math.exp(x)), x]"),)),
     Case(2, "1d_unreadable_middle_step_checked_numerically",
          (body("q1d_etapes", "return [log(sigma(x)), -np.log1p(np.exp(-x)) * np.cos(0 * x), -softplus(-x)]"),),
          says={"1.d": "np.cos"}),
