@@ -9,6 +9,9 @@ Conventions (lisez-les ! / read them!)
 - Écrivez les formules avec les fonctions de `outils` (exp, log, sigma,
   indicatrice, diag, ...) : elles marchent sur des nombres, des tableaux numpy et
   sur les symboles du correcteur. Pas de `if` sur x : utilisez indicatrice(x > 0).
+  Les fonctions élémentaires de numpy et de math (np.exp, np.log1p, np.logaddexp,
+  math.log, ...) se lisent aussi, comme vos propres sigma, softplus ou softmax
+  si elles calculent la même chose. Seuls numpy et outils sont disponibles.
 - Les vecteurs sont des vecteurs COLONNES numpy de forme (k, 1), comme dans
   l'énoncé. Une réponse vectorielle de forme (k,) est aussi acceptée ; une forme
   (1, k) ne l'est pas. Les matrices ont exactement la forme de l'énoncé.
@@ -96,7 +99,7 @@ def q1h_contre_exemple():
     """(h) Un contre-exemple montrant que S(c x) n'est pas toujours égal à S(x).
 
     Retournez un tuple (x, c) : x un vecteur (liste ou tableau) d'au moins 2
-    nombres, c >= 0 un nombre, tels que softmax(c * x) != softmax(x).
+    nombres finis, c >= 0 un nombre fini, tels que softmax(c * x) != softmax(x).
     (Return (x, c), c >= 0, with softmax(c x) != softmax(x).)
     """
     raise NotImplementedError
@@ -160,7 +163,11 @@ def q2a_preactivation(W1, b1, x):
 
 
 def q2a_preactivation_j(W1, b1, x, j):
-    """(a) La composante h^a_j (un nombre), écrite élément par élément (somme sur k)."""
+    """(a) La composante h^a_j (un nombre).
+
+    L'énoncé demande de détailler ce calcul élément par élément ; ici seule la valeur
+    est notée : toute écriture correcte est acceptée.
+    """
     raise NotImplementedError
 
 
@@ -185,7 +192,8 @@ def q2b_activation_sortie_k(W2, b2, hs, k):
 
 
 def q2c_softmax(oa):
-    """(c) o^s = softmax(o^a), écrit avec exp ; o^a de forme (m, 1).
+    """(c) o^s = softmax(o^a), écrit avec exp (la formule, pas un appel à une fonction
+    softmax toute faite) ; o^a de forme (m, 1).
 
     Doit rester exact et fini même pour |o^a| de l'ordre de 1000.
     """
@@ -233,6 +241,7 @@ def q2f_limites():
 
     retournez {"mse": limite de ∂L_MSE/∂o^a, "ce": limite de ∂L_CE/∂o^a,
                "meilleure": "mse" ou "ce" (la perte la plus appropriée)}.
+    La conclusion est jugée d'après VOS deux limites (des nombres).
     """
     raise NotImplementedError
 
@@ -276,7 +285,7 @@ def q2h_probleme():
 
 
 def q2i_derivee_oa_k(oa, y, k):
-    """(i) ∂L/∂o^a_k (un nombre) calculée à partir de L(o^a), pour k ≠ y et k = y."""
+    """(i) ∂L/∂o^a_k (un nombre), pour k ≠ y et pour k = y."""
     raise NotImplementedError
 
 
@@ -361,6 +370,8 @@ def q3a_formes():
     """(a) Les formes (canaux, hauteur, largeur) après chaque couche et la dimension totale :
 
     {"couche1": (C, H, W), "couche2": (C, H, W), "couche3": (C, H, W), "total": un entier}
+    L'ordre (hauteur, largeur, canaux) de l'énoncé est aussi accepté s'il est suivi
+    pour les trois couches.
     """
     raise NotImplementedError
 

@@ -89,6 +89,9 @@ CASES = [
                                              "return -(y * np.log(s) + (1 - y) * np.log(1 - s))"),)),
     Case(4, "2e_maximum_floor", (body("q2e_perte_ce", "s = sigma(oa)\nreturn -(y * np.log(np.maximum(s, 1e-300)) + "
                                                       "(1 - y) * np.log(np.maximum(1 - s, 1e-300)))"),)),
+    # (2.n: "sous la forme de votre choix": math.exp overflows by raising, np.exp by inf; same rescue)
+    Case(4, "2n_math_exp", (body("q2n_derivee_sigma", "import math\nreturn math.exp(-z) / (1 + math.exp(-z)) ** 2"),)),
+    Case(4, "2n_math_cosh", (body("q2n_derivee_sigma", "import math\nreturn 1 / (4 * math.cosh(z / 2) ** 2)"),)),
     # ---- 5. a rule the docstring states is graded: 2.c written with exp
     Case(5, "2c_calls_softmax", (body("q2c_softmax", "return softmax(oa)"),), points={"2.c": 0.75},
          says={"2.c": "exp"}),

@@ -115,3 +115,30 @@ def _as_lists(node):
     if node[0] in ("num", "sym"):
         return list(node)
     return [node[0]] + [_as_lists(a) for a in node[1:]]
+
+
+# ---- 4 and 5. the template's docstrings and the rubric's checks say the same thing
+def _docstrings():
+    import ast
+    tree = ast.parse((REPO / "student_template" / "devoir3.py").read_text(encoding="utf-8"))
+    return {n.name: ast.get_docstring(n) or "" for n in tree.body if isinstance(n, ast.FunctionDef)}
+
+
+def test_docstrings_state_what_is_graded_and_nothing_ungraded(rubric):
+    docs = _docstrings()
+    checks = {(it.id, c.id): c for it in rubric.items for c in it.checks}
+    # a source check's required name is in the function's docstring (1.k diag, 2.c exp)
+    for (item, cid), c in checks.items():
+        if c.kind == "uses_name":
+            assert any(n in docs[c.function] for n in c.opt("names")), (item, cid)
+    assert ("2.c", "avec_exp") in checks and "exp" in docs["q2c_softmax"]
+    # 2.a: how h^a_j is written is not graded, so the docstring does not demand it
+    assert "somme sur k" not in docs["q2a_preactivation_j"]
+    # 2.e: the docstring asks a finite loss at |o^a| ≈ 1000, and the check asks exactly that
+    assert "finie" in docs["q2e_perte_ce"] and "exacte" not in docs["q2e_perte_ce"]
+    stable = checks[("2.e", "stable")]
+    assert stable.opt("within") and not stable.opt("expect")
+    # 2.f: the conclusion is judged on the student's own limits, and the docstring says so
+    assert checks[("2.f", "conclusion")].opt("premises") and "VOS" in docs["q2f_limites"]
+    # 3.a: the assignment's own order is accepted, and the docstring says so
+    assert "(hauteur, largeur, canaux)" in docs["q3a_formes"]
