@@ -286,7 +286,7 @@ def load(path):
         pass
     names = sorted(k for k, v in dict.items(module.__dict__)
                    if isinstance(k, str) and not k.startswith("_") and callable(v))
-    return {"ok": True, "functions": names[:500]}
+    return {"ok": True, "functions": names[:500], "unavailable": list(outils._StandIns.used)[:10]}
 
 
 def call_one(fn_name, args):
