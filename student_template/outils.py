@@ -128,6 +128,15 @@ class Symbole:
     def square(self): return _UFUNCS["square"](self)
     def reciprocal(self): return _UFUNCS["reciprocal"](self)
 
+    def __getattr__(self, name):
+        # np.<ufunc>(array of symbols) calls <ufunc> as a method of each element: read it, or
+        # mark it unread (never numpy's raw "loop of ufunc does not support ..." error)
+        ufunc = getattr(np, name, None) if not name.startswith("_") else None
+        if not isinstance(ufunc, np.ufunc) or ufunc.nin != 1:
+            raise AttributeError(name)
+        fn = _UFUNCS.get(name)
+        return (lambda: fn(self)) if fn else (lambda: Symbole(("unread", "np." + name, self.node)))
+
     # numpy ufuncs on a Symbole (np.exp(x), np.maximum(x, 0), ...) ---------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "reduce" and len(inputs) == 1 and inputs[0] is self and "out" not in kwargs:
