@@ -114,20 +114,12 @@ def _packed_sources():
     from bench import mutants
     from equivalent_forms import FORMS
     from student_habits import CASES
+    from test_equivalent_forms import _packs
     edits = list(FORMS) + [mutants.Edit(c.name, c.changes, frozenset()) for c in CASES
                            if c.others and not c.points]
-    packs = []
-    for edit in edits:
-        fns = {fn for fn, _ in edit.changes}
-        for pack in packs:
-            if not fns & pack[0]:
-                pack[0].update(fns)
-                pack[1].append(edit)
-                break
-        else:
-            packs.append([set(fns), [edit]])
+    packs = _packs(edits)
     sources = [("full_marks", FULL_TEXT)]
-    for n, (_, pack) in enumerate(packs):
+    for n, pack in enumerate(packs):
         text = FULL_TEXT
         for edit in pack:
             for fn, change in edit.changes:
