@@ -406,8 +406,11 @@ math_symbolique = _math_module()
 _OWN_UNARY = {
     "sigma": sigma, "sigmoide": sigma, "sigmoid": sigma, "softplus": softplus, "relu": relu,
     "exp": exp, "log": log, "sqrt": sqrt, "tanh": tanh, "cosh": cosh, "sinh": sinh,
+    "heaviside": heaviside, "valeur_absolue": abs_, "abs_": abs_, "indicatrice": indicatrice,
+    "indicator": indicatrice,
 }
 _POSITIVE_ONLY = {"log", "sqrt"}
+_CONDITION_ONLY = {"indicatrice", "indicator"}      # tried on conditions (boolean arrays)
 
 
 class _TooSlow(BaseException):
@@ -442,6 +445,15 @@ def _adopted(own, ours):
     return helper
 
 
+def _sample_inputs(name):
+    """How a helper is tried: the inputs it is given, as a function of sample points x."""
+    if name in _POSITIVE_ONLY:
+        return lambda x: np.abs(x)
+    if name in _CONDITION_ONLY:
+        return lambda x: x > 0
+    return lambda x: x
+
+
 def _adopt_own_helpers(namespace, seconds=1.0):
     """Bind each correct own helper of `namespace` (a module's globals) to its traced twin.
 
@@ -453,9 +465,7 @@ def _adopt_own_helpers(namespace, seconds=1.0):
         ours = _OWN_UNARY.get(name) or (softmax if name == "softmax" else None)
         if ours is None or not isinstance(fn, types.FunctionType) or fn.__globals__ is not namespace:
             continue
-        if name in _POSITIVE_ONLY:
-            ours_ = ours
-            ours = lambda x, f=ours_: f(np.abs(x))  # noqa: E731
+        given = _sample_inputs(name)
 
         def on_alarm(signum, frame):
             raise _TooSlow()
@@ -463,15 +473,15 @@ def _adopt_own_helpers(namespace, seconds=1.0):
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             with np.errstate(all="ignore"):
-                test = (lambda x, f=fn: f(np.abs(x))) if name in _POSITIVE_ONLY else fn
-                same = _same_values(test, ours, vectors=name == "softmax")
+                same = _same_values(lambda x, f=fn: f(given(x)), lambda x, f=ours: f(given(x)),
+                                    vectors=name == "softmax")
         except BaseException:  # noqa: B036 - the student's helper failed or hung: not adopted
             same = False
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, old)
         if same:
-            namespace[name] = _adopted(fn, _OWN_UNARY.get(name) or softmax)
+            namespace[name] = _adopted(fn, ours)
             adopted.append(name)
     return adopted
 
