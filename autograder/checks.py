@@ -276,7 +276,8 @@ def _np_diag_of_parameter(session, fn) -> bool:
     node = session.definition(fn)
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
         return False
-    params = {a.arg for a in node.args.args}
+    params = {a.arg for a in node.args.args} - {   # a parameter made 1-D first (S = S.ravel()) is fine
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     for sub in ast.walk(node):
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "diag" \
                 and not (isinstance(sub.func.value, ast.Name) and sub.func.value.id == "outils") \

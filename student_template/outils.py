@@ -454,14 +454,20 @@ def _sample_inputs(name):
     return lambda x: x
 
 
-def _adopt_own_helpers(namespace, seconds=1.0):
+def _adopt_own_helpers(namespace, seconds=1.0, budget=2.0):
     """Bind each correct own helper of `namespace` (a module's globals) to its traced twin.
 
-    Returns the names adopted. Each test runs under a time limit (SIGALRM, main thread)."""
+    Returns the names adopted. Each test runs under a time limit (SIGALRM, main thread): at
+    most `seconds` each and `budget` in all, well inside the grader's time to load a file."""
     import signal
+    import time
     import types
     adopted = []
+    deadline = time.monotonic() + budget
     for name, fn in list(namespace.items()):
+        left = min(seconds, deadline - time.monotonic())
+        if left <= 0.01:
+            break
         ours = _OWN_UNARY.get(name) or (softmax if name == "softmax" else None)
         if ours is None or not isinstance(fn, types.FunctionType) or fn.__globals__ is not namespace:
             continue
@@ -470,7 +476,7 @@ def _adopt_own_helpers(namespace, seconds=1.0):
         def on_alarm(signum, frame):
             raise _TooSlow()
         old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_REAL, left)
         try:
             with np.errstate(all="ignore"):
                 same = _same_values(lambda x, f=fn: f(given(x)), lambda x, f=ours: f(given(x)),
