@@ -12,9 +12,12 @@ on the grader's symbols, so one formula is graded numerically and symbolically.)
     indicatrice(condition)      ex. indicatrice(x > 0)  -> 1 si x > 0, sinon 0
     diag(v), somme(v), softmax(v), onehot(y, m)
 
-Les opérateurs + - * / ** et les comparaisons < <= > >= fonctionnent aussi.
+Les opérateurs + - * / ** et les comparaisons < <= > >= == != fonctionnent aussi,
+comme les fonctions élémentaires de numpy et de math (np.exp, np.log1p,
+np.logaddexp, np.where(condition, a, b), math.log, ...).
 N'utilisez pas `if x > 0:` sur un symbole : écrivez indicatrice(x > 0).
-(Do not branch with `if` on a symbol: use indicatrice.)
+(Do not branch with `if` on a symbol: use indicatrice. numpy's and math's
+elementary functions work on symbols too.)
 
 Ce fichier est fourni ; ne le modifiez pas et ne le soumettez pas.
 """
