@@ -142,3 +142,23 @@ def test_docstrings_state_what_is_graded_and_nothing_ungraded(rubric):
     assert checks[("2.f", "conclusion")].opt("premises") and "VOS" in docs["q2f_limites"]
     # 3.a: the assignment's own order is accepted, and the docstring says so
     assert "(hauteur, largeur, canaux)" in docs["q3a_formes"]
+
+
+# ---- 2. an unread function crosses the wire as a name on an allowlist of characters, nothing more
+@pytest.mark.parametrize("node, ok", [
+    (["unread", "np.arctan", ["sym", "x"]], True),
+    (["unread", "np.arctan2", ["sym", "x"], ["num", 1]], True),
+    (["unread", "os.system('rm')", ["sym", "x"]], False),
+    (["unread", 5, ["sym", "x"]], False),
+    (["unread", "np.arctan"], False),
+    (["unread", "np.f", ["num", 1], ["num", 1], ["num", 1], ["num", 1]], False),
+    (["eq", ["sym", "x"], ["num", 0]], True),
+    (["eq", ["sym", "x"]], False),
+])
+def test_wire_reads_unread_and_equality_nodes_strictly(node, ok):
+    from autograder import wire
+    if ok:
+        assert wire.tree(node, [wire.MAX_TREE])[0] == node[0]
+    else:
+        with pytest.raises(wire.WireError):
+            wire.tree(node, [wire.MAX_TREE])
