@@ -350,6 +350,7 @@ _UFUNCS = {
     "divide": lambda a, b: _node_op("div", a, b), "power": lambda a, b: _node_op("pow", a, b),
     "float_power": lambda a, b: _node_op("pow", a, b),
     "negative": lambda a: Symbole(("neg", _node(a))), "positive": lambda a: a,
+    "conjugate": lambda a: a,     # symbols are real
     "greater": lambda a, b: _node_op("gt", a, b), "greater_equal": lambda a, b: _node_op("ge", a, b),
     "less": lambda a, b: _node_op("lt", a, b), "less_equal": lambda a, b: _node_op("le", a, b),
     "equal": lambda a, b: _node_op("eq", a, b), "not_equal": lambda a, b: _node_op("ne", a, b),
