@@ -102,8 +102,9 @@ class Symbole:
 
     def __bool__(self):
         raise TypeError(
-            "Une formule symbolique ne peut pas servir dans un `if` ou un `and`/`or` : "
-            "utilisez indicatrice(condition). (Use indicatrice(condition) instead of if.)")
+            "Une formule symbolique ne peut pas servir dans un `if` ou un `and`/`or`, ni dans "
+            "max/np.max d'un tableau de symboles : utilisez indicatrice(condition), ou maximum de "
+            "outils élément par élément. (Use indicatrice(condition) instead of if.)")
 
     def __float__(self):
         raise TypeError(
