@@ -368,6 +368,37 @@ _UFUNCS = {
 _FUNCTIONS = {"where": _where, "clip": _clip}
 
 
+class VecteurSymbolique(np.ndarray):
+    """A vector of symbols (as the grader passes x in 1.i and 1.j): numpy's functions apply to
+    it element by element, np.max/np.min/np.sum of it are read too (not meant to be built by
+    students)."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        plain = [np.asarray(i).view(np.ndarray) if isinstance(i, VecteurSymbolique) else i for i in inputs]
+        if method == "__call__" and not kwargs and ufunc.signature is None:
+            out = np.vectorize(lambda *a: ufunc(*a), otypes=[object])(*plain)
+            return out.view(VecteurSymbolique) if isinstance(out, np.ndarray) and out.ndim else out
+        if method == "reduce" and len(plain) == 1 and ufunc.__name__ in _REDUCE and kwargs.get("axis") is None \
+                and not kwargs.get("keepdims") and kwargs.get("out") is None and kwargs.get("where", True) is True \
+                and "initial" not in kwargs:
+            flat = list(plain[0].reshape(-1))
+            total = flat[0]
+            for e in flat[1:]:
+                total = _REDUCE[ufunc.__name__](total, e)
+            return total
+        return getattr(ufunc, method)(*plain, **kwargs)      # as a plain array of objects (x @ A, ...)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.where and len(args) == 3 and not kwargs:
+            plain = [np.asarray(a).view(np.ndarray) if isinstance(a, VecteurSymbolique) else a for a in args]
+            return np.vectorize(_where, otypes=[object])(*plain).view(VecteurSymbolique)
+        return super().__array_function__(func, types, args, kwargs)
+
+
+_REDUCE = {"add": lambda a, b: a + b, "multiply": lambda a, b: a * b,
+           "maximum": lambda a, b: maximum(a, b), "minimum": lambda a, b: minimum(a, b)}
+
+
 # --------------------------------------------------------------------------
 # math.* on symbols: the grader runs a student's file with `math` bound to this
 # module (math.exp(x) on a symbol reads as exp(x); on numbers it IS math.exp).

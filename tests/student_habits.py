@@ -68,6 +68,10 @@ CASES = [
     Case(2, "1a_np_where", (body("q1a_signe", "return np.where(x > 0, 1.0, 0.0) - np.where(x < 0, 1.0, 0.0)"),)),
     Case(2, "1e_math", (body("q1e_etapes", "import math\nreturn [softplus(x) - softplus(-x), math.log(1 + math.exp(x)) - "
                                            "math.log(1 + math.exp(-x)),\n        math.log(math.exp(x)), x]"),)),
+    Case(2, "1i_numpy_on_the_vector", (body("q1i_etapes", "return [np.exp(x[i] + c) / np.sum(np.exp(x + c)),\n"
+                                                         "        np.exp(x[i]) / np.sum(np.exp(x)),\n"
+                                                         "        np.exp(x[i] - np.max(x)) / np.sum(np.exp(x - np.max(x))),\n"
+                                                         "        softmax(x)[i]]"),)),
     Case(2, "1d_unreadable_middle_step_checked_numerically",
          (body("q1d_etapes", "return [log(sigma(x)), -np.log1p(np.exp(-x)) * np.cos(0 * x), -softplus(-x)]"),),
          says={"1.d": "np.cos"}),

@@ -215,7 +215,7 @@ def decode(w):
         out = np.empty(len(w["v"]), dtype=object)
         for i, name in enumerate(w["v"]):
             out[i] = outils.Symbole(("sym", name))
-        return out.reshape(w["shape"])
+        return out.reshape(w["shape"]).view(outils.VecteurSymbolique)   # np.max(x) etc. read too
     if t == "list":
         return [decode(e) for e in w["v"]]
     if t == "tuple":
