@@ -305,12 +305,16 @@ def q2j_derivee_b2_k(grad_oa, k):
 
 
 def q2k_gradient_W2(grad_oa, hs):
-    """(k) ∂L/∂W2 sous forme matricielle (même forme que W2)."""
+    """(k) ∂L/∂W2, une matrice de même forme que W2.
+
+    L'énoncé demande la forme matricielle ; ici seule la valeur est notée : toute façon
+    correcte de la calculer (produit matriciel, boucles) est acceptée.
+    """
     raise NotImplementedError
 
 
 def q2k_gradient_b2(grad_oa):
-    """(k) ∂L/∂b2 sous forme vectorielle."""
+    """(k) ∂L/∂b2, un vecteur (seule la valeur est notée)."""
     raise NotImplementedError
 
 
@@ -325,7 +329,7 @@ def q2l_derivee_hs_j(grad_oa, W2, j):
 
 
 def q2m_gradient_hs(grad_oa, W2):
-    """(m) ∂L/∂h^s sous forme matricielle."""
+    """(m) ∂L/∂h^s, un vecteur (seule la valeur est notée, quelle que soit l'écriture)."""
     raise NotImplementedError
 
 
@@ -345,7 +349,7 @@ def q2n_derivee_ha_j(grad_hs, ha, j):
 
 
 def q2o_gradient_ha(grad_hs, ha):
-    """(o) ∂L/∂h^a sous forme matricielle/vectorielle."""
+    """(o) ∂L/∂h^a, un vecteur (seule la valeur est notée, quelle que soit l'écriture)."""
     raise NotImplementedError
 
 

@@ -132,8 +132,9 @@ def test_docstrings_state_what_is_graded_and_nothing_ungraded(rubric):
         if c.kind == "uses_name":
             assert any(n in docs[c.function] for n in c.opt("names")), (item, cid)
     assert ("2.c", "avec_exp") in checks and "exp" in docs["q2c_softmax"]
-    # 2.a: how h^a_j is written is not graded, so the docstring does not demand it
+    # 2.a, 2.k, 2.m, 2.o: how a value is written is not graded, so no docstring demands it
     assert "somme sur k" not in docs["q2a_preactivation_j"]
+    assert not [fn for fn, doc in docs.items() if "sous forme" in doc]
     # 2.e: the docstring asks a finite loss at |o^a| ≈ 1000, and the check asks exactly that
     assert "finie" in docs["q2e_perte_ce"] and "exacte" not in docs["q2e_perte_ce"]
     stable = checks[("2.e", "stable")]
