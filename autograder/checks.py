@@ -7,6 +7,7 @@ expected values; every comparison states its tolerance (rubric `tolerances`).
 """
 from __future__ import annotations
 
+import ast
 import itertools
 import math
 import zlib
@@ -254,7 +255,7 @@ def check_values(ctx, check) -> Result:
             reveal = ctx.t("%s : reçu %s, attendu %s", "%s: received %s, expected %s") % (where, fmt(float(g[idx])) if pointwise else fmt(got),
                                                    fmt(float(w[idx])) if pointwise else fmt(wants[min(variant_ok)]))
             gs, ws = (g, w) if pointwise else _all_answers(cases, got_all, expects, keys, min(variant_ok))
-            msg = explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs, ws)
+            msg = numpy_trap(ctx, check) or explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs, ws)
             return Result(False, msg, reveal=reveal)
         variant_ok = set(matched)
     if expects and len(expects) > 1:
@@ -306,6 +307,33 @@ def explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs=No
     return " — ".join(parts)
 
 
+def numpy_trap(ctx, check) -> str | None:
+    """The message of a numpy pitfall the function's source falls into (rubric `traps`), if any:
+    it replaces the item's generic message, which would blame something else."""
+    for trap in check.opt("traps", []):
+        if trap == "np_diag_of_column" and _np_diag_of_parameter(ctx.session, check.function):
+            return ctx.msg("np_diag_of_column", fn=check.function)
+    return None
+
+
+def _np_diag_of_parameter(session, fn) -> bool:
+    """Does def fn call <module>.diag(P) (np.diag, numpy.diag) on one of its own parameters?
+    On a column vector (n, 1) numpy's diag returns its diagonal, a single element."""
+    if session.function_names_used(fn) is None:          # parses the file (never runs it)
+        return False
+    node = session.definition(fn)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return False
+    params = {a.arg for a in node.args.args} - {   # a parameter made 1-D first (S = S.ravel()) is fine
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "diag" \
+                and not (isinstance(sub.func.value, ast.Name) and sub.func.value.id == "outils") \
+                and sub.args and isinstance(sub.args[0], ast.Name) and sub.args[0].id in params:
+            return True
+    return False
+
+
 def _pointwise_answers(ctx, fn, case, keys):
     """Call a scalar function on a batch of points: vectorised first, else point by point."""
     arrays = [case[k] for k in keys]
@@ -322,6 +350,9 @@ def _pointwise_answers(ctx, fn, case, keys):
     outs = ctx.session.map(fn, [[float(a[i]) for a in arrays] for i in range(n)])
     vals = []
     for o in outs:
+        if not o.ok and o.kind == "exception" and o.error.get("type") == "OverflowError":
+            vals.append(math.nan)      # math.exp(800) raises where np.exp gives inf: same verdict
+            continue
         if not o.ok:
             return o
         v = as_array(o.value)
@@ -385,6 +416,9 @@ def check_form(ctx, check) -> Result:
         return Result(False, ctx.msg("not_traceable", fn=check.function,
                                      message=type(out.value).__name__))
     tree = out.value.tree
+    unread = symbolic.unreadable_names(tree)
+    if unread:
+        return Result(False, unreadable(ctx, check.function, unread))
     # the traced formula must also be the right one (not just of the right form)
     env = _sym_env(ctx.rng(check), args)
     point = env[args[0].name]
@@ -399,6 +433,11 @@ def check_form(ctx, check) -> Result:
     if outside or extra:
         return Result(False, check.fail(ctx.lang), ctx.t("formule lue : %s", "formula read: %s") % symbolic.show(tree))
     return Result(True)
+
+
+def unreadable(ctx, fn, names) -> str:
+    """The message for a formula holding functions the tracer could not read (np.arctan, ...)."""
+    return ctx.msg("unreadable", fn=fn, names=", ".join(sorted(names)))
 
 
 def ctx_expect(ctx, check):
@@ -463,6 +502,7 @@ def check_derivation(ctx, check) -> Result:
     rtol, atol = 1e-7, 1e-9
     env = _sym_env(np.random.default_rng(zlib.crc32(ctx.item.id.encode())), args)
     part = check.opt("part")
+    notes = set()
     for combo in combos:
         out = ctx.session.call(check.function, args + list(combo.values()))
         if not out.ok:
@@ -480,8 +520,16 @@ def check_derivation(ctx, check) -> Result:
         if len(steps) < 2:
             return Result(False, check.fail(ctx.lang), ctx.t("une seule expression reçue", "a single expression received") + where)
         if part == "chain":
+            unread = set().union(*(symbolic.unreadable_names(t) for t in steps))
+            numeric = _numeric_steps(ctx, check, args, combo, env, len(steps)) if unread else None
+            if unread and numeric is None:
+                return Result(False, unreadable(ctx, check.function, unread))
+            notes |= unread
             for k in range(len(steps) - 1):
-                v = symbolic.compare_trees(steps[k], steps[k + 1], env, rtol, atol)
+                if numeric is not None:
+                    v = symbolic.compare_values(numeric[k], numeric[k + 1], {}, rtol, atol)
+                else:
+                    v = symbolic.compare_trees(steps[k], steps[k + 1], env, rtol, atol)
                 if not v.equal:
                     return Result(False, check.fail(ctx.lang), ctx.t("étape %d → %d%s : %s ≠ %s", "step %d → %d%s: %s ≠ %s") % (
                         k + 1, k + 2, where, symbolic.show(steps[k], 80), symbolic.show(steps[k + 1], 80)))
@@ -494,6 +542,8 @@ def check_derivation(ctx, check) -> Result:
                     distinct, where))
         else:
             tree = steps[0] if part == "start" else steps[-1]
+            if symbolic.unreadable_names(tree):
+                return Result(False, unreadable(ctx, check.function, symbolic.unreadable_names(tree)))
             target = _target(check, combo)
             if not symbolic.compare_trees(tree, target, env, rtol, atol).equal:
                 return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
@@ -508,7 +558,37 @@ def check_derivation(ctx, check) -> Result:
                 return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
             if check.opt("only_inside") and symbolic.symbols_outside(tree, set(check.opt("only_inside"))):
                 return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
+    if part == "chain" and notes:
+        return Result(True, ctx.msg("checked_numerically", names=", ".join(sorted(notes))))
     return Result(True)
+
+
+NUMERIC_POINTS = 16
+
+
+def _numeric_steps(ctx, check, args, combo, env, count):
+    """The steps of a derivation evaluated by calling the student's function with numbers
+    (for steps holding a function the tracer cannot read): one array of NUMERIC_POINTS values
+    per step, or None if the calls do not give `count` numbers each time."""
+    argsets = []
+    for p in range(NUMERIC_POINTS):
+        call = []
+        for a in args:
+            if isinstance(a, wire.SymArray):
+                call.append(np.array([float(env[n][p]) for n in a.names]).reshape(a.shape))
+            else:
+                call.append(float(env[a.name][p]))
+        argsets.append(call + list(combo.values()))
+    values = []
+    for out in ctx.session.map(check.function, argsets):
+        if not out.ok or not isinstance(out.value, list) or len(out.value) != count:
+            return None
+        row = [as_array(v) for v in out.value]
+        if any(r is None or r.size != 1 for r in row):
+            return None
+        values.append([float(r.reshape(-1)[0]) for r in row])
+    table = np.asarray(values)
+    return [table[:, k] for k in range(count)]
 
 
 def _steps(value):
@@ -585,6 +665,8 @@ def check_exact(ctx, check) -> Result:
                               % check.opt("key"))
             got = got[check.opt("key")]
         want = targets.resolve(check.opt("expect"))(*[case[a] for a in args]) if check.opt("expect") else None
+        if compare == "conclusion":
+            return _conclusion(ctx, check, out.value, got)
         ok = _exact_ok(compare, got, want, check.opt("accept"))
         if not ok and compare == "statements":
             return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("statements")),
@@ -595,6 +677,25 @@ def check_exact(ctx, check) -> Result:
                 "%s reçu : %s ; attendu : %s", "%s received: %s; expected: %s") % (
                 (shown + " →") if shown else "", fmt(got), fmt(want) if want is not None else
                 " / ".join(map(str, check.opt("accept")))))
+    return Result(True)
+
+
+def _conclusion(ctx, check, answer, got) -> Result:
+    """2.f: the better loss is the one whose gradient does not vanish when the prediction is very
+    wrong. Judged on the student's OWN limits (rubric `premises`: choice -> key of its limit): a
+    conclusion that follows from them earns its points even when a limit is wrong (that limit
+    loses its own points)."""
+    nonzero = {}
+    for choice, key in check.opt("premises").items():
+        v = as_array(answer.get(key)) if isinstance(answer, dict) else None
+        if v is None or v.size != 1 or np.isnan(v).any():
+            return Result(False, ctx.msg("conclusion_undecided"))
+        nonzero[choice] = abs(float(v.reshape(-1)[0])) > 1e-9
+    follows = [c for c, nz in nonzero.items() if nz]
+    if len(follows) != 1:
+        return Result(False, ctx.msg("conclusion_undecided"))
+    if not isinstance(got, str) or _norm_name(got) != _norm_name(follows[0]):
+        return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s", "received: %s") % fmt(got))
     return Result(True)
 
 
@@ -715,6 +816,12 @@ def check_conv_chain(ctx, check) -> Result:
         return failure
     order = ["couche1", "couche2", "couche3"]
     key = check.opt("key")
+    raw = answer
+    last = channels_last(answer, order)
+    if last:
+        answer = dict(answer, **{k: (s[2], s[0], s[1]) for k, s in zip(order, last)})
+    else:
+        answer = dict(answer, **{k: _without_batch(_norm_shape(answer.get(k))) or answer.get(k) for k in order})
     if key == "total":
         got = answer.get("total")
         prev = _norm_shape(answer.get("couche3"))
@@ -739,9 +846,28 @@ def check_conv_chain(ctx, check) -> Result:
                 pass
         got = _norm_shape(answer.get(key))
         ok = got in expected
+    note = ctx.msg("channels_last") if last else ""
     if not ok:
-        return Result(False, check.fail(ctx.lang), ctx.t("reçu pour « %s » : %s", "received for '%s': %s") % (key, fmt(answer.get(key))))
-    return Result(True)
+        return Result(False, check.fail(ctx.lang) + (" (%s)" % note if note else ""),
+                      ctx.t("reçu pour « %s » : %s", "received for '%s': %s") % (key, fmt(raw.get(key))))
+    return Result(True, note)
+
+
+def _without_batch(shape):
+    """A feature-map shape without a leading batch dimension of 1: (1, 61, 61, 32) -> (61, 61, 32)."""
+    return shape[1:] if shape and len(shape) == 4 and shape[0] == 1 else shape
+
+
+def channels_last(answer, order):
+    """The three shapes as (H, W, C) if the whole answer is unambiguously channels-last, the
+    order of the assignment's text ((images) × (hauteur) × (largeur) × (canaux)): every layer
+    has its two spatial sizes equal and different from its channels, first. Else None."""
+    shapes = [_without_batch(_norm_shape(answer.get(k))) for k in order]
+    if any(s is None or len(s) != 3 or min(s) <= 0 for s in shapes):
+        return None
+    if all(s[0] == s[1] != s[2] for s in shapes):
+        return shapes
+    return None
 
 
 @kind("conv_config")

@@ -107,12 +107,19 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
                 items.append(grade_item(session, rubric, item, lang, set(loaded.get("functions", []))))
                 if on_item is not None:
                     on_item(items[-1])
-            report = Report(items, "graded")
+            report = Report(items, "graded", _unavailable_note(rubric, lang, loaded.get("unavailable")))
     finally:
         sandbox.close()    # every student process is dead before results are written
     report.student_output = sandbox.log
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _unavailable_note(rubric, lang, names) -> str:
+    """The modules the file imports that the grader does not have (each bound to a stand-in)."""
+    names = [n for n in names if isinstance(n, str) and n.isidentifier() and len(n) <= 40][:10] \
+        if isinstance(names, list) else []
+    return _msg(rubric, lang, "unavailable_modules", names=", ".join(names)) if names else ""
 
 
 def no_file_report(rubric: Rubric, lang: str, why: str) -> Report:

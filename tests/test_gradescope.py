@@ -73,9 +73,10 @@ def test_syntax_error_gives_the_line(tmp_path):
 
 
 def test_import_error_names_the_module(tmp_path):
+    """A module the grader does not have costs only the functions that use it (issue 11)."""
     src = "import torch\n" + FULL_MARKS.read_text(encoding="utf-8")
     data = run_flow(tmp_path, {"devoir3.py": src})
-    assert data["score"] == 0 and "torch" in data["output"]
+    assert data["score"] == 58 and "torch" in data["output"]
 
 
 def test_latin1_file_is_read_with_a_note(tmp_path):

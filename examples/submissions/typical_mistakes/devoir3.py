@@ -19,7 +19,7 @@ Conventions (lisez-les ! / read them!)
   nombres (à traiter élément par élément), soit un symbole.
 - Dimensions : d = entrée, d_h = couche cachée, m = classes. Une forme se donne
   comme un tuple, p. ex. (d_h, 1) ; un vecteur peut aussi s'écrire (d_h,).
-- Vérifiez votre travail avec `python autoverification.py` (ne donne pas les
+- Vérifiez votre travail avec `python3 autoverification.py` (ne donne pas les
   réponses ; ce n'est pas une note).
 """
 import numpy as np
