@@ -52,6 +52,7 @@ from .jail import JAIL_WORK, Jail, python_binds
 from .kernel import F_SETPIPE_SZ, SYS_PIVOT_ROOT
 from .limits import Limits, child_setup, with_env  # noqa: F401
 from .notes import note_once
+from .reach import runnable_python
 from .reaping import (LIVE, kill_user_processes, living_processes, remove_user_files,  # noqa: F401
                       set_subreaper, sweep_adopted, sweep_all_adopted, wait_gone)
 
@@ -183,19 +184,27 @@ class Sandbox:
             jail = Jail(str(self._stage / "racine"), str(self._stage / "travail"),
                         python_binds(self.python), os.geteuid() != 0, self.limits.tmp_bytes)
         work = JAIL_WORK if jail else str(self._stage / "travail")
+        python, python_env = self.python, {}
+        if jail is None and self.user is not None:
+            try:
+                python, python_env = runnable_python(self.python, self.user.uid, self.user.gid)
+            except OSError as exc:
+                note_once("the sandbox user cannot run %s and no runnable copy could be made (%s): student "
+                          "code runs without the user switch (uid 0 without capabilities)." % (self.python, exc))
+                self.user = None
         c_r, p_w = os.pipe()          # control: grader -> zygote
         p_r, c_w = os.pipe()          # control: zygote -> grader
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp" if jail else work, "LANG": "C.UTF-8",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "AG_CTL": "%d,%d" % (c_r, c_w),
                "AG_PIDNS": "1" if jail else "0",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **python_env}
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "AG_TAG"):   # AG_TAG: the tests trace processes
             if key in os.environ:
                 env[key] = os.environ[key]
         set_subreaper()
         try:
             proc = subprocess.Popen(
-                [self.python, "-I", "-B", work + "/_enfant.py"],
+                [python, "-I", "-B", work + "/_enfant.py"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 cwd=None if jail else work, env=env, close_fds=True, pass_fds=(c_r, c_w),
                 preexec_fn=child_setup(self.limits, self.user, jail))
@@ -210,7 +219,7 @@ class Sandbox:
                 hint = ""
                 if self.user is not None and "Permission denied" in why:
                     hint = (" (the user %s must be able to run %s: every folder above it must be "
-                            "readable by that user; setup.sh puts the venv in /opt)" % (self.user.name, self.python))
+                            "readable by that user; setup.sh puts the venv in /opt)" % (self.user.name, python))
                 raise SandboxError("the sandboxed child could not start: %s%s" % (why, hint))
             self._no_namespaces(why)
             return self.start()

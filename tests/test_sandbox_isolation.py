@@ -1,0 +1,78 @@
+"""The sandbox's isolation layers on their own (issues 9 and 12).
+
+No assertion here depends on the machine's speed: the limits are generous and only
+outcomes are checked (an error, a failed item, nothing left behind)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="about the user switch, which needs root")
+
+WHO = """
+import os
+import numpy as np
+
+
+def qui():
+    return [os.getuid(), float(np.sum(np.arange(4)))]
+"""
+
+
+def _student(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "devoir3.py"
+    path.write_text(text, encoding="utf-8")
+    os.chmod(tmp_path, 0o755)
+    return path
+
+
+def _call(sb, fn: str, *args):
+    from autograder.sandbox.runner import ChildFailure
+    assert sb.load()["ok"], sb.load()
+    try:
+        return sb.request({"op": "call", "fn": fn, "args": list(args)}, timeout=60)
+    except ChildFailure as exc:
+        return {"ok": False, "failure": exc.kind, "detail": exc.detail}
+
+
+@pytest.fixture(scope="module")
+def hidden_python():
+    """A venv under a 0700 folder (like a clone in /root/project): only root can reach it.
+    It sees the grader's site-packages (numpy) through a .pth file."""
+    top = Path(tempfile.mkdtemp(prefix="ag-cache-"))
+    os.chmod(top, 0o700)
+    venv = top / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(p for p in sys.path if p.endswith("site-packages") and Path(p, "numpy").is_dir())
+    lib = next((venv / "lib").glob("python*")) / "site-packages"
+    (lib / "grader.pth").write_text(site + "\n")
+    yield str(venv / "bin" / "python")
+    for mirror in Path(tempfile.gettempdir()).glob("ag-python-*"):    # the mirror made for it (reach.py)
+        if (mirror / str(top).lstrip("/")).exists():
+            subprocess.run(["rm", "-rf", str(mirror)])
+    subprocess.run(["rm", "-rf", str(top)])
+
+
+@ROOT_ONLY
+@pytest.mark.parametrize("namespaces", [True, False], ids=["namespaces", "no-namespaces"])
+def test_an_interpreter_the_sandbox_user_cannot_reach(tmp_path, hidden_python, namespaces):
+    """The interpreter sits under a 0700 folder: the child still starts, as an unprivileged
+    uid (the jail binds it at a reachable path; without namespaces, a mirror is run)."""
+    from autograder.sandbox.runner import Sandbox, sandbox_user
+    user = sandbox_user()
+    assert user is not None
+    sb = Sandbox(_student(tmp_path, WHO), python=hidden_python, user=user, namespaces=namespaces)
+    try:
+        resp = _call(sb, "qui")
+        assert resp["ok"], resp
+        uid = resp["value"]["v"][0]["v"]
+        assert uid != 0 and uid == sb.user.uid
+        assert resp["value"]["v"][1]["v"] == 6.0
+        assert sb.jailed == namespaces or not namespaces
+    finally:
+        sb.close()
