@@ -76,3 +76,56 @@ def test_an_interpreter_the_sandbox_user_cannot_reach(tmp_path, hidden_python, n
         assert sb.jailed == namespaces or not namespaces
     finally:
         sb.close()
+
+
+FORK = WHO + """
+
+def fourche():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return os.getuid()
+"""
+
+
+@ROOT_ONLY
+def test_each_grading_runs_under_a_uid_of_its_own(tmp_path, monkeypatch):
+    """Two gradings: two uids no account has. 100 processes held by another uid (a grading
+    in another container, or the former shared ag_student) neither stop this one from
+    forking (RLIMIT_NPROC counts per uid) nor die when it ends (its kill targets its uid)."""
+    import pwd
+    import signal
+    from autograder.sandbox.identity import fresh_identity
+    from autograder.sandbox.runner import Limits, Sandbox, living_processes, sandbox_user
+    monkeypatch.delenv("AG_SANDBOX_USER", raising=False)
+    other = fresh_identity()
+
+    def as_other():
+        os.setgroups([])
+        os.setgid(other.gid)
+        os.setuid(other.uid)
+    held = [subprocess.Popen(["sleep", "300"], preexec_fn=as_other, cwd="/") for _ in range(100)]
+    boxes = [Sandbox(_student(tmp_path, FORK), Limits(max_processes=64), user=sandbox_user(), namespaces=False)
+             for _ in range(2)]
+    try:
+        uids = []
+        for sb in boxes:
+            resp = _call(sb, "fourche")
+            assert resp["ok"], resp
+            uids.append(resp["value"]["v"])
+            assert uids[-1] == sb.user.uid and sb.user.per_grading
+        assert len(set(uids)) == 2 and other.uid not in uids
+        for uid in uids:
+            with pytest.raises(KeyError):
+                pwd.getpwuid(uid)
+        for sb in boxes:
+            sb.close()
+            assert living_processes(sb.user.uid) == []
+        assert len(living_processes(other.uid)) == 100
+    finally:
+        for sb in boxes:
+            sb.close()
+        for p in held:
+            p.send_signal(signal.SIGKILL)
+            p.wait()

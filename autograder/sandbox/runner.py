@@ -4,9 +4,10 @@ The student's code only ever runs in the processes started here (child.py: a
 zygote that imports numpy once and forks a worker per "generation"). Layers,
 each used when the machine allows it, each said once on stderr when it does not:
 
-- a user switch: as root, the child runs as the unprivileged `ag_student`
-  (created by setup.sh), which cannot signal the grader, read the autograder's
-  locked folders or exceed its process limit;
+- a user switch: as root, the child runs under a uid and gid of its own for
+  each grading (identity.py; AG_SANDBOX_USER names a user instead), which cannot
+  signal the grader, read the autograder's locked folders or exceed its process
+  limit, and whose processes and files alone are killed and swept afterwards;
 - namespaces (as root, or through a user namespace when not root): a new mount
   namespace whose root is an empty tmpfs holding read-only binds of the system
   and of the Python interpreter and venv only (not the repository, not
@@ -47,7 +48,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .identity import SandboxUser, sandbox_user  # noqa: F401 - public names, imported from here
+from .identity import SandboxUser, fresh_identity, sandbox_user  # noqa: F401 - public names, imported from here
 from .jail import JAIL_WORK, Jail, python_binds
 from .kernel import F_SETPIPE_SZ, SYS_PIVOT_ROOT
 from .limits import Limits, child_setup, with_env  # noqa: F401
@@ -94,7 +95,7 @@ def namespaces_wanted() -> bool:
 
 
 def describe(user: SandboxUser | None, jailed: bool) -> str:
-    parts = ["user %s" % user.name if user else ("uid 0 without capabilities" if os.geteuid() == 0
+    parts = [user.name if user else ("uid 0 without capabilities" if os.geteuid() == 0
                                                   else "same user as the grader")]
     parts.append("namespaces (mount, pid, network)" if jailed else "no namespaces")
     return ", ".join(parts)
@@ -106,16 +107,16 @@ def _say_isolation(user: SandboxUser | None, jailed: bool) -> None:
             ", inside new mount/pid/network namespaces" if jailed else
             " and without namespaces: it could signal the grader or read its files"))
     elif user is None:
-        note_once("root without the user ag_student (run setup.sh): student code runs as uid 0 "
+        note_once("root without a sandbox user (AG_SANDBOX_USER names none here): student code runs as uid 0 "
                   "without capabilities%s, with no limit on its number of processes."
                   % (" inside namespaces" if jailed else ""))
     elif not jailed:
         note_once("namespaces unavailable: isolation is the user switch to %s and file permissions."
-                  % user.name)
+                  % ("a uid of its own per grading" if user.per_grading else user.name))
         repo = HERE.parent.parent
         if os.stat(repo).st_mode & 0o005 and not str(repo).startswith("/autograder/"):
             note_once("%s is readable by %s: on Gradescope the source is locked (chmod 700); here "
-                      "restrict it yourself if students' code must not read it." % (repo, user.name))
+                      "restrict it yourself if students' code must not read it." % (repo, "others"))
 
 
 # ------------------------------------------------------------------ the sandbox
@@ -155,6 +156,8 @@ class Sandbox:
         self.limits = with_env(self.limits)
         self._deadline = time.monotonic() + self.limits.budget
         self.student_file = Path(self.student_file)
+        if self.user is not None and self.user.per_grading:
+            self.user = fresh_identity()     # never shared with another Sandbox, even by the caller
 
     # ------------------------------------------------------------- lifecycle
     def _make_stage(self) -> Path:
@@ -168,6 +171,10 @@ class Sandbox:
         for p in work.iterdir():
             os.chmod(p, 0o644)
         os.chmod(work, 0o755)           # readable, never writable, by the sandbox user
+        tmp = stage / "tmp"             # the child's own temporary folder (and its HOME and cwd without namespaces)
+        tmp.mkdir(mode=0o700)
+        if self.user is not None:
+            os.chown(tmp, self.user.uid, self.user.gid)
         os.chmod(stage, 0o711 if self.user is not None else 0o700)
         return stage
 
@@ -194,7 +201,8 @@ class Sandbox:
                 self.user = None
         c_r, p_w = os.pipe()          # control: grader -> zygote
         p_r, c_w = os.pipe()          # control: zygote -> grader
-        env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp" if jail else work, "LANG": "C.UTF-8",
+        tmp = "/tmp" if jail else str(self._stage / "tmp")
+        env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "TMPDIR": tmp, "LANG": "C.UTF-8",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "AG_CTL": "%d,%d" % (c_r, c_w),
                "AG_PIDNS": "1" if jail else "0",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **python_env}
@@ -206,7 +214,7 @@ class Sandbox:
             proc = subprocess.Popen(
                 [python, "-I", "-B", work + "/_enfant.py"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=None if jail else work, env=env, close_fds=True, pass_fds=(c_r, c_w),
+                cwd=None if jail else tmp, env=env, close_fds=True, pass_fds=(c_r, c_w),
                 preexec_fn=child_setup(self.limits, self.user, jail))
         except (subprocess.SubprocessError, OSError) as exc:
             proc, why = None, str(exc)
