@@ -129,3 +129,74 @@ def test_each_grading_runs_under_a_uid_of_its_own(tmp_path, monkeypatch):
         for p in held:
             p.send_signal(signal.SIGKILL)
             p.wait()
+
+
+NETWORK = WHO + """
+
+def reseau(port):
+    import socket
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    except OSError as e:
+        return ["erreur", e.errno or 0]
+    s.close()
+    return ["connecté", 0]
+"""
+
+DISK = WHO + """
+
+def remplir():
+    bloc = b"x" * (1 << 20)
+    os.makedirs("/tmp/ag-bombe-%d" % os.getuid(), exist_ok=True)
+    for i in range(1024):       # 1 GB in 1 MB files, half in /tmp itself, half in a folder of its own
+        where = "/tmp/ag-bombe-%d-%d" % (os.getuid(), i) if i % 2 else "/tmp/ag-bombe-%d/%d" % (os.getuid(), i)
+        with open(where, "wb") as f:
+            f.write(bloc)
+    return "fini"
+"""
+
+
+def test_no_network_without_namespaces(tmp_path):
+    """The fallback path (no namespaces, as in Docker): a TCP connection to a port listening on
+    127.0.0.1 fails (seccomp: socket() gives EACCES) and the port receives nothing."""
+    import errno
+    import socket
+    from autograder.sandbox.runner import Sandbox, sandbox_user
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.setblocking(False)
+    sb = Sandbox(_student(tmp_path, NETWORK), user=sandbox_user(), namespaces=False)
+    try:
+        resp = _call(sb, "reseau", {"t": "int", "v": server.getsockname()[1]})
+        assert resp["ok"], resp
+        outcome, code = (v["v"] for v in resp["value"]["v"])
+        assert outcome == "erreur" and code == errno.EACCES
+        with pytest.raises(BlockingIOError):
+            server.accept()
+    finally:
+        sb.close()
+        server.close()
+
+
+@ROOT_ONLY
+def test_a_gigabyte_in_small_files_costs_its_own_item(tmp_path):
+    """The fallback path: a function that writes 1 GB in 1 MB files in /tmp fails (its item
+    only: the next function answers), and nothing of it is left; the limits are generous,
+    so the outcome does not depend on how fast the disk is."""
+    from autograder.sandbox import disk
+    from autograder.sandbox.runner import DISK_FULL, Limits, Sandbox, sandbox_user
+    sb = Sandbox(_student(tmp_path, DISK), Limits(call_timeout=120, budget=600), user=sandbox_user(),
+                 namespaces=False)
+    try:
+        resp = _call(sb, "remplir")
+        assert not resp["ok"], resp
+        if resp.get("failure") == "died":
+            assert resp["detail"] == DISK_FULL
+        uid = sb.user.uid
+        assert [p for p, _ in disk.owned(uid)] == []
+        again = _call(sb, "qui")
+        assert again["ok"] and again["value"]["v"][0]["v"] == uid
+    finally:
+        sb.close()
+    assert not list(Path(tempfile.gettempdir()).glob("ag-bombe-%d*" % uid))

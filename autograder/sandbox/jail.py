@@ -35,6 +35,7 @@ class Jail:
     binds: tuple             # read-only binds at the same path (interpreter, venv)
     userns: bool             # not root: namespaces through a user namespace
     tmp_bytes: int
+    tmp_files: int = 10_000
 
 
 def build_jail(j: Jail, uid: int, gid: int) -> None:
@@ -57,7 +58,7 @@ def build_jail(j: Jail, uid: int, gid: int) -> None:
             os.mkdir(r + top)
             _bind(top, r + top)
     os.mkdir(r + "/tmp")
-    _mount("tmpfs", r + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=%d,mode=1777" % j.tmp_bytes)
+    _mount("tmpfs", r + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=%d,nr_inodes=%d,mode=1777" % (j.tmp_bytes, j.tmp_files))
     for path in j.binds:          # after /tmp: a venv in /tmp stays visible (and read-only)
         os.makedirs(r + path, exist_ok=True)
         _bind(path, r + path)

@@ -27,7 +27,8 @@ class Limits:
     hang_allowance: float = 20.0     # seconds lost to time-outs before short_timeout applies
     short_timeout: float = 1.0       # the per-call limit once hang_allowance is spent
     startup_timeout: float = 60.0    # python + numpy in the zygote (no student code yet)
-    tmp_bytes: int = 32 * 1024 * 1024   # the private /tmp inside the namespaces
+    tmp_bytes: int = 32 * 1024 * 1024   # disk: the private /tmp inside the namespaces, else what the uid wrote
+    tmp_files: int = 10_000          # files and folders, likewise
 
 
 def with_env(limits: Limits, env=None) -> Limits:
@@ -63,7 +64,31 @@ def _drop_capabilities():
     check(libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), (_CapData * 2)()), "capset")
 
 
-def child_setup(limits: Limits, user: SandboxUser | None, jail: Jail | None):
+def socket_filter():
+    """A seccomp filter, built here in the parent and loaded by each child: socket() fails with
+    EACCES whatever the family (the child needs none: it speaks through inherited pipes;
+    socketpair stays allowed), io_uring_setup with EPERM (it can open sockets too). Where
+    namespaces are refused (Docker) this is what keeps student code off the network.
+    (None, why) when libseccomp or its binding is missing."""
+    if "filter" not in _SECCOMP:
+        try:
+            import pyseccomp as sc
+            f = sc.SyscallFilter(sc.ALLOW)
+            f.add_rule(sc.ERRNO(errno.EACCES), "socket")
+            try:
+                f.add_rule(sc.ERRNO(errno.EPERM), "io_uring_setup")
+            except (OSError, ValueError):    # a libseccomp too old to know it
+                pass
+            _SECCOMP.update(filter=f, why="")
+        except (ImportError, OSError, RuntimeError, ValueError, AttributeError) as exc:
+            _SECCOMP.update(filter=None, why="%s: %s" % (type(exc).__name__, exc))
+    return _SECCOMP["filter"], _SECCOMP["why"]
+
+
+_SECCOMP: dict = {}
+
+
+def child_setup(limits: Limits, user: SandboxUser | None, jail: Jail | None, seccomp=None):
     import resource
     uid, gid = os.getuid(), os.getgid()
     root = os.geteuid() == 0
@@ -94,5 +119,7 @@ def child_setup(limits: Limits, user: SandboxUser | None, jail: Jail | None):
         elif root:
             _drop_capabilities()
         prctl(PR_SET_NO_NEW_PRIVS, 1)
+        if seccomp is not None:
+            seccomp.load()           # after no-new-privs (libseccomp would set it too)
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full file raises, not kills
     return setup

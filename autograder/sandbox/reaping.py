@@ -6,6 +6,8 @@ import os
 import signal
 import time
 
+from . import disk
+from .disk import SHARED
 from .kernel import PR_SET_CHILD_SUBREAPER, prctl
 
 LIVE: set = set()             # pids of the children started here (never swept as orphans)
@@ -92,20 +94,9 @@ def living_processes(uid: int | None = None, environ: bytes | None = None) -> li
     return out
 
 
-def remove_user_files(uid: int, places=("/tmp", "/var/tmp", "/dev/shm")) -> None:
+def remove_user_files(uid: int, places=SHARED) -> None:
     """Delete what uid left in the shared writable folders (without namespaces: disk bombs)."""
-    if uid == 0 or uid == os.getuid():
-        return
-    for top in places:
-        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
-            for name in filenames + dirnames:
-                p = os.path.join(dirpath, name)
-                try:
-                    st = os.lstat(p)
-                    if st.st_uid == uid:
-                        (os.rmdir if os.path.isdir(p) and not os.path.islink(p) else os.unlink)(p)
-                except OSError:
-                    pass
+    disk.remove(uid, None, places)
 
 
 def _start_time(pid: int) -> float | None:

@@ -51,7 +51,8 @@ from pathlib import Path
 from .identity import SandboxUser, fresh_identity, sandbox_user  # noqa: F401 - public names, imported from here
 from .jail import JAIL_WORK, Jail, python_binds
 from .kernel import F_SETPIPE_SZ, SYS_PIVOT_ROOT
-from .limits import Limits, child_setup, with_env  # noqa: F401
+from . import disk
+from .limits import Limits, child_setup, socket_filter, with_env  # noqa: F401
 from .notes import note_once
 from .reach import runnable_python
 from .reaping import (LIVE, kill_user_processes, living_processes, remove_user_files,  # noqa: F401
@@ -61,6 +62,8 @@ HERE = Path(__file__).resolve().parent
 OUTILS = HERE.parent.parent / "student_template" / "outils.py"
 MAX_RESPONSE = 8 * 1024 * 1024   # bytes of one answer line
 LOG_KEEP = 2000                  # bytes of the student's own output kept
+DISK_EVERY = 1.0                 # seconds between two looks at the disk during a call (no namespaces)
+DISK_FULL = "disque / disk"      # the detail of a "died" failure: past the disk budget
 
 
 class ChildFailure(Exception):
@@ -151,6 +154,7 @@ class Sandbox:
     _zygote: int = 0
     _guard: object = None
     _closing: bool = False
+    _disk_checked: float = 0.0
 
     def __post_init__(self):
         self.limits = with_env(self.limits)
@@ -189,7 +193,8 @@ class Sandbox:
         jail = None
         if self.namespaces:
             jail = Jail(str(self._stage / "racine"), str(self._stage / "travail"),
-                        python_binds(self.python), os.geteuid() != 0, self.limits.tmp_bytes)
+                        python_binds(self.python), os.geteuid() != 0, self.limits.tmp_bytes,
+                        self.limits.tmp_files)
         work = JAIL_WORK if jail else str(self._stage / "travail")
         python, python_env = self.python, {}
         if jail is None and self.user is not None:
@@ -210,12 +215,16 @@ class Sandbox:
             if key in os.environ:
                 env[key] = os.environ[key]
         set_subreaper()
+        seccomp, why = socket_filter()
+        if seccomp is None:
+            note_once("no seccomp filter (%s): without namespaces, student code could open network "
+                      "sockets." % why[:200])
         try:
             proc = subprocess.Popen(
                 [python, "-I", "-B", work + "/_enfant.py"],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 cwd=None if jail else tmp, env=env, close_fds=True, pass_fds=(c_r, c_w),
-                preexec_fn=child_setup(self.limits, self.user, jail))
+                preexec_fn=child_setup(self.limits, self.user, jail, seccomp))
         except (subprocess.SubprocessError, OSError) as exc:
             proc, why = None, str(exc)
         os.close(c_r)
@@ -564,8 +573,23 @@ class Sandbox:
                 self._worker_dead = msg[2] if len(msg) > 2 else "?"
                 self._ctlmsgs.remove(msg)
 
+    def _disk_over(self) -> bool:
+        """Without namespaces: has this grading written more than its disk budget?"""
+        self._disk_checked = time.monotonic()
+        if self.jailed or self._stage is None:
+            return False
+        used, entries = disk.usage(self.user.uid if self.user else None, str(self._stage / "tmp"))
+        return used > self.limits.tmp_bytes or entries > self.limits.tmp_files
+
+    def _clear_disk(self) -> None:
+        """Kill every process of the grading (one may still be writing), then delete its files."""
+        self._hard_kill()
+        disk.remove(self.user.uid if self.user else None, str(self._stage / "tmp"))
+
     def _readline(self, end: float) -> bytes:
         while b"\n" not in self._buf:
+            if not self.jailed and time.monotonic() - self._disk_checked > DISK_EVERY and self._disk_over():
+                raise ChildFailure("died", DISK_FULL)
             self._note_exits()
             if self._worker_dead is not None:
                 # its last words may still be in the pipe
@@ -580,13 +604,29 @@ class Sandbox:
             left = end - time.monotonic()
             if left <= 0:
                 raise ChildFailure("timeout")
-            self._pump(left, want_response=True)
+            self._pump(left if self.jailed else min(left, DISK_EVERY), want_response=True)
         line, _, self._buf = self._buf.partition(b"\n")
         if len(line) > MAX_RESPONSE:
             raise ChildFailure("too_big")
         return line
 
     def _raw_request(self, req: dict, timeout: float) -> dict:
+        """One exchange; without namespaces the grading's disk use is checked after it (and every
+        DISK_EVERY seconds during it): past the budget its processes are killed, its files
+        deleted, and the request fails (it costs the function that wrote)."""
+        try:
+            resp = self._exchange(req, timeout)
+        except ChildFailure as exc:
+            if not self.jailed and (exc.detail == DISK_FULL or exc.kind != "budget" and self._disk_over()):
+                self._clear_disk()
+                raise ChildFailure("died", DISK_FULL) from None
+            raise
+        if not self.jailed and self._disk_over():
+            self._clear_disk()
+            raise ChildFailure("died", DISK_FULL)
+        return resp
+
+    def _exchange(self, req: dict, timeout: float) -> dict:
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise ChildFailure("budget")
