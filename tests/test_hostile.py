@@ -465,7 +465,13 @@ def test_daemon_outliving_the_call_changes_nothing(flows, rubric):
 
 def test_disk_bomb_leaves_nothing_behind(flows, rubric):
     flow = flows.flow("bombe_disque")
-    assert_sound(flow, rubric, 58)
+    if isolation()[1]:        # the private /tmp fills up: the bomb stops, the answer is right
+        assert_sound(flow, rubric, 58)
+    else:                     # past the disk budget the call fails: it costs its own checks only
+        lost = [t for t in flow.data["tests"] if t.get("number") in {i.id for i in rubric.items}
+                and t["score"] < t["max_score"]]
+        assert lost and all("disque" in t["output"] for t in lost), lost
+        assert_sound(flow, rubric, 58 - sum(t["max_score"] - t["score"] for t in lost))
     if os.geteuid() == 0:
         import pwd
         uid = pwd.getpwnam(flow.user).pw_uid
