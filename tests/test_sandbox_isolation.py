@@ -201,3 +201,49 @@ def test_a_gigabyte_in_small_files_costs_its_own_item(tmp_path):
     finally:
         sb.close()
     assert not list(Path(tempfile.gettempdir()).glob("ag-bombe-%d*" % uid))
+
+
+WARM = WHO + """
+import sys
+
+
+def etat():
+    import socket
+    try:
+        socket.socket().close()
+        net = 0
+    except OSError as e:
+        net = e.errno
+    return [os.getuid(), os.getpid(), sorted(k for k in sys.modules if k.split(".")[0] == "autograder"), net]
+"""
+
+
+def test_warm_process_forks_a_fresh_isolated_child_per_submission(tmp_path):
+    """Batch's warm process (issue 13.5): each Sandbox gets its own forked child, with the
+    same layers as a freshly executed one (its own uid as root, no sockets, none of the
+    grader's modules); the children die with the Sandbox, the server with close()."""
+    import errno
+    from autograder.sandbox.runner import Sandbox, living_processes, sandbox_user
+    from autograder.sandbox.warm import WarmServer
+    server = WarmServer.start()
+    seen = []
+    try:
+        for namespaces in (None, False):
+            sb = Sandbox(_student(tmp_path, WARM), user=sandbox_user(), namespaces=namespaces, warm=server)
+            try:
+                resp = _call(sb, "etat")
+                assert resp["ok"], resp
+                uid, pid, modules, net = (v["v"] for v in resp["value"]["v"])
+                assert modules == [] and net == errno.EACCES
+                if os.geteuid() == 0:
+                    assert uid == sb.user.uid and sb.user.per_grading
+                seen.append((pid, uid, sb.jailed))
+            finally:
+                sb.close()
+            if os.geteuid() == 0 and not sb.jailed:
+                assert living_processes(sb.user.uid) == []
+        assert len({(p, u) for p, u, _ in seen}) == 2
+        assert server.alive()
+    finally:
+        server.close()
+    assert not server.alive()

@@ -51,7 +51,7 @@ from pathlib import Path
 from .identity import SandboxUser, fresh_identity, sandbox_user  # noqa: F401 - public names, imported from here
 from .jail import JAIL_WORK, Jail, python_binds
 from .kernel import F_SETPIPE_SZ, SYS_PIVOT_ROOT
-from . import disk
+from . import disk, warm
 from .limits import Limits, child_setup, socket_filter, with_env  # noqa: F401
 from .notes import note_once
 from .reach import runnable_python
@@ -131,6 +131,7 @@ class Sandbox:
     python: str = sys.executable
     user: SandboxUser | None = None
     namespaces: bool | None = None       # None: when the machine allows it
+    warm: object = None                  # a warm.WarmServer: the child is forked by it (batch)
     loaded: dict | None = None           # the answer to the first 'load' (functions or error)
     restarts: int = 0
     hang_spent: float = 0.0              # wall seconds lost to time-outs
@@ -160,6 +161,8 @@ class Sandbox:
         self.limits = with_env(self.limits)
         self._deadline = time.monotonic() + self.limits.budget
         self.student_file = Path(self.student_file)
+        if self.warm is not None:
+            self.python = self.warm.python      # its modules' folders are what the jail must show
         if self.user is not None and self.user.per_grading:
             self.user = fresh_identity()     # never shared with another Sandbox, even by the caller
 
@@ -197,7 +200,7 @@ class Sandbox:
                         self.limits.tmp_files)
         work = JAIL_WORK if jail else str(self._stage / "travail")
         python, python_env = self.python, {}
-        if jail is None and self.user is not None:
+        if jail is None and self.user is not None and self.warm is None:
             try:
                 python, python_env = runnable_python(self.python, self.user.uid, self.user.gid)
             except OSError as exc:
@@ -220,11 +223,15 @@ class Sandbox:
             note_once("no seccomp filter (%s): without namespaces, student code could open network "
                       "sockets." % why[:200])
         try:
-            proc = subprocess.Popen(
-                [python, "-I", "-B", work + "/_enfant.py"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=None if jail else tmp, env=env, close_fds=True, pass_fds=(c_r, c_w),
-                preexec_fn=child_setup(self.limits, self.user, jail, seccomp))
+            if self.warm is not None:     # forked by the warm process, which sets up the same layers
+                proc = warm.spawn(self.warm, work + "/_enfant.py", env, None if jail else tmp, (c_r, c_w),
+                                  self.limits, self.user, jail, seccomp is not None)
+            else:
+                proc = subprocess.Popen(
+                    [python, "-I", "-B", work + "/_enfant.py"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    cwd=None if jail else tmp, env=env, close_fds=True, pass_fds=(c_r, c_w),
+                    preexec_fn=child_setup(self.limits, self.user, jail, seccomp))
         except (subprocess.SubprocessError, OSError) as exc:
             proc, why = None, str(exc)
         os.close(c_r)
