@@ -153,7 +153,7 @@ def sweep_all_adopted(seconds: float = 10.0) -> None:
     me = os.getpid()
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        kids = [pid for pid in _pids() if _state_and_parent(pid)[1] == me]
+        kids = children(me)
         if not kids:
             return
         for pid in kids:
@@ -169,6 +169,11 @@ def sweep_all_adopted(seconds: float = 10.0) -> None:
             if pid == 0:
                 break
         time.sleep(0.005)
+
+
+def children(pid: int) -> list:
+    """The pids whose parent is pid (from /proc)."""
+    return [p for p in _pids() if _state_and_parent(p)[1] == pid]
 
 
 def _pids() -> list:

@@ -28,6 +28,7 @@ from autograder.sandbox import limits as _limits  # noqa: E402
 from autograder.sandbox.identity import SandboxUser  # noqa: E402
 from autograder.sandbox.jail import Jail  # noqa: E402
 from autograder.sandbox.kernel import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl  # noqa: E402
+from autograder.sandbox.reaping import children  # noqa: E402
 
 SECCOMP, _ = _limits.socket_filter()
 
@@ -56,20 +57,6 @@ def _become_child(spec: dict, fds: list) -> None:
     runpy.run_path(spec["script"], run_name="__main__")
 
 
-def _children() -> list:
-    me, out = os.getpid(), []
-    for e in os.listdir("/proc"):
-        if e.isdigit():
-            try:
-                with open("/proc/%s/stat" % e, "rb") as f:
-                    stat = f.read()
-                if int(stat[stat.rindex(b")") + 2:].split()[1]) == me:
-                    out.append(int(e))
-            except (OSError, ValueError, IndexError):
-                pass
-    return out
-
-
 def main() -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     prctl(PR_SET_CHILD_SUBREAPER, 1)
@@ -88,7 +75,7 @@ def main() -> None:
             if pid in spawned:
                 spawned.discard(pid)
                 sock.send(b"exit %d %d" % (pid, os.waitstatus_to_exitcode(status)))
-        for pid in _children():        # adopted: an orphan of a dead child (no namespaces)
+        for pid in children(os.getpid()):        # adopted: an orphan of a dead child (no namespaces)
             if pid not in spawned:
                 try:
                     os.kill(pid, signal.SIGKILL)
