@@ -212,7 +212,12 @@ def etat():
         net = 0
     except OSError as e:
         net = e.errno
-    return [os.getuid(), os.getpid(), sorted(k for k in sys.modules if k.split(".")[0] == "autograder"), net]
+    import ctypes        # capget (no /proc inside the jail): effective and permitted sets
+    head, data = (ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()
+    ctypes.CDLL(None).capget(head, data)
+    caps = [data[0] | data[3], data[1] | data[4]]
+    return [os.getuid(), os.getpid(), sorted(k for k in sys.modules if k.split(".")[0] == "autograder"), net,
+            caps]
 """
 
 
@@ -231,8 +236,9 @@ def test_warm_process_forks_a_fresh_isolated_child_per_submission(tmp_path):
             try:
                 resp = _call(sb, "etat")
                 assert resp["ok"], resp
-                uid, pid, modules, net = (v["v"] for v in resp["value"]["v"])
+                uid, pid, modules, net, caps = (v["v"] for v in resp["value"]["v"])
                 assert modules == [] and net == errno.EACCES
+                assert [c["v"] for c in caps] == [0, 0]     # no capability, even in a user namespace
                 if os.geteuid() == 0:
                     assert uid == sb.user.uid and sb.user.per_grading
                 seen.append((pid, uid, sb.jailed))

@@ -55,7 +55,7 @@ class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
-def _drop_capabilities():
+def drop_capabilities():
     """Root without a sandbox user: keep uid 0 but no capability, now or after exec."""
     for cap in range(64):
         if prctl(PR_CAPBSET_DROP, cap) != 0 and ctypes.get_errno() == errno.EINVAL:
@@ -117,7 +117,7 @@ def child_setup(limits: Limits, user: SandboxUser | None, jail: Jail | None, sec
             os.setgid(user.gid)
             os.setuid(user.uid)
         elif root:
-            _drop_capabilities()
+            drop_capabilities()
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         if seccomp is not None:
             seccomp.load()           # after no-new-privs (libseccomp would set it too)

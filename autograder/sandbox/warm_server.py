@@ -47,6 +47,8 @@ def _become_child(spec: dict, fds: list) -> None:
     user = SandboxUser(**spec["user"]) if spec.get("user") else None
     jail = Jail(**dict(spec["jail"], binds=tuple(spec["jail"]["binds"]))) if spec.get("jail") else None
     _limits.child_setup(lim, user, jail, SECCOMP if spec.get("seccomp") else None)()
+    if user is None:      # no execve follows to drop what a user namespace granted: drop it here
+        _limits.drop_capabilities()
     os.environ.clear()
     os.environ.update(spec["env"])
     for name in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
