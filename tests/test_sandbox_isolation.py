@@ -251,3 +251,31 @@ def test_warm_process_forks_a_fresh_isolated_child_per_submission(tmp_path):
     finally:
         server.close()
     assert not server.alive()
+
+
+KILLER = WHO + """
+import signal
+
+
+def tue_le_parent():
+    os.kill(os.getppid(), signal.SIGKILL)
+    return 1
+
+
+def un():
+    return 1
+"""
+
+
+def test_killing_its_zygote_costs_only_that_call(tmp_path):
+    """Without a pid namespace the worker can kill its zygote (same uid). The call after it
+    is sent again to a fresh child instead of failing in its place."""
+    from autograder.sandbox.runner import Sandbox, sandbox_user
+    sb = Sandbox(_student(tmp_path, KILLER), user=sandbox_user(), namespaces=False)
+    try:
+        for _ in range(3):
+            _call(sb, "tue_le_parent")
+            resp = _call(sb, "un")
+            assert resp["ok"] and resp["value"]["v"] == 1, resp
+    finally:
+        sb.close()

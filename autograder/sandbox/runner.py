@@ -62,6 +62,7 @@ HERE = Path(__file__).resolve().parent
 OUTILS = HERE.parent.parent / "student_template" / "outils.py"
 MAX_RESPONSE = 8 * 1024 * 1024   # bytes of one answer line
 LOG_KEEP = 2000                  # bytes of the student's own output kept
+MAX_RETRIES = 20                 # requests sent again to a fresh child, per submission
 DISK_EVERY = 1.0                 # seconds between two looks at the disk during a call (no namespaces)
 DISK_FULL = "disque / disk"      # the detail of a "died" failure: past the disk budget
 
@@ -134,6 +135,7 @@ class Sandbox:
     warm: object = None                  # a warm.WarmServer: the child is forked by it (batch)
     loaded: dict | None = None           # the answer to the first 'load' (functions or error)
     restarts: int = 0
+    retries: int = 0                     # requests sent again after the whole child died
     hang_spent: float = 0.0              # wall seconds lost to time-outs
     jailed: bool = False
     _proc: subprocess.Popen | None = None
@@ -689,8 +691,11 @@ class Sandbox:
             t = min(t, self.limits.short_timeout)
         return t
 
-    def request(self, req: dict, timeout: float | None = None) -> dict:
-        """Send one request; on failure replace the worker (the next request loads a fresh one)."""
+    def request(self, req: dict, timeout: float | None = None, _again: bool = True) -> dict:
+        """Send one request; on failure replace the worker (the next request loads a fresh one).
+        When the whole child had died (its zygote too: without a pid namespace an earlier call
+        can kill it, being the same uid), the request is sent once more to a fresh child, so
+        that the function called after the attack does not pay for it."""
         loaded = self.load()
         if not loaded.get("ok"):
             raise ChildFailure("not_loaded")
@@ -708,7 +713,11 @@ class Sandbox:
         except ChildFailure as exc:
             if exc.kind == "timeout":
                 self.hang_spent += time.monotonic() - started
+            whole_child = (exc.kind == "died" and self._worker_dead == "?" and not self.jailed
+                           and exc.detail != DISK_FULL)
             if exc.kind != "budget":
                 self._reset()
+            if whole_child and _again and self.retries < MAX_RETRIES:
+                self.retries += 1
+                return self.request(req, timeout, _again=False)
             raise
-

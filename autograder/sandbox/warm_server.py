@@ -35,6 +35,7 @@ SECCOMP, _ = _limits.socket_filter()
 
 def _become_child(spec: dict, fds: list) -> None:
     """In the fork: the descriptors in place, the isolation, then the child's script."""
+    signal.set_wakeup_fd(-1)
     for sig in (signal.SIGCHLD, signal.SIGPIPE, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]     # out of the way of 0-4 first
@@ -64,9 +65,16 @@ def main() -> None:
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     sock = socket.socket(fileno=SOCK_FD)
     spawned: set = set()
+    wake_r, wake_w = os.pipe()          # a child's exit wakes the loop (its report goes out at once)
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
     sock.send(b"ready")
     while True:
-        ready, _, _ = select.select([sock], [], [], 0.2)
+        ready, _, _ = select.select([sock, wake_r], [], [], 1.0)
+        if wake_r in ready:
+            os.read(wake_r, 4096)
+        ready = [fd for fd in ready if fd is sock]
         while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
