@@ -135,6 +135,8 @@ def _ensure_mirror(mirror: str, roots: tuple, venv_python: bool) -> None:
         for r in roots:
             _copy_tree(r, roots, build, mirror, venv_python)
         os.chmod(build, 0o755)
+        with open(os.path.join(build, ".racines"), "w") as f:
+            f.write("\n".join(roots))
         open(os.path.join(build, ".complet"), "w").close()
         try:
             os.rename(build, mirror)
@@ -143,6 +145,26 @@ def _ensure_mirror(mirror: str, roots: tuple, venv_python: bool) -> None:
                 raise
     finally:
         shutil.rmtree(build, ignore_errors=True)
+    _remove_stale(mirror, roots)
+
+
+def _remove_stale(mirror: str, roots: tuple) -> None:
+    """Older mirrors of the same folders (made before a venv change): their hard links would
+    keep replaced files alive."""
+    top = os.path.dirname(mirror)
+    for name in os.listdir(top):
+        other = os.path.join(top, name)
+        if not name.startswith("ag-python-") or name.startswith("ag-python-build-") or other == mirror:
+            continue
+        try:
+            if os.lstat(other).st_uid != 0:
+                continue
+            with open(os.path.join(other, ".racines")) as f:
+                if f.read() != "\n".join(roots):
+                    continue
+        except OSError:
+            continue
+        shutil.rmtree(other, ignore_errors=True)
 
 
 def runnable_python(python: str, uid: int, gid: int) -> tuple:
