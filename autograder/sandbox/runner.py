@@ -15,10 +15,13 @@ each used when the machine allows it, each said once on stderr when it does not:
   (no network), and a new pid namespace whose pid 1 is the zygote: the student
   cannot see or signal any process outside it, and killing pid 1 kills every
   process the student started, daemons included;
+- without namespaces (Docker): the interpreter made reachable for the sandbox
+  uid (reach.py), no sockets (seccomp), a private temporary folder and a disk
+  budget over what the uid writes (disk.py), checked after each call;
 - kernel limits per process: CPU seconds, address space, file size, open
   files, processes (per user), core dumps off, oom_score_adj 1000 (the kernel
-  kills a student process before the grader), no new privileges, and as root
-  without the sandbox user, no capabilities.
+  kills a student process before the grader), no new privileges, a seccomp
+  filter (no socket), and as root without a sandbox user, no capabilities.
 
 Each request has a wall-clock time limit and the submission has a budget.
 After a time-out or a crash the zygote kills the worker and everything it
@@ -28,9 +31,12 @@ When the seconds lost to time-outs pass `hang_allowance`, later calls get
 `short_timeout`, so a file whose every function sleeps still ends quickly.
 
 One layer per file: identity.py (who the child runs as), jail.py (namespaces and
-the new root), limits.py (rlimits, no new privileges, the user switch), reaping.py
-(the subreaper, killing and sweeping), kernel.py (libc wrappers); this file holds
-the policy and the Sandbox (start, stop, the request protocol).
+the new root), reach.py (an interpreter the sandbox uid can run), limits.py
+(rlimits, no new privileges, seccomp, the user switch), disk.py (what the uid
+wrote), reaping.py (the subreaper, killing and sweeping), warm.py and
+warm_server.py (a warm process that forks the child, for batch), kernel.py (libc
+wrappers); this file holds the policy and the Sandbox (start, stop, the request
+protocol).
 """
 from __future__ import annotations
 
