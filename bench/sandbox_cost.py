@@ -10,7 +10,7 @@ this process (so Python's and the grader's own start-up are not counted), the me
                   decoded exactly as on the wire (the child's own code), no process
   child           the sandbox's processes, no namespaces, no user switch
   namespaces      + mount/pid/network namespaces (pivot_root jail)
-  namespaces+user + the switch to ag_student (root, the user exists): Gradescope's setting
+  namespaces+user + the switch to a per-grading uid (root): Gradescope's setting
   user            the user switch without namespaces (only if that user can run this Python)
   warm fork       the child forked by a warm process (batch's WarmServer), namespaces + user
 
