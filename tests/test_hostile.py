@@ -465,7 +465,13 @@ def test_daemon_outliving_the_call_changes_nothing(flows, rubric):
 
 def test_disk_bomb_leaves_nothing_behind(flows, rubric):
     flow = flows.flow("bombe_disque")
-    assert_sound(flow, rubric, 58)
+    if isolation()[1]:        # the private /tmp fills up: the bomb stops, the answer is right
+        assert_sound(flow, rubric, 58)
+    else:                     # past the disk budget the call fails: it costs its own checks only
+        lost = [t for t in flow.data["tests"] if t.get("number") in {i.id for i in rubric.items}
+                and t["score"] < t["max_score"]]
+        assert lost and all("disque" in t["output"] for t in lost), lost
+        assert_sound(flow, rubric, 58 - sum(t["max_score"] - t["score"] for t in lost))
     if os.geteuid() == 0:
         import pwd
         uid = pwd.getpwnam(flow.user).pw_uid
@@ -476,6 +482,9 @@ def test_disk_bomb_leaves_nothing_behind(flows, rubric):
 
 def test_reading_secrets_finds_nothing(flows, rubric):
     need_isolation()
+    if not isolation()[1] and os.stat(REPO).st_mode & 0o005 == 0o005:
+        pytest.skip("without namespaces this clone (%s) is readable by others: on Gradescope the "
+                    "source is locked (chmod 700)" % REPO)
     flow = flows.flow("lecture_secrets")
     assert_sound(flow, rubric, flows.honest("lecture_secrets"))
     text = flow.raw.decode()
@@ -493,7 +502,14 @@ def test_writing_results_or_sources_fails(flows, rubric):
 def test_signals_to_the_grader_change_nothing(flows, rubric):
     need_isolation()
     flow = flows.flow("signaux_parent")
-    assert_sound(flow, rubric, 58)
+    if isolation()[1]:
+        assert_sound(flow, rubric, 58)
+    else:    # no pid namespace: the attack can kill its own zygote (same uid), which costs the
+        # items whose functions attack (2.i, 2.j, 2.k), never another item nor the grader
+        lost = [t for t in flow.data["tests"] if t.get("number") in {i.id for i in rubric.items}
+                and t["score"] < t["max_score"]]
+        assert {t["number"] for t in lost} <= {"2.i", "2.j", "2.k"}, lost
+        assert_sound(flow, rubric, 58 - sum(t["max_score"] - t["score"] for t in lost))
 
 
 @ROOT_ONLY
