@@ -247,12 +247,22 @@ def grader_image(suite: str, zip_path: Path, rebuild: bool = False) -> tuple:
     finally:
         docker("rm", "-f", name, check=False)
         shutil.rmtree(work, ignore_errors=True)
+    _prune(suite, keep=tag)
     env = json.loads(docker("image", "inspect", "-f", "{{json .Config.Env}}", tag).stdout or b"[]") or []
     leaked = [e for e in env if e.split("=")[0] in ("PIP_CERT", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "APT_CONFIG")]
     left = docker("run", "--rm", tag, "/bin/sh", "-c", "ls -A /mnt").stdout.decode().split()
     if leaked or left:
         raise RuntimeError("the build's CA bundle leaked into the image: %s %s" % (leaked, left))
     return tag, {"setup_seconds": seconds, "base": image_size(base), "image": image_size(tag), "cached": False}
+
+
+def _prune(suite: str, keep: str) -> None:
+    """Older autograder images of this suite go (each is about 1 GB; CI builds one per change)."""
+    tags = docker("images", "ag-grader", "--format", "{{.Repository}}:{{.Tag}}").stdout.decode().split()
+    old = [t for t in tags if t.startswith("ag-grader:%s-" % suite) and t != keep
+           and len(t) == len(keep)]      # same suite, not bookworm-py310 when pruning bookworm
+    if old:
+        docker("rmi", *old, check=False)
 
 
 # ------------------------------------------------------------------ one grading
@@ -409,8 +419,15 @@ class Bench:
         self.image, self.suite, self.rubric = image, suite, rubric
         self.rows = []          # (case, score, expected, seconds, problems)
 
+    out: Path | None = None     # where to keep each case's results.json and run log (--out)
+
     def record(self, case, g, expected, bad):
         score = g["data"].get("score")
+        if self.out:
+            stem = self.out / self.suite / case.replace("/", "_").replace(" ", "_")
+            stem.parent.mkdir(parents=True, exist_ok=True)
+            stem.with_suffix(".json").write_bytes(g["raw"])
+            stem.with_suffix(".log").write_text(g["log"] + "\n" + json.dumps(g["summary"], indent=1))
         self.rows.append((case, score, expected, g["summary"].get("seconds"), bad))
         flag = "held" if not bad else "NOT HELD: " + "; ".join(bad)
         say("    %-34s score %-6s expected %-6s %6ss  %s" % (case, score, expected, g["summary"].get("seconds"), flag))
@@ -502,6 +519,7 @@ def main(argv=None) -> int:
                    help="hostile gradings at a time (default 1: before per-grading uids, gradings of the "
                         "same image share ag_student's uid)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the autograder image even if cached")
+    p.add_argument("--out", help="keep each case's results.json and run_autograder output in this folder")
     p.add_argument("--zip", help="an autograder zip to test (default: ./ag zip of this checkout)")
     args = p.parse_args(argv)
     suites = [s for s in args.suites.split(",") if s]
@@ -536,6 +554,7 @@ def main(argv=None) -> int:
             image, fig["setup_seconds"], " (cached build)" if fig["cached"] else "", mb(fig["base"]),
             mb(fig["image"]), mb(fig["image"] - fig["base"]), py.decode().strip()))
         bench = Bench(image, suite, rubric)
+        bench.out = Path(args.out) if args.out else None
         for case in cases:
             if case == "hostile":
                 if suite in hostile_suites:
