@@ -186,6 +186,7 @@ def _py310_image() -> str:
     name2 = "ag-mk310-" + secrets.token_hex(4)
     try:
         docker("run", "--name", name2, tag + "-tmp", "/bin/sh", "-c",
+               "echo /opt/python3.10/lib > /etc/ld.so.conf.d/ag-python3.10.conf && ldconfig && "   # its RUNPATH is pyenv's
                "ln -s /opt/python3.10/bin/python3.10 /usr/local/bin/python3 && "
                "ln -s /opt/python3.10/bin/python3.10 /usr/local/bin/python3.10 && python3 --version")
         docker("commit", "--change", 'CMD ["/bin/bash"]', name2, tag)
