@@ -365,7 +365,7 @@ HOSTILE = {
     "bombe_cpu": "honest", "decodage": "honest", "bombe_fork": "honest", "sommeil_import": "honest",
     "mensonge_egalite": "honest", "definition_double": "honest", "bombe_sortie": "honest",
     "une_boucle": "honest", "bombe_expression": "honest", "lecture_secrets": "honest",
-    "fichiers_modules": 58, "demon_posthume": 58, "bombe_disque": 58, "ecriture_fichiers": 58,
+    "fichiers_modules": 58, "demon_posthume": 58, "bombe_disque": "disk", "ecriture_fichiers": 58,
     "signaux_parent": 58, "privileges": 58, "tout_bloque": 0, "boucle_import": 0,
 }
 EXTRA = {
@@ -382,6 +382,16 @@ EXTRA = {
         s in raw.decode() for s in ("def relu_prime", "tolerances:", "kind: values")) else ["a secret was found"],
 }
 WAIT_AFTER = {"demon_posthume": 1.5}
+
+
+def disk_bomb_score(data, rubric) -> float:
+    """bombe_disque: 58, or (without namespaces, past the disk budget) 58 less the items whose
+    call failed for the disk, each saying so (test_disk_bomb_leaves_nothing_behind)."""
+    ids = {i.id for i in rubric.items}
+    lost = [t for t in data.get("tests", []) if t.get("number") in ids and t["score"] < t["max_score"]]
+    if all("disque" in t.get("output", "") for t in lost):
+        return 58 - sum(t["max_score"] - t["score"] for t in lost)
+    return 58
 
 
 def honest_score(th, name: str, rubric) -> float:
@@ -458,17 +468,18 @@ class Bench:
         def one(name):
             g = grade(self.image, hostile_files(th, name), limits=th.LIMITS, port=PORT if name == "privileges" else 0,
                       wait_after=WAIT_AFTER.get(name, 0), worker_timeout=th.WORKER_TIMEOUT)
-            bad = common_problems(g, self.rubric, honest[name])
+            expected = disk_bomb_score(g["data"], self.rubric) if honest[name] == "disk" else honest[name]
+            bad = common_problems(g, self.rubric, expected)
             if name in EXTRA and g["data"]:
                 bad += EXTRA[name](g["data"], g["raw"])
-            return name, g, bad
+            return name, g, bad, expected
         ordered = sorted((n for n in names if n not in alone), key=lambda n: (n not in th.SLOW, n))
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            for name, g, bad in pool.map(one, ordered):
-                self.record("hostile/" + name, g, honest[name], bad)
+            for name, g, bad, expected in pool.map(one, ordered):
+                self.record("hostile/" + name, g, expected, bad)
         for name in alone:
-            _, g, bad = one(name)
-            self.record("hostile/" + name, g, honest[name], bad)
+            _, g, bad, expected = one(name)
+            self.record("hostile/" + name, g, expected, bad)
 
     def concurrent(self):
         files = {"devoir3.py": (REPO / "examples/submissions/full_marks/devoir3.py").read_bytes()}
