@@ -365,8 +365,8 @@ HOSTILE = {
     "bombe_cpu": "honest", "decodage": "honest", "bombe_fork": "honest", "sommeil_import": "honest",
     "mensonge_egalite": "honest", "definition_double": "honest", "bombe_sortie": "honest",
     "une_boucle": "honest", "bombe_expression": "honest", "lecture_secrets": "honest",
-    "fichiers_modules": 58, "demon_posthume": 58, "bombe_disque": "disk", "ecriture_fichiers": 58,
-    "signaux_parent": 58, "privileges": 58, "tout_bloque": 0, "boucle_import": 0,
+    "fichiers_modules": 58, "demon_posthume": 58, "bombe_disque": "own", "ecriture_fichiers": 58,
+    "signaux_parent": "own", "privileges": 58, "tout_bloque": 0, "boucle_import": 0,
 }
 EXTRA = {
     "mensonge_egalite": lambda d, raw: [] if _item(d, "1.f").get("score") == 0 and _item(d, "3.b").get("score") == 2
@@ -384,14 +384,19 @@ EXTRA = {
 WAIT_AFTER = {"demon_posthume": 1.5}
 
 
-def disk_bomb_score(data, rubric) -> float:
-    """bombe_disque: 58, or (without namespaces, past the disk budget) 58 less the items whose
-    call failed for the disk, each saying so (test_disk_bomb_leaves_nothing_behind)."""
+def score_without(data, rubric, allowed=None, saying: str = "") -> float:
+    """58 less what the attack's own items lost, when (in a container: no namespaces) losing them
+    is what tests/test_hostile.py accepts; else 58 (so any loss shows). bombe_disque: the items
+    the disk budget failed, each saying "disque"; signaux_parent: only 2.i, 2.j, 2.k, whose
+    functions kill their own zygote (same uid, no pid namespace)."""
     ids = {i.id for i in rubric.items}
     lost = [t for t in data.get("tests", []) if t.get("number") in ids and t["score"] < t["max_score"]]
-    if all("disque" in t.get("output", "") for t in lost):
+    if all(saying in t.get("output", "") and (allowed is None or t["number"] in allowed) for t in lost):
         return 58 - sum(t["max_score"] - t["score"] for t in lost)
     return 58
+
+
+LOSES_OWN = {"bombe_disque": {"saying": "disque"}, "signaux_parent": {"allowed": {"2.i", "2.j", "2.k"}}}
 
 
 def honest_score(th, name: str, rubric) -> float:
@@ -468,7 +473,8 @@ class Bench:
         def one(name):
             g = grade(self.image, hostile_files(th, name), limits=th.LIMITS, port=PORT if name == "privileges" else 0,
                       wait_after=WAIT_AFTER.get(name, 0), worker_timeout=th.WORKER_TIMEOUT)
-            expected = disk_bomb_score(g["data"], self.rubric) if honest[name] == "disk" else honest[name]
+            expected = score_without(g["data"], self.rubric, **LOSES_OWN[name]) if honest[name] == "own" \
+                else honest[name]
             bad = common_problems(g, self.rubric, expected)
             if name in EXTRA and g["data"]:
                 bad += EXTRA[name](g["data"], g["raw"])
