@@ -533,9 +533,9 @@ def main(argv=None) -> int:
     p.add_argument("--cases", default=",".join(ALL_CASES), help="subset of %s" % ",".join(ALL_CASES))
     p.add_argument("--hostile-suites", help="suites that run the hostile set (default: the first suite only)")
     p.add_argument("--hostile", help="only these attacks (comma-separated names of tests/hostile/)")
-    p.add_argument("-j", "--jobs", type=int, default=1,
-                   help="hostile gradings at a time (default 1: before per-grading uids, gradings of the "
-                        "same image share ag_student's uid)")
+    p.add_argument("-j", "--jobs", type=int, default=2,
+                   help="hostile gradings at a time, each in its own container as on a Gradescope host "
+                        "(default 2; the fork bomb runs alone)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the autograder image even if cached")
     p.add_argument("--out", help="keep each case's results.json and run_autograder output in this folder")
     p.add_argument("--zip", help="an autograder zip to test (default: ./ag zip of this checkout)")
