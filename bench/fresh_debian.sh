@@ -58,12 +58,13 @@ trial() {   # trial root|user : one fresh machine, one account
   cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ag-trial-ca.crt"
   chmod 644 "$rootfs/etc/ag-trial-ca.crt"
   mkdir -p "$rootfs/mnt/repo"
+  printf '[safe]\n\tdirectory = /mnt/repo\n' > "$rootfs/etc/ag-trial-trust.gitconfig"   # root's repository, for the user's clone
   cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
   local inner
   if [ "$who" = root ]; then
     inner='git clone -q --branch "$BRANCH" /mnt/repo /root/project && cd /root/project && run_both'
   else
-    inner='useradd -m -s /bin/bash eleve && runuser -u eleve -- env HOME=/home/eleve bash -c "$(declare -f run_both); cd /home/eleve && git -c safe.directory=/mnt/repo clone -q --branch \"\$BRANCH\" /mnt/repo project && cd project && run_both"'
+    inner='useradd -m -s /bin/bash eleve && runuser -u eleve -- env HOME=/home/eleve bash -c "$(declare -f run_both); cd /home/eleve && GIT_CONFIG_GLOBAL=/etc/ag-trial-trust.gitconfig git clone -q --branch \"\$BRANCH\" /mnt/repo project && cd project && run_both"'
   fi
   echo "== fresh Debian 12 ($who, $mode), branch $branch ($(git -C "$repo" rev-parse --short "$branch")), $(date -u +%H:%M:%S)"
   local rc=0
