@@ -102,6 +102,9 @@ def main(argv=None) -> int:
     b.add_argument("--lang", choices=["fr", "en"])
     b.add_argument("--force", action="store_true", help="regrade everything, ignoring the checkpoints")
     b.add_argument("--timeout", type=int, default=480, help="seconds for one submission (default 480)")
+    b.add_argument("--csv", choices=["plain", "excel-fr"], default="plain",
+                   help="gradebook.csv dialect: plain (comma, UTF-8, decimal point; default) or excel-fr "
+                        "(semicolon, UTF-8 with BOM, decimal comma: opens right in a French-locale spreadsheet)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(fn=cmd_batch)
     h = sub.add_parser("handout", help="build the zip a student receives")

@@ -1,21 +1,75 @@
-"""Item analysis of a batch: per item the mean, the share of full, partial and zero marks,
-and the sub-check that failed most often (with the rubric's message); the totals.
+"""Item analysis of a batch: the items ranked from the hardest to the easiest (mean as a share
+of the item's points), per item the shares of full, partial and zero marks and of items not
+attempted, the sub-check that failed most often (with the rubric's message, in full), and the
+misconceptions diagnosed most often (from the catalogue autograder/misconceptions.yaml); the totals.
 
 Input: the batch's per-submission records (autograder/batch.py). Items are analysed over
 the submissions whose file was loaded and graded ("assessed"); a submission with no file
 or a file that does not load is counted in the totals (it scores 0) but not in the items.
+Every share of an item's row has the same base, the assessed submissions; a sub-check's
+failure rate has its own base, the submissions that attempted it, and says so.
 A check that was not attempted (function missing or not implemented, file not loaded, or
 skipped because an earlier check of the item failed) is not counted as failing.
 """
 from __future__ import annotations
 
 import statistics
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 NOT_ATTEMPTED = {"missing", "not_implemented", "not_loaded", "requires"}
 NOT_DONE = {"not_implemented", "missing"}
 EPS = 1e-9
+WIDTH = 100                  # analysis.txt fits a 100-column terminal
+TOP_MISCONCEPTIONS = 3
+CATALOGUE = Path(__file__).resolve().parent / "misconceptions.yaml"
+
+# The batch's statuses in words: plural for counts, singular for one submission's row.
+STATUS_WORDS = {
+    "fr": {"graded": ("corrigées", "corrigée"), "no_file": ("sans fichier", "sans fichier"),
+           "load_error": ("non chargées", "non chargée"), "timed_out": ("temps dépassé", "temps dépassé"),
+           "internal_error": ("erreur interne", "erreur interne")},
+    "en": {"graded": ("graded", "graded"), "no_file": ("no file", "no file"),
+           "load_error": ("did not load", "did not load"), "timed_out": ("timed out", "timed out"),
+           "internal_error": ("internal error", "internal error")},
+}
+
+
+def status_word(status: str, lang: str, plural: bool = True) -> str:
+    words = STATUS_WORDS["en" if lang == "en" else "fr"].get(status)
+    return status if words is None else words[0 if plural else 1]
+
+
+def status_counts(counts: dict, lang: str) -> str:
+    """'corrigées 29, non chargées 1' in the order of the batch's statuses."""
+    order = list(STATUS_WORDS["fr"])
+    keys = sorted(counts, key=lambda k: (order.index(k) if k in order else len(order), k))
+    return ", ".join("%s %d" % (status_word(k, lang), counts[k]) for k in keys if counts[k])
+
+
+def load_catalogue(path: Path = CATALOGUE) -> dict:
+    """{misconception id: {"item", "fr", "en", ...}} from the catalogue beside the rubric.
+
+    The file is a list of entries {id, item, fr, en, ...} (or a mapping holding that list under
+    "misconceptions", or a mapping id -> entry). A missing or unreadable file is an empty
+    catalogue: diagnosed ids are then shown as they are."""
+    try:
+        import yaml
+        with open(path, encoding="utf-8") as f:
+            raw = yaml.safe_load(f)
+    except (OSError, ValueError, ImportError):
+        return {}
+    except Exception:  # noqa: BLE001 - a yaml error in a file another team edits must not stop a batch
+        return {}
+    if isinstance(raw, dict) and isinstance(raw.get("misconceptions"), (list, dict)):
+        raw = raw["misconceptions"]
+    if isinstance(raw, dict):
+        raw = [dict(v, id=k) for k, v in raw.items() if isinstance(v, dict)]
+    if not isinstance(raw, list):
+        return {}
+    return {str(e["id"]): e for e in raw if isinstance(e, dict) and e.get("id") is not None}
 
 
 @dataclass
@@ -26,6 +80,11 @@ class CheckStats:
     passed: int = 0
     failed: int = 0                  # attempted and failed
     kinds: Counter = field(default_factory=Counter)
+    title: str = ""                  # the rubric's words for the check (its id until it has a title)
+
+    @property
+    def name(self) -> str:
+        return self.title or self.id
 
     @property
     def attempted(self) -> int:
@@ -37,20 +96,34 @@ class CheckStats:
 
 
 @dataclass
+class Misconception:
+    id: str
+    text: str
+    count: int                       # assessed submissions diagnosed with it
+    share: float                     # of the item's assessed submissions
+
+
+@dataclass
 class ItemStats:
     id: str
     title: str
     max_points: float
     bonus: bool
-    n: int = 0
+    order: int = 0                   # position in the assignment
+    n: int = 0                       # assessed submissions: the base of every share below
     mean: float | None = None
-    full: float = 0.0                # shares of n
+    full: float = 0.0
     partial: float = 0.0
-    zero: float = 0.0
-    not_done: float = 0.0            # part of `zero`: the item's functions were missing or not implemented
+    zero: float = 0.0                # attempted, 0 points
+    not_done: float = 0.0            # not attempted: the item's functions missing or not implemented
     scores: Counter = field(default_factory=Counter)     # points -> count
     checks: list = field(default_factory=list)
     worst: CheckStats | None = None
+    misconceptions: list = field(default_factory=list)  # [Misconception], most frequent first
+
+    @property
+    def mean_share(self) -> float | None:
+        return None if self.mean is None or not self.max_points else self.mean / self.max_points
 
 
 @dataclass
@@ -63,29 +136,46 @@ class Stats:
     bonuses: list
     max_regular: float
     max_bonus: float
-    items: list
+    items: list                      # ranked: hardest first (lowest mean share), then unassessed items
     lang: str = "fr"
 
 
-def analyze(records: list, rubric, lang: str = "fr") -> Stats:
+def rank(items: list) -> list:
+    """Hardest first: the lowest mean as a share of the item's points; ties in assignment order."""
+    return sorted(items, key=lambda s: (s.mean_share is None, s.mean_share or 0.0, s.order))
+
+
+def _check_title(check, lang: str) -> str:
+    """The sub-check's title in the rubric (fr/en), when the rubric gives one; else ''."""
+    title = getattr(check, "title", None)
+    text = title(lang) if callable(title) else (title or "")
+    return "" if not text or text == check.id else str(text)
+
+
+def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = None) -> Stats:
+    """Stats of the records, items ranked hardest first. catalogue: {id: entry} (default: the file)."""
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    lang_key = "en" if lang == "en" else "fr"
     assessed = [r for r in records if r.get("assessed")]
     items = []
-    for item in rubric.items:
-        st = ItemStats(item.id, item.title(lang), item.points, item.bonus)
+    for order, item in enumerate(rubric.items):
+        st = ItemStats(item.id, item.title(lang), item.points, item.bonus, order)
         outcomes = [r["items"][item.id] for r in assessed if item.id in r.get("items", {})]
         st.n = len(outcomes)
-        checks = {c.id: CheckStats(c.id, c.points, c.fail(lang)) for c in item.checks}
+        checks = {c.id: CheckStats(c.id, c.points, c.fail(lang), title=_check_title(c, lang)) for c in item.checks}
+        diagnosed: Counter = Counter()
         for o in outcomes:
             p = float(o["points"])
             st.scores[round(p, 2)] += 1
             if p >= item.points - EPS:
                 st.full += 1
+            elif p <= EPS and o.get("status") in NOT_DONE:
+                st.not_done += 1
             elif p <= EPS:
                 st.zero += 1
-                if o.get("status") in NOT_DONE:
-                    st.not_done += 1
             else:
                 st.partial += 1
+            diagnosed.update(set(o.get("misconceptions") or ()))     # once per submission
             for cid, c in o.get("checks", {}).items():
                 cs = checks.get(cid)
                 if cs is None:
@@ -102,31 +192,39 @@ def analyze(records: list, rubric, lang: str = "fr") -> Stats:
         st.checks = list(checks.values())
         failing = [c for c in st.checks if c.failed]
         st.worst = max(failing, key=lambda c: (c.failed, -st.checks.index(c))) if failing else None
+        st.misconceptions = [
+            Misconception(mid, str((catalogue.get(mid) or {}).get(lang_key) or mid), k, k / st.n)
+            for mid, k in sorted(diagnosed.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISCONCEPTIONS]]
         items.append(st)
     return Stats(rubric.title, len(records), len(assessed), Counter(r["status"] for r in records),
                  [float(r.get("regular", 0.0)) for r in records], [float(r.get("bonus", 0.0)) for r in records],
-                 rubric.regular_points, rubric.bonus_points, items, lang)
+                 rubric.regular_points, rubric.bonus_points, rank(items), lang)
 
 
+# How a sub-check failed when the answer was not merely wrong ("answer"): the call's outcome.
 KIND_NAMES = {
-    "fr": {"exception": "exception", "timeout": "délai dépassé", "died": "processus arrêté",
-           "bad_value": "valeur inutilisable", "too_big": "valeur trop grosse", "budget": "temps épuisé",
-           "internal_error": "erreur interne"},
-    "en": {"exception": "exception", "timeout": "timed out", "died": "process died",
-           "bad_value": "unusable value", "too_big": "value too big", "budget": "time budget",
-           "internal_error": "internal error"},
+    "fr": {"answer": "{n} par une réponse fausse", "exception": "{n} par une exception",
+           "none": "{n} sans valeur renvoyée (None)", "timeout": "{n} par dépassement du délai",
+           "died": "{n} par arrêt du processus", "bad_value": "{n} par une valeur inutilisable",
+           "too_big": "{n} par une valeur trop grosse", "budget": "{n} faute de temps (budget épuisé)",
+           "internal_error": "{n} par une erreur interne"},
+    "en": {"answer": "{n} by a wrong answer", "exception": "{n} by an exception",
+           "none": "{n} with no value returned (None)", "timeout": "{n} timed out",
+           "died": "{n} by a dead process", "bad_value": "{n} by an unusable value",
+           "too_big": "{n} by a value too big", "budget": "{n} out of time (budget used up)",
+           "internal_error": "{n} by an internal error"},
 }
 
 
 def kinds_note(cs: CheckStats, lang: str) -> str:
-    """'(3 exception, 1 timed out)' for failures that were not wrong answers."""
+    """'4 par une exception, 1 sans valeur renvoyée (None)' for the failures that were not wrong answers."""
     names = KIND_NAMES["en" if lang == "en" else "fr"]
-    parts = ["%d %s" % (n, names.get(k, k)) for k, n in cs.kinds.most_common() if k != "answer"]
-    return "(%s)" % ", ".join(parts) if parts else ""
+    return ", ".join(names.get(k, "{n} " + k).format(n=n) for k, n in cs.kinds.most_common() if k != "answer")
 
 
 def pct(x: float) -> str:
-    return "%d%%" % round(100 * x)
+    """A share as a whole percentage, with the French (and SI) space: '23 %'."""
+    return "%d\u00a0%%" % round(100 * x)
 
 
 def totals_summary(stats: Stats) -> dict:
@@ -137,35 +235,109 @@ def totals_summary(stats: Stats) -> dict:
             "stdev": statistics.pstdev(t), "bonus_mean": statistics.fmean(stats.bonuses)}
 
 
-def text_table(stats: Stats, lang: str = "fr", width: int = 60) -> str:
+NBSP = "\u00a0"
+# French typography: no line break before these marks, nor after an opening guillemet
+_GLUE = ((" %", NBSP + "%"), (" :", NBSP + ":"), (" ;", NBSP + ";"), (" »", NBSP + "»"), ("« ", "«" + NBSP),
+         (" ?", NBSP + "?"), (" !", NBSP + "!"))
+
+
+def _wrap(text: str, indent: str, width: int = WIDTH, more: str = "") -> list:
+    """Whole text, wrapped (never cut): a word longer than a line is broken, not dropped.
+    `more` is added to the indent of the continuation lines."""
+    text = " ".join(str(text).split())
+    for a, b in _GLUE:
+        text = text.replace(a, b)
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent + more,
+                         break_on_hyphens=False) or [indent.rstrip()]
+
+
+TEXT = {
+    "fr": {
+        "head": "Analyse par item : {n} soumissions, dont {a} évaluées (fichier chargé). "
+                "Total sur {max}, bonus sur {bonus}.",
+        "base": "Items du plus difficile au plus facile : « moyenne » en % des points de l'item. Les colonnes "
+                "plein, partiel, zéro et non tenté sont en % des {a} soumissions évaluées et font 100 % : "
+                "zéro = tenté sans point ; non tenté = fonctions de l'item absentes ou non implémentées.",
+        "cols": ("rang", "item", "points", "moyenne", "plein", "partiel", "zéro", "non tenté"),
+        "bonus": "bonus", "detail": "Détail par item (même ordre) :",
+        "item": "{id} {title} ({pts} {unit}{bonus}) — moyenne {mean} sur {pts} ({share})",
+        "worst": "Vérification la plus échouée : « {id} », échouée par {f} des {t} soumissions qui l'ont "
+                 "tentée ({share} des tentatives){kinds}. Message du barème :",
+        "kinds": " ; dont {k}",
+        "no_fail": "Aucune vérification échouée par les soumissions qui l'ont tentée.",
+        "misc": "Erreurs fréquentes diagnostiquées (en % des {n} soumissions évaluées) :",
+        "misc_line": "{share} ({k} sur {n}) : {text}",
+        "total": "Total (toutes les {n} soumissions, 0 sans fichier ou non chargée) : moyenne {mean:.2f}, "
+                 "médiane {median}, min {min}, max {max}, écart type {sd:.2f} ; bonus moyen {bonus:.2f}.",
+        "statuses": "Soumissions : {s}.",
+        "none": "aucune donnée",
+    },
+    "en": {
+        "head": "Item analysis: {n} submissions, {a} of them assessed (file loaded). "
+                "Total out of {max}, bonus out of {bonus}.",
+        "base": "Items from the hardest to the easiest: \"mean\" as a % of the item's points. The columns full, "
+                "partial, zero and not attempted are % of the {a} assessed submissions and add up to 100 %: "
+                "zero = attempted, no point; not attempted = the item's functions missing or not implemented.",
+        "cols": ("rank", "item", "points", "mean", "full", "partial", "zero", "not attempted"),
+        "bonus": "bonus", "detail": "Item by item (same order):",
+        "item": "{id} {title} ({pts} {unit}{bonus}) — mean {mean} out of {pts} ({share})",
+        "worst": "Most failed check: \"{id}\", failed by {f} of the {t} submissions that attempted it "
+                 "({share} of attempts){kinds}. Rubric message:",
+        "kinds": "; of which {k}",
+        "no_fail": "No check failed by the submissions that attempted it.",
+        "misc": "Frequent diagnosed mistakes (% of the {n} assessed submissions):",
+        "misc_line": "{share} ({k} of {n}): {text}",
+        "total": "Total (all {n} submissions, 0 when no file or not loaded): mean {mean:.2f}, median {median}, "
+                 "min {min}, max {max}, std dev {sd:.2f}; mean bonus {bonus:.2f}.",
+        "statuses": "Submissions: {s}.",
+        "none": "no data",
+    },
+}
+
+
+def text_table(stats: Stats, lang: str = "fr", width: int = WIDTH) -> str:
+    """analysis.txt: the ranked table, then each item's most failed check and frequent mistakes,
+    every message in full; no line longer than `width` columns."""
     from .feedback import pts
-    fr = lang != "en"
-    lines = [("Analyse par item : %d soumissions, %d évaluées (fichier chargé) ; total sur %s, bonus sur %s"
-              if fr else "Item analysis: %d submissions, %d assessed (file loaded); total out of %s, bonus out of %s")
-             % (stats.n_total, stats.n_assessed, pts(stats.max_regular), pts(stats.max_bonus))]
-    head = ("item", "pts", "moy." if fr else "mean", "plein" if fr else "full", "partiel" if fr else "partial",
-            "zéro" if fr else "zero", "non fait" if fr else "not done",
-            "vérification la plus échouée" if fr else "most failed check")
-    fmt = "%-5s %-5s %6s %6s %8s %6s %9s  %s"
-    lines.append(fmt % head)
+    t = TEXT["en" if lang == "en" else "fr"]
+    lines = _wrap(t["head"].format(n=stats.n_total, a=stats.n_assessed, max=pts(stats.max_regular),
+                                   bonus=pts(stats.max_bonus)), "", width)
+    lines += _wrap(t["base"].format(a=stats.n_assessed), "", width)
+    lines.append("")
+    fmt = "%4s  %-5s %-8s %11s %7s %8s %7s %13s"
+    lines.append(fmt % t["cols"])
+    for rank_no, it in enumerate(stats.items, 1):
+        share = it.mean_share
+        mean = "%.2f (%s)" % (it.mean, pct(share)) if it.mean is not None else "—"
+        lines.append(fmt % (rank_no, it.id, pts(it.max_points) + (" " + t["bonus"] if it.bonus else ""), mean,
+                            pct(it.full), pct(it.partial), pct(it.zero), pct(it.not_done)))
+    lines += ["", t["detail"]]
     for it in stats.items:
-        if it.worst is None:
-            worst = "—"
-        else:
-            w = it.worst
-            worst = "%s %s : %s %s" % (w.id, pct(w.fail_share), w.fail_text, kinds_note(w, lang))
-            worst = " ".join(worst.split())
-            if len(worst) > width:
-                worst = worst[: width - 1] + "…"
-        lines.append(fmt % (it.id, pts(it.max_points) + ("B" if it.bonus else ""),
-                            "%.2f" % it.mean if it.mean is not None else "—",
-                            pct(it.full), pct(it.partial), pct(it.zero), pct(it.not_done), worst))
-    s = totals_summary(stats)
-    if s:
         lines.append("")
-        lines.append(("Total : moyenne %.2f, médiane %s, min %s, max %s (écart type %.2f) ; bonus moyen %.2f"
-                      if fr else "Total: mean %.2f, median %s, min %s, max %s (std dev %.2f); mean bonus %.2f")
-                     % (s["mean"], pts(s["median"]), pts(s["min"]), pts(s["max"]), s["stdev"], s["bonus_mean"]))
-    lines.append(("Statuts : " if fr else "Statuses: ") + ", ".join(
-        "%s %d" % (k, v) for k, v in sorted(stats.statuses.items())))
+        unit = "pt" if it.max_points <= 1 else "pts"
+        mean = "%.2f" % it.mean if it.mean is not None else "—"
+        lines += _wrap(t["item"].format(id=it.id, title=it.title, pts=pts(it.max_points), unit=unit,
+                                        bonus=", " + t["bonus"] if it.bonus else "", mean=mean,
+                                        share=pct(it.mean_share) if it.mean is not None else "—"),
+                       "", width, "    ")
+        if it.worst is not None:
+            w = it.worst
+            kinds = kinds_note(w, lang)
+            lines += _wrap(t["worst"].format(id=w.name, f=w.failed, t=w.attempted, share=pct(w.fail_share),
+                                             kinds=t["kinds"].format(k=kinds) if kinds else ""), "  ", width)
+            lines += _wrap(w.fail_text, "      ", width)
+        elif it.n:
+            lines += _wrap(t["no_fail"], "  ", width)
+        if it.misconceptions:
+            lines += _wrap(t["misc"].format(n=it.n), "  ", width)
+            for m in it.misconceptions:
+                lines += _wrap(t["misc_line"].format(share=pct(m.share), k=m.count, n=it.n, text=m.text),
+                               "    ", width)
+    s = totals_summary(stats)
+    lines.append("")
+    if s:
+        lines += _wrap(t["total"].format(n=stats.n_total, mean=s["mean"], median=pts(s["median"]),
+                                         min=pts(s["min"]), max=pts(s["max"]), sd=s["stdev"],
+                                         bonus=s["bonus_mean"]), "", width)
+    lines += _wrap(t["statuses"].format(s=status_counts(stats.statuses, lang)), "", width)
     return "\n".join(lines)

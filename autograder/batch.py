@@ -1,6 +1,6 @@
 """Batch grading: every submission of a folder, in parallel, resumable.
 
-    python -m autograder batch DIR [--out OUTDIR] [--jobs N] [--lang en] [--force]
+    python -m autograder batch DIR [--out OUTDIR] [--jobs N] [--lang en] [--force] [--csv excel-fr]
 
 DIR is either a plain folder (one student file or one sub-folder per student)
 or Gradescope's "Export Submissions" archive, unzipped: one sub-folder per
@@ -15,11 +15,12 @@ submission whose checkpoint matches its content and the grader, so an
 interrupted batch resumes where it stopped, and a changed submission or a
 changed rubric is regraded (and so is a submission that met an internal error). Nothing a submission does stops the batch: it gets a
 status (graded, no_file, load_error, timed_out, internal_error) and the batch
-goes on. At the end: gradebook.csv, analysis.txt and report.html.
+goes on. At the end: gradebook.csv, gradebook.xlsx and gradescope.csv (autograder/gradebook.py),
+analysis.txt and report.html. Every word printed is in the batch's language (--lang); the
+sandbox's notes are said once per batch, not once per worker.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import multiprocessing
@@ -42,7 +43,7 @@ STATUSES = ("graded", "no_file", "load_error", "timed_out", "internal_error")
 RETRIED = {"internal_error"}  # not the student's doing, maybe transient: a rerun grades these again
 WALL_TIMEOUT = 480            # seconds for one submission, as in gradescope_flow
 # Modules that do not change a grade: editing them keeps the checkpoints valid.
-NOT_GRADING = {"batch.py", "analysis.py", "html_report.py", "handout.py", "packaging.py",
+NOT_GRADING = {"batch.py", "analysis.py", "html_report.py", "gradebook.py", "handout.py", "packaging.py",
                "__main__.py", "gradescope_flow.py"}
 
 
@@ -221,6 +222,39 @@ def _on_int(signum, frame):
 
 _RUBRIC = None
 _USER = None
+NOTE_PREFIX = "ag: sandbox: "
+
+
+class _NoteCatcher:
+    """A worker's stderr: the sandbox's notes (one line each, said once per process) are kept
+    to travel with the next record, so that the parent says each once per batch; anything
+    else goes through."""
+
+    def __init__(self, real):
+        self.real, self.notes, self._buf = real, [], ""
+
+    def write(self, text):
+        self._buf += text
+        while "\n" in self._buf:
+            line, self._buf = self._buf.split("\n", 1)
+            if line.startswith(NOTE_PREFIX):
+                self.notes.append(line)
+            else:
+                self.real.write(line + "\n")
+        return len(text)
+
+    def flush(self):
+        if self._buf and not NOTE_PREFIX.startswith(self._buf[:len(NOTE_PREFIX)]):
+            self.real.write(self._buf)
+            self._buf = ""
+        self.real.flush()
+
+    def take(self) -> list:
+        out, self.notes = self.notes, []
+        return out
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
 
 
 def _init_worker(users) -> None:
@@ -229,6 +263,7 @@ def _init_worker(users) -> None:
     global _RUBRIC, _USER
     signal.signal(signal.SIGINT, _on_int)
     signal.signal(signal.SIGTERM, _on_term)
+    sys.stderr = _NoteCatcher(sys.stderr)
     from .rubric import load
     from .sandbox.runner import sandbox_user
     _RUBRIC = load()
@@ -239,7 +274,8 @@ def _record(task, status, message, report=None, assessed=False, done=()) -> dict
     """The checkpoint: every item's and check's outcome (from the report, or the items done so far)."""
     items = {it.id: {"points": it.points, "bonus": it.bonus, "status": it.status, "checks": {
         c.id: ({"passed": True} if c.passed else {"passed": False, "kind": c.kind, "message": c.message[:300]})
-        for c in it.checks}} for it in (report.items if report is not None else done)}
+        for c in it.checks}, "misconceptions": [str(m) for m in (getattr(it, "misconceptions", None) or ())]}
+        for it in (report.items if report is not None else done)}
     return {"version": STATE_VERSION, "submission": task["key"], "hash": task["hash"],
             "grader": task["grader"], "lang": task["lang"], "status": status, "message": message,
             "assessed": assessed, "items": items,
@@ -303,7 +339,7 @@ def grade_task(task: dict) -> dict:
     except Exception:
         wall.cancel()
         tb = traceback.format_exc(limit=4)
-        msg = "Erreur interne du correcteur / Internal grader error: " + _first_line(tb.splitlines()[-1])
+        msg = _message(lang, "internal") + _first_line(tb.splitlines()[-1])
         results = fallback_results(msg, rubric, lang, done, instructor_note=tb[-1500:])
         record = _record(task, "internal_error", msg, done=done)
     finally:
@@ -316,6 +352,8 @@ def grade_task(task: dict) -> dict:
     out = Path(task["out"])
     _write_json(out / "results" / (task["key"] + ".json"), results)
     _write_json(out / "state" / (task["key"] + ".json"), record)    # last: marks it done
+    if isinstance(sys.stderr, _NoteCatcher):
+        record = dict(record, notes=sys.stderr.take())     # not in the checkpoint
     return record
 
 
@@ -329,6 +367,7 @@ class Progress:
         self.t0 = self._last = time.monotonic()
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._last_pct = -1
+        self.said: set = set()
 
     def update(self, status: str) -> None:
         self.done += 1
@@ -347,6 +386,15 @@ class Progress:
             self.stream.flush()
             self._last, self._last_pct = now, pct
 
+    def note(self, text: str) -> None:
+        """A note (e.g. the sandbox's) printed once per batch, whichever worker said it."""
+        if text in self.said:
+            return
+        self.said.add(text)
+        if self.enabled:
+            self.stream.write(("\r\x1b[K" if self.tty and self.done else "") + text + "\n")
+            self.stream.flush()
+
     def line(self) -> str:
         width = 30
         frac = self.done / max(1, self.total)
@@ -354,9 +402,11 @@ class Progress:
         elapsed = time.monotonic() - self.t0
         rate = self.done / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.done) / rate if rate > 0 else 0.0
-        counts = ", ".join("%s %d" % (k, v) for k, v in sorted(self.counts.items()))
-        return "[%s] %d/%d %3d%%  %.2f/s  ETA %d:%02d  (%s)" % (
-            bar, self.done, self.total, int(100 * frac), rate, eta // 60, eta % 60, counts)
+        from .analysis import status_counts
+        return ("[%s] %d/%d %3d%%  %.2f/s  reste %d:%02d  (%s)" if self.lang != "en" else
+                "[%s] %d/%d %3d%%  %.2f/s  ETA %d:%02d  (%s)") % (
+            bar, self.done, self.total, int(100 * frac), rate, eta // 60, eta % 60,
+            status_counts(self.counts, self.lang))
 
     def close(self) -> None:
         if self.enabled and self.tty and self.done:
@@ -387,7 +437,7 @@ def load_state(out: Path, key: str) -> dict | None:
     return rec if isinstance(rec, dict) else None
 
 
-def _sandbox_users(jobs: int, log) -> tuple:
+def _sandbox_users(jobs: int, log, lang: str = "fr") -> tuple:
     """(jobs, users for the workers, or None for the default sandbox user).
 
     As root with the sandbox user, a sandbox that runs without namespaces kills every process
@@ -398,20 +448,22 @@ def _sandbox_users(jobs: int, log) -> tuple:
     if first is None or jobs == 1:
         return jobs, None
     if not _JAILED.get(first.name):         # a success is remembered, a failure tried again
-        _JAILED[first.name] = _probe_jail(first, log)
+        _JAILED[first.name] = _probe_jail(first, log, lang)
     if _JAILED[first.name]:        # a pid namespace per sandbox: workers can share the user
         return jobs, None
     users = [first] + [u for u in (sandbox_user("%s%d" % (first.name, i)) for i in range(1, jobs)) if u]
     if len(users) < jobs:
-        log("batch: sans espaces de noms, un utilisateur de bac à sable par processus est nécessaire "
-            "(%s, %s1, ...) : %d processus au lieu de %d." % (first.name, first.name, len(users), jobs))
+        log(("batch : sans espaces de noms, un utilisateur de bac à sable par processus est nécessaire "
+             "(%s, %s1, ...) : %d processus au lieu de %d." if lang != "en" else
+             "batch: without namespaces each process needs a sandbox user of its own (%s, %s1, ...): "
+             "%d processes instead of %d.") % (first.name, first.name, len(users), jobs))
     return len(users), users
 
 
 _JAILED: dict = {}
 
 
-def _probe_jail(user, log) -> bool:
+def _probe_jail(user, log, lang: str = "fr") -> bool:
     """Does a sandbox get its namespaces on this machine? (Started once per process.)"""
     from .grading import limits_from
     from .rubric import load
@@ -421,7 +473,8 @@ def _probe_jail(user, log) -> bool:
         probe.load()
         jailed = probe.jailed
     except Exception as exc:  # noqa: BLE001 - the workers will meet (and record) the same failure
-        log("batch: le bac à sable ne démarre pas (%s)." % _first_line(str(exc)))
+        log(("batch : le bac à sable ne démarre pas (%s)." if lang != "en" else
+             "batch: the sandbox does not start (%s).") % _first_line(str(exc)))
         jailed = False
     finally:
         probe.close()
@@ -471,11 +524,23 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     records, todo = plan(subs, out, fp, force)
     resumed = len(records)
     jobs = max(1, min(jobs or _cpu_count(), len(todo) or 1))
-    jobs, users = _sandbox_users(jobs, log)
-    log("batch: %d soumissions (%s) ; %d déjà corrigées, %d à corriger avec %d processus." % (
-        len(subs), layout, resumed, len(todo), jobs))
+    catcher = _NoteCatcher(sys.stderr)        # the probe's sandbox may note something: said once, below
+    sys.stderr = catcher
+    try:
+        jobs, users = _sandbox_users(jobs, log, lang)
+    finally:
+        sys.stderr = catcher.real
+        catcher.flush()
+    fr = lang != "en"
+    where = {"gradescope": "export Gradescope" if fr else "Gradescope export",
+             "plain": "un dossier ou fichier par soumission" if fr else "one folder or file per submission"}
+    log(("batch : %d soumissions (%s) ; %d déjà corrigées, %d à corriger avec %d processus." if fr else
+         "batch: %d submissions (%s); %d already graded, %d to grade with %d processes.") % (
+        len(subs), where.get(layout, layout), resumed, len(todo), jobs))
     t0 = time.monotonic()
     bar = Progress(len(todo), stream, progress, lang)
+    for text in catcher.take():
+        bar.note(text)
     interrupted = False
     tasks = [{"key": s.key, "path": str(s.path) if s.path else None, "hash": s.hash, "grader": fp,
               "lang": lang, "out": str(out), "timeout": timeout, "limits": limits,
@@ -545,6 +610,8 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
                     raise KeyboardInterrupt from None
                 except BaseException as exc:  # noqa: BLE001 - e.g. a late wall-clock signal, an unpicklable result
                     rec = _failed_record(task, "%s: %s" % (type(exc).__name__, _first_line(str(exc))))
+                for text in rec.pop("notes", None) or ():
+                    bar.note(text)
                 records[task["key"]] = rec
                 bar.update(rec["status"])
     except KeyboardInterrupt:
@@ -559,14 +626,24 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
     return lost
 
 
-DIED_TWICE = ("Le processus de correction s'est arrêté deux fois sur cette soumission : à revoir à la main. / "
-              "The grading process died twice on this submission: review it by hand.")
+DIED_TWICE = "died twice"
+MESSAGES = {
+    "fr": {DIED_TWICE: "Le processus de correction s'est arrêté deux fois sur cette soumission : à revoir à la main.",
+           "internal": "Erreur interne du correcteur : "},
+    "en": {DIED_TWICE: "The grading process died twice on this submission: review it by hand.",
+           "internal": "Internal grader error: "},
+}
+
+
+def _message(lang: str, key: str) -> str:
+    return MESSAGES["en" if lang == "en" else "fr"][key]
 
 
 def _failed_record(task: dict, why: str) -> dict:
     """The worker gave no record for this submission: write an internal_error one so the batch finishes."""
     from .gradescope_flow import fallback_results
-    msg = why if why == DIED_TWICE else "Erreur interne du correcteur / Internal grader error: " + why
+    lang = task.get("lang", "fr")
+    msg = _message(lang, DIED_TWICE) if why == DIED_TWICE else _message(lang, "internal") + why
     rec = _record(task, "internal_error", msg)
     rec["seconds"] = 0.0
     out = Path(task["out"])
@@ -576,29 +653,12 @@ def _failed_record(task: dict, why: str) -> dict:
 
 
 # ------------------------------------------------------------------ outputs
-def gradebook_rows(result: BatchResult, rubric) -> list:
-    from .feedback import pts
-    item_ids = [it.id for it in rubric.items]
-    header = ["submission", "name", "email", "sid"] + item_ids + ["total", "bonus", "status", "message"]
-    rows = [header]
-    for s in result.submissions:
-        rec = result.records.get(s.key)
-        if rec is None:
-            continue
-        items = rec.get("items", {})
-        rows.append([s.key, s.identity.get("name", ""), s.identity.get("email", ""), s.identity.get("sid", "")]
-                    + [pts(items[i]["points"]) if i in items else "0" for i in item_ids]
-                    + [pts(rec.get("regular", 0.0)), pts(rec.get("bonus", 0.0)), rec["status"],
-                       rec.get("message", "")])
-    return rows
-
-
-def write_outputs(result: BatchResult, rubric, lang: str) -> dict:
-    """gradebook.csv, analysis.txt, report.html and batch.json in result.out; their paths."""
-    from . import analysis, html_report
+def write_outputs(result: BatchResult, rubric, lang: str, csv_dialect: str = "plain") -> dict:
+    """gradebook.csv/.xlsx, gradescope.csv, analysis.txt, report.html and batch.json in result.out;
+    their paths, and the analysis text under "table"."""
+    from . import analysis, gradebook, html_report
     out = result.out
-    with open(out / "gradebook.csv", "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(gradebook_rows(result, rubric))
+    paths = gradebook.write_all(out, result.submissions, result.records, rubric, lang, csv_dialect)
     records = [result.records[s.key] for s in result.submissions if s.key in result.records]
     stats = analysis.analyze(records, rubric, lang)
     table = analysis.text_table(stats, lang)
@@ -609,8 +669,8 @@ def write_outputs(result: BatchResult, rubric, lang: str) -> dict:
                "per_second": round(result.graded_now / result.seconds, 3) if result.seconds > 0 else None,
                "statuses": {s: sum(1 for r in records if r["status"] == s) for s in STATUSES}}
     _write_json(out / "batch.json", summary)
-    return {"gradebook": out / "gradebook.csv", "analysis": out / "analysis.txt",
-            "report": out / "report.html", "summary": out / "batch.json", "table": table}
+    paths.update(analysis=out / "analysis.txt", report=out / "report.html", summary=out / "batch.json", table=table)
+    return paths
 
 
 def default_out(root: Path) -> Path:
@@ -637,14 +697,14 @@ def main(args) -> int:
                "resume (nothing is regraded).") % (len(result.records), len(result.submissions), out),
               file=sys.stderr)
         return 130
-    paths = write_outputs(result, rubric, lang)
+    paths = write_outputs(result, rubric, lang, getattr(args, "csv", None) or "plain")
     print(paths["table"])
     print()
     rate = result.graded_now / result.seconds if result.seconds > 0 else 0.0
     print(("%d soumissions : %d corrigées maintenant en %.1f s (%.2f/s, %d processus), %d reprises."
            if fr else "%d submissions: %d graded now in %.1f s (%.2f/s, %d processes), %d resumed.") % (
         len(result.submissions), result.graded_now, result.seconds, rate, result.jobs, result.resumed))
-    for key in ("gradebook", "analysis", "report"):
+    for key in ("gradebook", "xlsx", "gradescope", "analysis", "report"):
         print("  %s" % paths[key])
     print("  %s" % (out / "results"))
     return 0

@@ -3,9 +3,9 @@
     python bench/bench.py [--reps 5] [--batch 24] [--jobs N] [--no-batch]
 
 For each case, a fresh `python -m autograder grade FILE` (what a TA or Gradescope pays), and
-the floor `python -c "import numpy, sympy"`, interleaved (floor, full marks, typical,
-hostile, memory, floor, ...) so that a busy machine slows them alike; the median of the
-repetitions is printed, with the ratio to the floor's median.
+the start-up `python -c "import numpy, sympy"`, interleaved (startup, full marks, typical,
+hostile, memory, startup, ...) so that a busy machine slows them alike; the median of the
+repetitions is printed, with the ratio to the start-up's median.
 
 Memory is that of the whole process tree (the grader, the sandbox's children, whatever the
 student's code forks), not ru_maxrss: a poller walks /proc every few milliseconds, finds
@@ -16,20 +16,37 @@ between their users: the honest total). The peak of each sum over the run is rep
 Short-lived processes between two polls can be missed; the poll interval is printed.
 
 Cases:
-  floor        python -c "import numpy, sympy"
+  startup      python -c "import numpy, sympy"
   full_marks   examples/submissions/full_marks/devoir3.py (58/58)
   typical      the full-marks file with a dozen of bench/mutants.py's mistakes (TYPICAL)
   hostile      the full-marks file where one function loops for ever (HOSTILE)
   memory       the full-marks file where one function allocates without end (MEMORY)
 
-Then batch throughput on every core: `python -m autograder batch` over a folder of
---batch submissions (copies of the three cases), if that command exists; otherwise a
-process pool over grade_file. This is a script that prints figures, not a timed test.
+Then, in this process, the floor of a batch: each case of a class-like mix graded by
+grade_file with the sandbox replaced by the child's own code run here (bench/sandbox_cost.py's
+InProcess: no process start, no numpy import per submission); the median per case, and the
+mix's mean: what one submission's grading work costs, whatever isolates it.
+
+Then batch throughput on every core: `python -m autograder batch` over a folder of --batch
+submissions of the class-like mix (full marks, typical mistakes, blank template, the partial
+and typical-mistakes examples), each made distinct; its submissions per second, the CPU time
+it used (the batch and all its processes: RUSAGE_CHILDREN), hence CPU seconds per submission
+and the ceiling `cores / (CPU s per submission)` on an otherwise idle machine; the load average
+before and after (the machine may be shared).
+
+With --profile N: N submissions of the mix graded by a batch worker's own code
+(batch.grade_task) in this process under cProfile: wall, the worker's CPU, its sandboxed
+children's CPU (interpreter + numpy start-up, the student's code), and the top functions.
+This is a script that prints figures, not a timed test.
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,6 +62,11 @@ sys.path.insert(0, str(REPO))
 from bench import mutants  # noqa: E402
 
 PY = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
+
+TEMPLATE = REPO / "student_template" / "devoir3.py"
+EXAMPLES = REPO / "examples" / "submissions"
+# a class-like mix, per 10 submissions
+CLASS_MIX = (("full_marks", 3), ("typical", 3), ("blank", 2), ("partial", 1), ("typical_mistakes", 1))
 
 # a typical imperfect submission: frequent mistakes, each in a different function
 TYPICAL = ["1a_zero_to_minus_one", "1c_exp_form", "1g_x_over_abs", "1k_StS", "1l_uniform_mean",
@@ -166,7 +188,11 @@ def make_cases(folder: Path) -> dict:
     hostile = mutants.apply_edit(base, *HOSTILE)
     memory = mutants.apply_edit(base, *MEMORY)
     paths = {}
-    for name, text in (("full_marks", base), ("typical", typical), ("hostile", hostile), ("memory", memory)):
+    cases = [("full_marks", base), ("typical", typical), ("hostile", hostile), ("memory", memory),
+             ("blank", TEMPLATE.read_text(encoding="utf-8"))]
+    cases += [(name, (EXAMPLES / name / "devoir3.py").read_text(encoding="utf-8"))
+              for name in ("partial", "typical_mistakes") if (EXAMPLES / name / "devoir3.py").is_file()]
+    for name, text in cases:
         d = folder / name
         d.mkdir(parents=True, exist_ok=True)
         (d / "devoir3.py").write_text(text, encoding="utf-8")
@@ -180,19 +206,51 @@ def batch_available() -> bool:
     return r.returncode == 0
 
 
-def _batch_case(i: int) -> str:
-    """Submission i of the batch: one hostile in 8, the others alternately full marks and typical."""
-    return "hostile" if i % 8 == 7 else ("full_marks", "typical")[i % 2]
+def mix(paths: dict) -> list:
+    """The class-like mix's cycle of 10 case names (those that exist)."""
+    return [name for name, k in CLASS_MIX if name in paths for _ in range(k)]
+
+
+def _batch_case(i: int, cycle: list) -> str:
+    return cycle[(i * 3) % len(cycle)]          # interleaved, not in blocks
+
+
+def floor_in_process(paths: dict, names: list, reps: int) -> dict:
+    """{case: (median wall s, median CPU s)} of grade_file in this process with no sandbox process
+    (the floor). Its CPU time is the figure to trust on a shared machine: the wall time counts
+    the time other processes held the cores."""
+    import contextlib
+    from autograder.grading import grade_file
+    from autograder.rubric import load
+    from bench.sandbox_cost import InProcess
+    rubric = load()
+    out = {}
+    for name in names:
+        def run(f=paths[name]):
+            grade_file(f, rubric, sandbox=InProcess(f))
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
+            run()                                   # warm-up: imports, caches
+            walls, cpus = [], []
+            for _ in range(reps):
+                t, c = time.perf_counter(), time.process_time()
+                run()
+                walls.append(time.perf_counter() - t)
+                cpus.append(time.process_time() - c)
+        out[name] = (statistics.median(walls), statistics.median(cpus))
+    return out
 
 
 def batch_throughput(paths: dict, n: int, jobs: int, tmp: Path) -> dict:
     root = tmp / "batch_in"
-    names = ["full_marks", "typical", "hostile"]
+    cycle = mix(paths)
     for i in range(n):
         d = root / ("s%03d" % i)
         d.mkdir(parents=True)
-        shutil.copyfile(paths[_batch_case(i)], d / "devoir3.py")
-    counts = {k: sum(1 for i in range(n) if _batch_case(i) == k) for k in names}
+        text = paths[_batch_case(i, cycle)].read_text(encoding="utf-8")
+        (d / "devoir3.py").write_text(text + "\n# %d\n" % i, encoding="utf-8")
+    counts = {k: sum(1 for i in range(n) if _batch_case(i, cycle) == k) for k in dict(CLASS_MIX) if k in paths}
+    load_before = os.getloadavg()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if batch_available():
         out = tmp / "batch_out"
         m = measure([PY, "-m", "autograder", "batch", str(root), "--out", str(out), "--jobs", str(jobs), "-q",
@@ -209,8 +267,58 @@ def batch_throughput(paths: dict, n: int, jobs: int, tmp: Path) -> dict:
                   "    with ProcessPoolExecutor(%d) as ex: list(ex.map(g, ps))\n") % (str(REPO), str(root), jobs)
         m = measure([PY, "-c", script])
         how = "process pool over grade_file, %d processes" % jobs
-    m.update(how=how, n=n, counts=counts)
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    m.update(how=how, n=n, counts=counts, load_before=load_before, load_after=os.getloadavg(),
+             cpu=(cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime))
     return m
+
+
+def profile_worker(paths: dict, n: int, tmp: Path, top: int = 18) -> None:
+    """n submissions of the mix through batch.grade_task in this process, under cProfile."""
+    import contextlib
+    from autograder import batch
+    out = tmp / "profile_out"
+    for d in ("results", "state"):
+        (out / d).mkdir(parents=True, exist_ok=True)
+    cycle = mix(paths)
+    with contextlib.redirect_stderr(io.StringIO()):
+        batch._init_worker(None)
+    sys.stderr = sys.__stderr__                # _init_worker keeps notes aside; not needed here
+    tasks = [{"key": "p%03d" % i, "path": str(paths[_batch_case(i, cycle)]), "hash": "", "grader": "bench",
+              "lang": "fr", "out": str(out), "timeout": 480, "limits": None} for i in range(n)]
+    batch.grade_task(tasks[0])                 # warm-up: imports (not counted)
+    print("\none batch worker (batch.grade_task, %d submissions of the mix, in this process), per submission:" % n)
+
+    def cpu_of_children():
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    prof = cProfile.Profile()
+    for profiled in (False, True):            # the profiler slows the worker's Python: CPU figures without it
+        c0, t0, w0 = cpu_of_children(), time.process_time(), time.perf_counter()
+        if profiled:
+            prof.enable()
+        for task in tasks:
+            batch.grade_task(task)
+        if profiled:
+            prof.disable()
+        wall, own, kids = time.perf_counter() - w0, time.process_time() - t0, cpu_of_children() - c0
+        print("  %-14s wall %.3f s; worker CPU %.3f s; sandboxed children CPU %.3f s (interpreter + numpy "
+              "start-up, the student's code); CPU total %.3f s" % (
+                  "with cProfile:" if profiled else "plain:", wall / n, own / n, kids / n, (own + kids) / n))
+    c0, w0 = cpu_of_children(), time.perf_counter()
+    for _ in range(n):
+        subprocess.run([PY, "-c", "import numpy"], check=True)
+    print("  for comparison, python -c 'import numpy': wall %.3f s, CPU %.3f s" % (
+        (time.perf_counter() - w0) / n, (cpu_of_children() - c0) / n))
+    for key, title in (("cumulative", "cumulative"), ("tottime", "own time")):
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).sort_stats(key).print_stats(top)
+        lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
+        start = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("ncalls"))
+        print("  top %d by %s (seconds over the %d submissions):" % (top, title, n))
+        for ln in lines[start:start + top + 1]:
+            print("   " + ln.replace(str(REPO) + "/", "")[:150])
 
 
 # ------------------------------------------------------------------ main
@@ -220,6 +328,9 @@ def main(argv=None) -> int:
     p.add_argument("--batch", type=int, default=24, help="submissions in the batch throughput run")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the batch")
     p.add_argument("--no-batch", action="store_true")
+    p.add_argument("--no-floor", action="store_true", help="skip the in-process floor")
+    p.add_argument("--profile", type=int, default=0, metavar="N",
+                   help="also profile a batch worker over N submissions of the mix (cProfile)")
     p.add_argument("--cases", default="full_marks,typical,hostile,memory")
     args = p.parse_args(argv)
 
@@ -227,19 +338,19 @@ def main(argv=None) -> int:
     try:
         paths = make_cases(tmp)
         cases = [c for c in args.cases.split(",") if c]
-        cmds = {"floor": [PY, "-c", "import numpy, sympy"]}
+        cmds = {"startup": [PY, "-c", "import numpy, sympy"]}
         for c in cases:
             cmds[c] = [PY, "-m", "autograder", "grade", str(paths[c])]
         runs = {k: [] for k in cmds}
         print("python: %s; %d cores; load average %.2f %.2f %.2f" % (
             PY, os.cpu_count() or 1, *os.getloadavg()))
-        subprocess.run(cmds["floor"], cwd=REPO)            # warm the page cache once
+        subprocess.run(cmds["startup"], cwd=REPO)          # warm the page cache once
         for rep in range(args.reps):
             for name, cmd in cmds.items():
                 runs[name].append(measure(cmd))
-        floor = statistics.median(r["wall"] for r in runs["floor"])
-        floor_pss = statistics.median(r["pss"] for r in runs["floor"])
-        print("\n%-11s %8s %7s %7s %11s %11s %6s  %s" % ("case", "wall s", "÷floor", "min s", "peak PSS MB",
+        floor = statistics.median(r["wall"] for r in runs["startup"])
+        floor_pss = statistics.median(r["pss"] for r in runs["startup"])
+        print("\n%-11s %8s %7s %7s %11s %11s %6s  %s" % ("case", "wall s", "÷start", "min s", "peak PSS MB",
                                                           "peak RSS MB", "procs", "walls (s)"))
         for name, rs in runs.items():
             wall = statistics.median(r["wall"] for r in rs)
@@ -250,16 +361,39 @@ def main(argv=None) -> int:
             bad = [r["code"] for r in rs if r["code"] != 0]
             if bad:
                 print("            (exit codes %s)" % bad)
-        print("\nfloor = python -c 'import numpy, sympy': median %.2f s, %.0f MB PSS; %d repetitions, "
-              "interleaved; memory = whole process tree, polled every 5 ms (%d polls in the last floor run)"
-              % (floor, floor_pss, args.reps, runs["floor"][-1]["polls"]))
+        print("\nstartup = python -c 'import numpy, sympy': median %.2f s, %.0f MB PSS; %d repetitions, "
+              "interleaved; memory = whole process tree, polled every 5 ms (%d polls in the last startup run)"
+              % (floor, floor_pss, args.reps, runs["startup"][-1]["polls"]))
+        cycle = mix(paths)
+        floor_mean = None
+        if not args.no_floor:
+            names = list(dict.fromkeys(cycle))
+            fl = floor_in_process(paths, names, args.reps)
+            floor_mean = sum(fl[c][1] for c in cycle) / len(cycle)
+            print("\nfloor, in process (grade_file, no sandbox process, median of %d after a warm-up), CPU "
+                  "[wall]: %s; class-like mix mean %.3f s CPU per submission, i.e. %.1f submissions/s per "
+                  "idle core" % (args.reps, ", ".join("%s %.3f s [%.3f s]" % (k, v[1], v[0]) for k, v in fl.items()),
+                                 floor_mean, 1 / floor_mean))
         if not args.no_batch:
             b = batch_throughput(paths, args.batch, args.jobs, tmp)
+            rate = b["n"] / b["wall"]
             print("\nbatch: %d submissions (%s) with %s: %.1f s, %.2f submissions/s, peak PSS %.0f MB, "
                   "peak RSS %.0f MB, up to %d processes%s" % (
                       b["n"], ", ".join("%d %s" % (v, k) for k, v in b["counts"].items()), b["how"], b["wall"],
-                      b["n"] / b["wall"], b["pss"], b["rss"], b["procs"],
+                      rate, b["pss"], b["rss"], b["procs"],
                       "" if b["code"] == 0 else " (exit code %d)" % b["code"]))
+            print("  CPU used by the batch and all its processes: %.1f s, %.3f s per submission: on %d idle "
+                  "cores at most %.2f submissions/s" % (b["cpu"], b["cpu"] / b["n"], args.jobs,
+                                                       args.jobs * b["n"] / b["cpu"] if b["cpu"] else 0.0))
+            if floor_mean:
+                print("  vs the floor: %d idle cores at the in-process CPU mean would grade %.2f submissions/s; "
+                      "the batch's CPU per submission is %.1f x that floor; measured rate is %.0f %% of it" % (
+                          args.jobs, args.jobs / floor_mean, b["cpu"] / b["n"] / floor_mean,
+                          100 * rate * floor_mean / args.jobs))
+            print("  load average before %s, after %s (2 cores shared: figures are noisy)" % (
+                " ".join("%.2f" % x for x in b["load_before"]), " ".join("%.2f" % x for x in b["load_after"])))
+        if args.profile:
+            profile_worker(paths, args.profile, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

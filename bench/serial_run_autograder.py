@@ -51,7 +51,11 @@ def main(argv=None) -> int:
     batch = {}
     if a.gradebook:
         with open(a.gradebook, encoding="utf-8", newline="") as f:
-            batch = {r["submission"]: float(r["total"]) + float(r["bonus"]) for r in csv.DictReader(f)}
+            # columns by position and prefix: the headers are in the batch's language, with maxima
+            head, *body = list(csv.reader(f))
+            tot = next(i for i, h in enumerate(head) if h.startswith("total"))
+            bon = next(i for i, h in enumerate(head) if h.startswith("bonus"))
+            batch = {r[0]: float(r[tot]) + float(r[bon]) for r in body}
     work = Path(tempfile.mkdtemp(prefix="ag-serial-"))
     total, mismatches = 0.0, []
     try:

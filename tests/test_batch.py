@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import analysis, batch
+from autograder import analysis, batch, gradebook, html_report
 from autograder.gradescope_flow import valid_results
 from autograder.grading import limits_from
 
@@ -31,8 +31,11 @@ def _limits(rubric):
 
 
 def _rows(out: Path) -> list:
+    """The gradebook's rows keyed by header with the maxima dropped: 'total (/48)' -> 'total'."""
     with open(out / "gradebook.csv", encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+        head, *body = list(csv.reader(f))
+    keys = [h.split(" (/")[0] for h in head]
+    return [dict(zip(keys, r)) for r in body]
 
 
 @pytest.fixture(scope="module")
@@ -83,27 +86,40 @@ def test_gradebook_columns_and_totals(plain, rubric):
     items = [it.id for it in rubric.items]
     with open(out / "gradebook.csv", encoding="utf-8") as f:
         header = f.readline().strip().split(",")
-    assert header == ["submission", "name", "email", "sid"] + items + ["total", "bonus", "status", "message"]
-    assert [r["submission"] for r in rows] == ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+    assert header == (["soumission", "nom", "courriel", "matricule"]
+                      + ["%s (/%s)" % (it.id, "%g" % it.points) for it in rubric.items]
+                      + ["total (/48)", "bonus (/10)", "statut", "message"])
+    assert [r["soumission"] for r in rows] == ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
     bonus_ids = {it.id for it in rubric.items if it.bonus}
     for r in rows:
         regular = sum(float(r[i]) for i in items if i not in bonus_ids)
         bonus = sum(float(r[i]) for i in items if i in bonus_ids)
         assert float(r["total"]) == pytest.approx(regular) and float(r["bonus"]) == pytest.approx(bonus)
     alice = rows[0]
-    assert (alice["total"], alice["bonus"], alice["status"]) == ("48", "10", "graded")
-    assert "syntaxe" in rows[2]["message"] and rows[3]["status"] == "no_file"
+    assert (alice["total"], alice["bonus"], alice["statut"]) == ("48", "10", "corrigée")
+    assert "syntaxe" in rows[2]["message"] and rows[3]["statut"] == "sans fichier"
+    assert {r["statut"] for r in rows} == {"corrigée", "non chargée", "sans fichier", "temps dépassé",
+                                           "erreur interne"}
+    from openpyxl import load_workbook
+    ws = load_workbook(out / "gradebook.xlsx").active                  # the same table, numbers as numbers
+    assert [c.value for c in ws[1]] == header and ws.max_row == len(rows) + 1
+    assert [c.value for c in ws[2]][len(header) - 4:len(header) - 1] == [48, 10, "corrigée"]
 
 
 def test_item_analysis_table_and_report(plain, rubric):
     _, out, result, paths = plain
     table = paths["table"]
-    assert "1.a" in table and "3.e" in table and "7 soumissions, 2 évaluées" in table
+    assert "1.a" in table and "3.e" in table and "7 soumissions, dont 2 évaluées" in table
+    assert all(len(line) <= 100 for line in table.splitlines())
+    assert (out / "analysis.txt").read_text(encoding="utf-8") == table + "\n"
+    # statuses in words, never the internal codes
+    assert "corrigées 2" in table and "graded" not in table and "load_error" not in table
     stats = analysis.analyze(list(result.records.values()), rubric, "fr")
     one_a = next(s for s in stats.items if s.id == "1.a")
-    assert (one_a.n, one_a.mean, one_a.full, one_a.not_done) == (2, 0.5, 0.5, 0.5)
+    assert (one_a.n, one_a.mean, one_a.full, one_a.zero, one_a.not_done) == (2, 0.5, 0.5, 0.0, 0.5)
     assert one_a.worst is None            # bob did not attempt it: not a failure
     page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.index('id="summary"') < page.index('id="totals"') < page.index('id="items"')
     assert page.count('<svg class="chart') == len(rubric.items) + 1
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)        # nothing to fetch
     assert "<script" not in page and "<link" not in page
@@ -210,15 +226,25 @@ def test_gradescope_export_layout(tmp_path, rubric):
     out = tmp_path / "out"
     result = batch.run_batch(tmp_path, out, jobs=2, progress=False)
     batch.write_outputs(result, rubric, "en")
-    rows = {r["submission"]: r for r in _rows(out)}
+    rows = {r["submission"]: r for r in _rows(out)}      # English headers with --lang en
     assert rows["submission_1001"]["name"] == "Camille Tremblay"
     assert rows["submission_1001"]["email"] == "camille.tremblay@umontreal.ca"
     assert rows["submission_1001"]["sid"] == "20240001" and rows["submission_1001"]["total"] == "48"
     assert rows["submission_1003"]["name"] == "Léa Gagnon; Émile Roy"
     assert rows["submission_1003"]["sid"] == "20240003; 20240004"
     assert rows["submission_1002"]["status"] == "graded" and rows["submission_1002"]["total"] == "0"
-    assert rows["submission_1004"]["status"] == "no_file"
+    assert rows["submission_1004"]["status"] == "no file"
     assert "Item analysis" in (out / "analysis.txt").read_text(encoding="utf-8")
+    # Gradescope's upload: one row per student (the group's two members each get the score)
+    with open(out / "gradescope.csv", encoding="utf-8", newline="") as f:
+        up = list(csv.DictReader(f))
+    assert list(up[0]) == ["Name", "SID", "Email", "Total Score"]
+    by_sid = {r["SID"]: r for r in up}
+    assert by_sid["20240001"]["Email"] == "camille.tremblay@umontreal.ca"
+    assert by_sid["20240001"]["Total Score"] == "58"
+    assert by_sid["20240003"]["Name"] == "Léa Gagnon" and by_sid["20240004"]["Name"] == "Émile Roy"
+    assert by_sid["20240003"]["Total Score"] == by_sid["20240004"]["Total Score"] == "58"
+    assert by_sid["20240005"]["Total Score"] == "0" and len(up) == 5
 
 
 def test_wall_clock_limit_per_submission(tmp_path, rubric):
@@ -244,7 +270,29 @@ def test_progress_bar_is_plain_text():
         bar.update(s)
     lines = buf.getvalue().splitlines()
     assert lines[-1].startswith("[" + "#" * 30 + "] 4/4 100%")
-    assert "graded 3, no_file 1" in lines[-1] and all("\x1b" not in line for line in lines)
+    assert "corrigées 3, sans fichier 1" in lines[-1] and all("\x1b" not in line for line in lines)
+    en = io.StringIO()
+    bar = batch.Progress(1, en, lang="en")
+    bar.update("load_error")
+    assert "did not load 1" in en.getvalue() and "ETA" in en.getvalue()
+
+
+def test_sandbox_notes_said_once_per_batch():
+    """A worker's stderr keeps the sandbox's notes (they travel with its records); the batch's
+    progress says each once, whichever worker said it."""
+    real = io.StringIO()
+    catcher = batch._NoteCatcher(real)
+    catcher.write(batch.NOTE_PREFIX + "namespaces unavailable\n")
+    catcher.write("autre chose\n" + batch.NOTE_PREFIX + "second")
+    catcher.write(" note\n")
+    assert real.getvalue() == "autre chose\n"
+    assert catcher.take() == [batch.NOTE_PREFIX + "namespaces unavailable", batch.NOTE_PREFIX + "second note"]
+    assert catcher.take() == []
+    buf = io.StringIO()
+    bar = batch.Progress(2, buf)
+    for _ in range(2):                        # two workers said the same note
+        bar.note(batch.NOTE_PREFIX + "namespaces unavailable")
+    assert buf.getvalue().count("namespaces unavailable") == 1
 
 
 def test_interrupted_batch_resumes(tmp_path, monkeypatch):
@@ -296,9 +344,102 @@ def test_report_renders_in_headless_chromium(plain, rubric, tmp_path):
     m = re.search(r'data-probe="([^"]*)"', dom)
     assert m, dom[:500]
     charts = json.loads(html.unescape(m.group(1)))
-    assert [c[0] for c in charts] == ["totals"] + [it.id for it in rubric.items]
+    assert charts[0][0] == "totals" and sorted(c[0] for c in charts[1:]) == sorted(it.id for it in rubric.items)
     assert all(w > 200 and h > 100 for _, w, h, _ in charts)
     assert charts[0][3] >= 2 and all(c[3] >= 1 for c in charts[1:])      # bars drawn in every chart
     subprocess.run(base + ["--screenshot=%s" % shot, (out / "report.html").as_uri()], capture_output=True,
                    timeout=90)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+# ------------------------------------------------------------------ analysis and gradebooks on synthetic records
+LONG = ("votre produit matriciel est dans l'ordre inverse : relisez l'ordre des facteurs dans la règle "
+        "de dérivation en chaîne et la forme de chaque facteur, puis vérifiez la forme du résultat ")
+
+
+def _synthetic(rubric, n=4):
+    """n assessed records at full marks except 2.k: 0 for all, not implemented in the first,
+    diagnosed '2k_ordre' in the others; plus one submission with no file."""
+    recs = []
+    for i in range(n):
+        items = {it.id: {"points": it.points, "bonus": it.bonus, "status": "graded", "checks": {}}
+                 for it in rubric.items}
+        items["2.k"] = {"points": 0.0, "bonus": False, "status": "not_implemented" if i == 0 else "graded",
+                        "checks": {}, "misconceptions": [] if i == 0 else ["2k_ordre", "inconnue"]}
+        recs.append({"status": "graded", "assessed": True, "items": items,
+                     "regular": 46.0, "bonus": 10.0})
+    recs.append({"status": "no_file", "assessed": False, "items": {}, "regular": 0.0, "bonus": 0.0})
+    return recs
+
+
+def test_analysis_ranks_items_and_counts_misconceptions(rubric):
+    catalogue = {"2k_ordre": {"id": "2k_ordre", "item": "2.k", "fr": LONG * 2, "en": "reverse order"}}
+    stats = analysis.analyze(_synthetic(rubric), rubric, "fr", catalogue=catalogue)
+    first = stats.items[0]
+    assert first.id == "2.k" and first.mean_share == 0.0                  # the hardest first
+    assert (first.full, first.partial, first.zero, first.not_done) == (0.0, 0.0, 0.75, 0.25)
+    assert [s.id for s in stats.items[1:]] == [it.id for it in rubric.items if it.id != "2.k"]   # ties: text order
+    assert [(m.id, m.count, m.share) for m in first.misconceptions] == [("2k_ordre", 3, 0.75),
+                                                                         ("inconnue", 3, 0.75)]
+    assert first.misconceptions[1].text == "inconnue"          # an id the catalogue lacks is shown as is
+    table = analysis.text_table(stats, "fr")
+    lines = table.splitlines()
+    assert all(len(line) <= 100 for line in lines), max(lines, key=len)
+    assert lines[6].split()[:2] == ["1", "2.k"]                   # the ranked table's first row
+    flat = " ".join(table.replace("\u00a0", " ").split())
+    assert " ".join((LONG * 2).split()) in flat                   # the whole message, wrapped, never cut
+    assert "75 % (3 sur 4)" in flat and "en % des 4 soumissions évaluées" in flat
+    assert "corrigées 4, sans fichier 1" in flat and "…" not in table
+    en = analysis.text_table(analysis.analyze(_synthetic(rubric), rubric, "en", catalogue=catalogue), "en")
+    assert "75 % (3 of 4): reverse order" in en.replace("\u00a0", " ")
+    page = html_report.render(stats, rubric, "fr")
+    assert html.escape(" ".join((LONG * 2).split()), quote=True) in page
+    assert page.index('data-item="2.k"') < page.index('data-item="1.a"')
+
+
+def test_analysis_without_catalogue_or_misconceptions(rubric, tmp_path):
+    assert analysis.load_catalogue(tmp_path / "absent.yaml") == {}
+    (tmp_path / "list.yaml").write_text("- {id: a, item: 2.k, fr: x, en: y}\n", encoding="utf-8")
+    (tmp_path / "map.yaml").write_text("misconceptions:\n  a: {item: 2.k, fr: x, en: y}\n", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("- [unclosed\n", encoding="utf-8")
+    assert analysis.load_catalogue(tmp_path / "list.yaml")["a"]["fr"] == "x"
+    assert analysis.load_catalogue(tmp_path / "map.yaml")["a"]["en"] == "y"
+    assert analysis.load_catalogue(tmp_path / "bad.yaml") == {}
+    recs = _synthetic(rubric)
+    for r in recs:                                  # records written before the interface existed
+        for o in r["items"].values():
+            o.pop("misconceptions", None)
+    stats = analysis.analyze(recs, rubric, "fr", catalogue={})
+    assert all(not s.misconceptions for s in stats.items)
+    assert "Erreurs fréquentes" not in analysis.text_table(stats, "fr")
+
+
+def test_gradebook_dialects_and_xlsx(tmp_path, rubric):
+    from openpyxl import load_workbook
+    head = gradebook.header(rubric, "fr")
+    body = [["s1", "Zoé Côté", "zoe@umontreal.ca", "20240005"] + [0.25] * len(rubric.items)
+            + [42.5, 10.0, "corrigée", "note ; avec, ponctuation"]]
+    gradebook.write_csv(tmp_path / "plain.csv", head, body, "plain")
+    gradebook.write_csv(tmp_path / "fr.csv", head, body, "excel-fr")
+    plain, fr = (tmp_path / "plain.csv").read_bytes(), (tmp_path / "fr.csv").read_bytes()
+    assert not plain.startswith(b"\xef\xbb\xbf") and fr.startswith(b"\xef\xbb\xbf")     # BOM for Excel
+    with open(tmp_path / "fr.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))
+    assert rows[0][4] == "1.a (/1)" and rows[1][1] == "Zoé Côté"
+    assert rows[1][4] == "0,25" and rows[1][-4:] == ["42,5", "10", "corrigée", "note ; avec, ponctuation"]
+    assert next(csv.reader(io.StringIO(plain.decode())))[4] == "1.a (/1)" and b"42.5" in plain
+    with pytest.raises(ValueError):
+        gradebook.write_csv(tmp_path / "x.csv", head, body, "tsv")
+    gradebook.write_xlsx(tmp_path / "g.xlsx", head, body)
+    ws = load_workbook(tmp_path / "g.xlsx").active
+    assert [c.value for c in ws[1]] == head
+    values = [c.value for c in ws[2]]
+    assert values[4] == 0.25 and values[-4] == 42.5 and values[-2] == "corrigée"     # numbers stay numbers
+
+
+def test_checks_named_by_their_rubric_title():
+    from types import SimpleNamespace
+    titled = SimpleNamespace(id="x_egal_u", title=lambda lang: "Cas x(u) = u" if lang != "en" else "Case x(u) = u")
+    assert analysis._check_title(titled, "fr") == "Cas x(u) = u" and analysis._check_title(titled, "en") == "Case x(u) = u"
+    assert analysis._check_title(SimpleNamespace(id="valeurs"), "fr") == ""            # no title: the id is shown
+    assert analysis.CheckStats("valeurs", 1.0, "").name == "valeurs"
