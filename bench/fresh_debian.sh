@@ -71,7 +71,7 @@ trial() {   # trial root|user : one fresh machine, one account
   unshare --mount --pid --fork --propagation private -- /bin/bash -c '
     set -e
     R="$1"
-    mount --bind "$R" "$R"
+    [ "$6" = chroot ] || mount --bind "$R" "$R"     # pivot_root needs a mount point; a plain chroot has none
     mount --bind -o ro "$2" "$R/mnt/repo"
     mount -t proc proc "$R/proc"
     mount --rbind /sys "$R/sys"
