@@ -93,6 +93,7 @@ trial() {   # trial root|user : one fresh machine, one account
           echo \"-- ./ag grade examples/submissions/full_marks: exit \$g\"
           ./ag test \$TEST_ARGS > /tmp/test.out 2>&1; t=\$?
           grep -E \"^(FAILED|ERROR) \" /tmp/test.out | head -20
+          grep -E \"^E  \" /tmp/test.out | sort | uniq -c | sort -rn | head -3 | cut -c1-300
           tail -1 /tmp/test.out
           echo \"-- ./ag test: exit \$t\"
           [ \$g = 0 ] && [ \$t = 0 ]
