@@ -605,6 +605,9 @@ def items():
             table = v[k]
             if isinstance(table, np.ndarray):
                 table = table.tolist()
+            if isinstance(table, (list, tuple)) and len(table) == 4 and \
+                    not any(isinstance(e, (list, tuple)) for e in table):
+                table = [table[:2], table[2:]]      # four numbers in the order of the table
             if not (isinstance(table, (list, tuple)) and len(table) == 2
                     and all(isinstance(row, (list, tuple)) and len(row) == 2 for row in table)):
                 raise Failed("q2f_limites()[%r] : un tableau 2 × 2 de limites est attendu, [[y=0, -∞ ; y=0, +∞], "
