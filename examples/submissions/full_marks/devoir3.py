@@ -425,7 +425,7 @@ def q3c_configurations(n, n_sortie):
     (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
     """
     return [{"k": k, "s": s, "p": 0, "d": 1} for k in range(1, n + 1) for s in range(1, n + 1)
-            if q3_taille_sortie(n, k, s, 0, 1) == n_sortie]
+            if (n - (k - 1) - 1) // s + 1 == n_sortie]
 
 
 def q3d_configurations(n, n_sortie):
@@ -438,7 +438,7 @@ def q3d_configurations(n, n_sortie):
     (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
     """
     return [{"k": k, "s": s, "p": 2, "d": 2} for k in range(1, n + 5) for s in range(1, n + 5)
-            if q3_taille_sortie(n, k, s, 2, 2) == n_sortie]
+            if 2 * (k - 1) + 1 <= n + 4 and (n + 4 - 2 * (k - 1) - 1) // s + 1 == n_sortie]
 
 
 def q3e_configurations(n, n_sortie):
@@ -451,4 +451,4 @@ def q3e_configurations(n, n_sortie):
     (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
     """
     return [{"k": k, "s": 2, "p": 1, "d": 1} for k in range(1, n + 3)
-            if q3_taille_sortie(n, k, 2, 1, 1) == n_sortie]
+            if (n + 2 - (k - 1) - 1) // 2 + 1 == n_sortie]
