@@ -1,33 +1,52 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image
-# (Ubuntu 22.04 or 24.04). It leaves the system python3 alone: the grader gets
-# its own virtual environment with the pinned requirements.
+# (Ubuntu 22.04 or 24.04; Debian works too). It leaves the system python3 alone: the
+# grader gets its own virtual environment with the pinned requirements. Any problem
+# stops it with a non-zero exit and a message saying what failed.
 set -euo pipefail
+trap 'echo "setup.sh: FAILED (line $LINENO: $BASH_COMMAND)" >&2' ERR
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="${AG_VENV:-/opt/ift3395-venv}"
 user="${AG_SANDBOX_USER:-ag_student}"
+die() { echo "setup.sh: ERROR: $*" >&2; exit 1; }
 
+[ "$(id -u)" -eq 0 ] || die "run me as root (Gradescope does)"
+command -v python3 >/dev/null || die "python3 is missing"
+# python3-venv brings ensurepip (the venv's own pip): nothing else is needed, and no
+# recommends (python3-pip with recommends pulls in gcc, g++ and python3-dev: +850 MB).
 if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  python3 -c "import venv, ensurepip" || die "python3-venv installed but python3 still has no venv/ensurepip"
 fi
 python3 -m venv "$venv"
-"$venv/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
-"$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$here/requirements.txt"
-chmod -R a+rX,go-w "$venv"   # the sandbox user runs this interpreter (numpy only), never writes it
+# The pip bundled with the venv is used as is (no unpinned upgrade): the requirements are pinned wheels.
+"$venv/bin/python" -m pip install --disable-pip-version-check --no-cache-dir -q -r "$here/requirements.txt"
+"$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils, pyseccomp" \
+  || die "the pinned requirements do not import in $venv"
+# Precompiled once here, so that no grading writes .pyc files (the child runs with -B).
+"$venv/bin/python" -m compileall -q -j 0 "$here/autograder" "$here/student_template" "$here/reference" >/dev/null \
+  || die "compileall of the grader failed"
+"$venv/bin/python" -m compileall -q -j 0 "$venv/lib" >/dev/null || die "compileall of $venv failed"
+chmod -R a+rX,go-w "$venv"   # student code runs this interpreter (numpy only), never writes it
 
-# The unprivileged user that student code runs as (see autograder/sandbox/runner.py): no home,
+# Student code runs under a uid of its own for each grading (autograder/sandbox/identity.py):
+# a uid no account has, so the interpreter must be usable by "others". Checked here with
+# such a uid, from /, as the child starts: else every item of every submission would fail.
+"$venv/bin/python" - "$venv/bin/python" <<'EOF' || die "a sandbox uid cannot run $venv/bin/python with numpy (every folder above it must be o+x, its files o+r)"
+import os, subprocess, sys
+def drop():
+    os.setgroups([]); os.setgid(2147480001); os.setuid(2147480001)
+r = subprocess.run([sys.argv[1], "-I", "-B", "-c", "import numpy"], cwd="/", preexec_fn=drop,
+                   env={"PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
+sys.exit(r.returncode)
+EOF
+
+# The named sandbox user (AG_SANDBOX_USER picks it instead of a per-grading uid): no home,
 # no shell, no password, a group of its own. It must not own anything the grader relies on.
 if ! id "$user" >/dev/null 2>&1; then
-  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user" \
+    || die "could not create the user $user"
 fi
-# Warm the caches so the first submission does not pay for bytecode compilation.
-"$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils" >/dev/null
-# The sandbox user must be able to run the interpreter and import numpy (else every child fails).
-# (runuser, not setpriv: setpriv keeps root's capabilities until exec, so it would find the path.)
-if command -v runuser >/dev/null 2>&1; then
-  if ! (cd / && runuser -u "$user" -- "$venv/bin/python" -I -c "import numpy" >/dev/null 2>&1); then
-    echo "setup.sh: WARNING: user $user cannot run $venv/bin/python with numpy" >&2
-  fi
-fi
-echo "setup.sh: ready ($("$venv/bin/python" --version); sandbox user $user)"
+echo "setup.sh: ready ($("$venv/bin/python" --version); $venv)"

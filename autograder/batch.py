@@ -445,7 +445,7 @@ def _sandbox_users(jobs: int, log, lang: str = "fr") -> tuple:
     needs a user of its own (ag_student, ag_student1, ...), or the batch runs fewer workers."""
     from .sandbox.runner import sandbox_user
     first = sandbox_user()
-    if first is None or jobs == 1:
+    if first is None or jobs == 1 or first.per_grading:    # per-grading uids: nothing shared
         return jobs, None
     if not _JAILED.get(first.name):         # a success is remembered, a failure tried again
         _JAILED[first.name] = _probe_jail(first, log, lang)

@@ -7,6 +7,7 @@ expected values; every comparison states its tolerance (rubric `tolerances`).
 """
 from __future__ import annotations
 
+import ast
 import itertools
 import math
 import zlib
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import inputs, symbolic, targets, wire
+from . import difference, inputs, pyerrors, symbolic, targets, wire
 from .session import Outcome
 
 
@@ -25,6 +26,7 @@ class Result:
     details: str = ""          # may reveal inputs / expected values
     kind: str = "answer"       # answer (graded on merit) or a failure kind of the call
     fraction: float | None = None
+    reveal: str = ""           # states expected values: only in the opt-in after-due-date test
 
 
 class Ctx:
@@ -66,7 +68,10 @@ def call_failure(ctx, fn, out: Outcome) -> Result:
     if e.get("line"):
         line = (" (ligne %d)" if ctx.lang == "fr" else " (line %d)") % e["line"]
     key = out.kind
-    text = ctx.msg(key, fn=fn, type=e.get("type", ""), message=e.get("message", ""), line=line,
+    message = e.get("message", "")
+    if key == "exception":      # Python's English text, explained (the original follows)
+        message = pyerrors.explained(e.get("type", ""), message, ctx.lang)
+    text = ctx.msg(key, fn=fn, type=e.get("type", ""), message=message, line=line,
                    seconds=ctx.rubric.limits.get("call_timeout", 5), detail=e.get("message") or "?")
     return Result(False, text, kind=out.kind)
 
@@ -214,28 +219,30 @@ def check_values(ctx, check) -> Result:
             return none_returned(ctx, fn)
         got = as_array(out.value)
         if got is None:
-            return Result(False, check.fail(ctx.lang),
-                          "%s → %s" % (_describe_case(shown, args), fmt(out.value)))
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("not_numeric", got=fmt(out.value)[:80])))
         if check.opt("within"):
             lo, hi = check.opt("within")
             if not (np.all(np.isfinite(got)) and np.all((got >= lo) & (got <= hi))):
-                return Result(False, check.fail(ctx.lang), "%s → %s" % (_describe_case(shown, args), fmt(got)))
+                return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("own_value", point=_describe_case(
+                    {difference.display_name(a): v for a, v in shown.items()},
+                    [difference.display_name(a) for a in args]), got=fmt(got))))
             continue
         wants = [np.asarray(e(*ref_args), dtype=float) for e in expects]
         problem = shape_problem(ctx, got, wants[0], pointwise)
         if problem:
-            return Result(False, "%s — %s" % (check.fail(ctx.lang), problem),
-                          _describe_case(shown, args))
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), problem))
         if check.opt("within_where_zero"):
             lo, hi = check.opt("within_where_zero")
             mask = case["zero_mask"].reshape(-1)
             g = got.reshape(-1)
             if not np.all((g[mask] >= lo) & (g[mask] <= hi)):
-                return Result(False, check.fail(ctx.lang), "%s → %s" % (_describe_case(shown, args), fmt(got)))
+                return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("own_at_zero", got=", ".join(
+                    sorted({fmt(float(v)) for v in g[mask]})))))
             got = np.where(mask, wants[0].reshape(-1), g)
         if check.opt("compare_as") == "integer" and not np.all(np.equal(np.mod(got, 1), 0)):
-            return Result(False, check.fail(ctx.lang), ctx.t("%s → %s (entier attendu)", "%s → %s (integer expected)") % (
-                _describe_case(shown, args), fmt(got)))
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("not_integer")),
+                          ctx.t("%s → votre valeur : %s", "%s → your value: %s") % (_describe_case(shown, args),
+                                                                                 fmt(got)))
         matched = [v for v in sorted(variant_ok) if compare_numeric(got, wants[v], rtol, atol)[0]]
         if not matched:
             ok, idx, reason = compare_numeric(got, wants[min(variant_ok)], rtol, atol)
@@ -245,17 +252,86 @@ def check_values(ctx, check) -> Result:
                                                                                wants[min(variant_ok)]):
                 continue
             where = _describe_case(shown, args, idx if pointwise else None)
-            detail = ctx.t("%s : reçu %s, attendu %s", "%s: received %s, expected %s") % (where, fmt(float(g[idx])) if pointwise else fmt(got),
+            reveal = ctx.t("%s : reçu %s, attendu %s", "%s: received %s, expected %s") % (where, fmt(float(g[idx])) if pointwise else fmt(got),
                                                    fmt(float(w[idx])) if pointwise else fmt(wants[min(variant_ok)]))
-            msg = check.fail(ctx.lang)
-            if reason == "not_finite":
-                msg += " — " + ctx.msg("not_finite")
-            return Result(False, msg, detail)
+            gs, ws = (g, w) if pointwise else _all_answers(cases, got_all, expects, keys, min(variant_ok))
+            msg = numpy_trap(ctx, check) or explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs, ws)
+            return Result(False, msg, reveal=reveal)
         variant_ok = set(matched)
     if expects and len(expects) > 1:
         ctx.session.state[(ctx.item.id, check.id)] = min(variant_ok)
     note = ctx.session.state.pop(("rescued", ctx.item.id, check.id), "")
     return Result(True, note)
+
+
+def _all_answers(cases, outs, expects, keys, variant):
+    """The student's and the reference's values over every case with a usable answer, flattened
+    and joined: a kind of difference is judged on all the graded inputs, not on one."""
+    gs, ws = [], []
+    for case, out in zip(cases, outs):
+        if isinstance(out, Result) or not out.ok:
+            continue
+        got = as_array(out.value)
+        if got is None:
+            continue
+        want = np.asarray(expects[variant](*[case[k] for k in keys]), dtype=float)
+        if got.size == want.size:
+            gs.append(got.reshape(-1).astype(float))
+            ws.append(want.reshape(-1))
+    return (np.concatenate(gs), np.concatenate(ws)) if gs else (np.zeros(0), np.zeros(0))
+
+
+def explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs=None, ws=None) -> str:
+    """The message of a wrong numeric answer: where it fails and what kind of difference,
+    with the student's own value at one failing point; never the expected value.
+    gs, ws: the values over all cases (the kind is judged on them), default g, w."""
+    parts = [check.fail(ctx.lang)]
+    gs, ws = (g, w) if gs is None else (gs, ws)
+    kind_ = difference.classify(gs, ws, rtol, atol) if gs.size >= 2 or not np.all(np.isfinite(gs)) else None
+    parts.append(ctx.msg("diff_" + (kind_ or "other")))
+    if pointwise:
+        with np.errstate(all="ignore"):
+            bad = ~(np.isclose(g, w, rtol=rtol, atol=atol) | (np.isnan(g) & np.isnan(w)))
+        fam = difference.family({a: shown[a] for a in args if isinstance(shown[a], np.ndarray)}, bad)
+        if fam:
+            parts.append(ctx.msg("family", where=ctx.t(" et ", " and ").join(
+                ctx.msg("rel_" + rel.replace(">0", "pos").replace("<0", "neg").replace("=0", "zero"),
+                        name=difference.display_name(name)) for name, rel in fam)))
+        i = int(np.argmax(bad))
+        mine = fmt(float(g[i]))
+        # the student's own value, unless it happens to be an expected value of some graded point
+        if mine not in {fmt(float(v)) for v in w}:
+            point = ", ".join("%s = %s" % (difference.display_name(a), fmt(float(shown[a][i])))
+                              for a in args if isinstance(shown[a], np.ndarray))
+            parts.append(ctx.msg("own_value", point=point, got=mine))
+    return " — ".join(parts)
+
+
+def numpy_trap(ctx, check) -> str | None:
+    """The message of a numpy pitfall the function's source falls into (rubric `traps`), if any:
+    it replaces the item's generic message, which would blame something else."""
+    for trap in check.opt("traps", []):
+        if trap == "np_diag_of_column" and _np_diag_of_parameter(ctx.session, check.function):
+            return ctx.msg("np_diag_of_column", fn=check.function)
+    return None
+
+
+def _np_diag_of_parameter(session, fn) -> bool:
+    """Does def fn call <module>.diag(P) (np.diag, numpy.diag) on one of its own parameters?
+    On a column vector (n, 1) numpy's diag returns its diagonal, a single element."""
+    if session.function_names_used(fn) is None:          # parses the file (never runs it)
+        return False
+    node = session.definition(fn)
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return False
+    params = {a.arg for a in node.args.args} - {   # a parameter made 1-D first (S = S.ravel()) is fine
+        n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "diag" \
+                and not (isinstance(sub.func.value, ast.Name) and sub.func.value.id == "outils") \
+                and sub.args and isinstance(sub.args[0], ast.Name) and sub.args[0].id in params:
+            return True
+    return False
 
 
 def _pointwise_answers(ctx, fn, case, keys):
@@ -274,6 +350,9 @@ def _pointwise_answers(ctx, fn, case, keys):
     outs = ctx.session.map(fn, [[float(a[i]) for a in arrays] for i in range(n)])
     vals = []
     for o in outs:
+        if not o.ok and o.kind == "exception" and o.error.get("type") == "OverflowError":
+            vals.append(math.nan)      # math.exp(800) raises where np.exp gives inf: same verdict
+            continue
         if not o.ok:
             return o
         v = as_array(o.value)
@@ -330,13 +409,16 @@ def check_form(ctx, check) -> Result:
     out = ctx.session.call(check.function, args)
     if not out.ok:
         if out.kind == "exception":
-            return Result(False, ctx.msg("not_traceable", fn=check.function, message="%s: %s" % (
-                out.error.get("type"), out.error.get("message"))))
+            return Result(False, ctx.msg("not_traceable", fn=check.function, message=pyerrors.explained(
+                out.error.get("type", ""), out.error.get("message", ""), ctx.lang)))
         return call_failure(ctx, check.function, out)
     if not isinstance(out.value, wire.Expr):
         return Result(False, ctx.msg("not_traceable", fn=check.function,
                                      message=type(out.value).__name__))
     tree = out.value.tree
+    unread = symbolic.unreadable_names(tree)
+    if unread:
+        return Result(False, unreadable(ctx, check.function, unread))
     # the traced formula must also be the right one (not just of the right form)
     env = _sym_env(ctx.rng(check), args)
     point = env[args[0].name]
@@ -351,6 +433,11 @@ def check_form(ctx, check) -> Result:
     if outside or extra:
         return Result(False, check.fail(ctx.lang), ctx.t("formule lue : %s", "formula read: %s") % symbolic.show(tree))
     return Result(True)
+
+
+def unreadable(ctx, fn, names) -> str:
+    """The message for a formula holding functions the tracer could not read (np.arctan, ...)."""
+    return ctx.msg("unreadable", fn=fn, names=", ".join(sorted(names)))
 
 
 def ctx_expect(ctx, check):
@@ -415,12 +502,13 @@ def check_derivation(ctx, check) -> Result:
     rtol, atol = 1e-7, 1e-9
     env = _sym_env(np.random.default_rng(zlib.crc32(ctx.item.id.encode())), args)
     part = check.opt("part")
+    notes = set()
     for combo in combos:
         out = ctx.session.call(check.function, args + list(combo.values()))
         if not out.ok:
             if out.kind == "exception":
-                return Result(False, ctx.msg("not_traceable", fn=check.function, message="%s: %s" % (
-                    out.error.get("type"), out.error.get("message"))))
+                return Result(False, ctx.msg("not_traceable", fn=check.function, message=pyerrors.explained(
+                    out.error.get("type", ""), out.error.get("message", ""), ctx.lang)))
             return call_failure(ctx, check.function, out)
         if out.value is None:
             return none_returned(ctx, check.function)
@@ -432,8 +520,16 @@ def check_derivation(ctx, check) -> Result:
         if len(steps) < 2:
             return Result(False, check.fail(ctx.lang), ctx.t("une seule expression reçue", "a single expression received") + where)
         if part == "chain":
+            unread = set().union(*(symbolic.unreadable_names(t) for t in steps))
+            numeric = _numeric_steps(ctx, check, args, combo, env, len(steps)) if unread else None
+            if unread and numeric is None:
+                return Result(False, unreadable(ctx, check.function, unread))
+            notes |= unread
             for k in range(len(steps) - 1):
-                v = symbolic.compare_trees(steps[k], steps[k + 1], env, rtol, atol)
+                if numeric is not None:
+                    v = symbolic.compare_values(numeric[k], numeric[k + 1], {}, rtol, atol)
+                else:
+                    v = symbolic.compare_trees(steps[k], steps[k + 1], env, rtol, atol)
                 if not v.equal:
                     return Result(False, check.fail(ctx.lang), ctx.t("étape %d → %d%s : %s ≠ %s", "step %d → %d%s: %s ≠ %s") % (
                         k + 1, k + 2, where, symbolic.show(steps[k], 80), symbolic.show(steps[k + 1], 80)))
@@ -446,6 +542,8 @@ def check_derivation(ctx, check) -> Result:
                     distinct, where))
         else:
             tree = steps[0] if part == "start" else steps[-1]
+            if symbolic.unreadable_names(tree):
+                return Result(False, unreadable(ctx, check.function, symbolic.unreadable_names(tree)))
             target = _target(check, combo)
             if not symbolic.compare_trees(tree, target, env, rtol, atol).equal:
                 return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
@@ -460,7 +558,37 @@ def check_derivation(ctx, check) -> Result:
                 return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
             if check.opt("only_inside") and symbolic.symbols_outside(tree, set(check.opt("only_inside"))):
                 return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
+    if part == "chain" and notes:
+        return Result(True, ctx.msg("checked_numerically", names=", ".join(sorted(notes))))
     return Result(True)
+
+
+NUMERIC_POINTS = 16
+
+
+def _numeric_steps(ctx, check, args, combo, env, count):
+    """The steps of a derivation evaluated by calling the student's function with numbers
+    (for steps holding a function the tracer cannot read): one array of NUMERIC_POINTS values
+    per step, or None if the calls do not give `count` numbers each time."""
+    argsets = []
+    for p in range(NUMERIC_POINTS):
+        call = []
+        for a in args:
+            if isinstance(a, wire.SymArray):
+                call.append(np.array([float(env[n][p]) for n in a.names]).reshape(a.shape))
+            else:
+                call.append(float(env[a.name][p]))
+        argsets.append(call + list(combo.values()))
+    values = []
+    for out in ctx.session.map(check.function, argsets):
+        if not out.ok or not isinstance(out.value, list) or len(out.value) != count:
+            return None
+        row = [as_array(v) for v in out.value]
+        if any(r is None or r.size != 1 for r in row):
+            return None
+        values.append([float(r.reshape(-1)[0]) for r in row])
+    table = np.asarray(values)
+    return [table[:, k] for k in range(count)]
 
 
 def _steps(value):
@@ -537,12 +665,37 @@ def check_exact(ctx, check) -> Result:
                               % check.opt("key"))
             got = got[check.opt("key")]
         want = targets.resolve(check.opt("expect"))(*[case[a] for a in args]) if check.opt("expect") else None
+        if compare == "conclusion":
+            return _conclusion(ctx, check, out.value, got)
         ok = _exact_ok(compare, got, want, check.opt("accept"))
+        if not ok and compare == "statements":
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("statements")),
+                          reveal=ctx.t("attendu : %s", "expected: %s") % ", ".join(check.opt("accept")))
         if not ok:
             shown = _describe_case(case, args)
-            return Result(False, check.fail(ctx.lang), ctx.t("%s reçu : %s ; attendu : %s", "%s received: %s; expected: %s") % (
+            return Result(False, check.fail(ctx.lang), reveal=ctx.t(
+                "%s reçu : %s ; attendu : %s", "%s received: %s; expected: %s") % (
                 (shown + " →") if shown else "", fmt(got), fmt(want) if want is not None else
                 " / ".join(map(str, check.opt("accept")))))
+    return Result(True)
+
+
+def _conclusion(ctx, check, answer, got) -> Result:
+    """2.f: the better loss is the one whose gradient does not vanish when the prediction is very
+    wrong. Judged on the student's OWN limits (rubric `premises`: choice -> key of its limit): a
+    conclusion that follows from them earns its points even when a limit is wrong (that limit
+    loses its own points)."""
+    nonzero = {}
+    for choice, key in check.opt("premises").items():
+        v = as_array(answer.get(key)) if isinstance(answer, dict) else None
+        if v is None or v.size != 1 or np.isnan(v).any():
+            return Result(False, ctx.msg("conclusion_undecided"))
+        nonzero[choice] = abs(float(v.reshape(-1)[0])) > 1e-9
+    follows = [c for c, nz in nonzero.items() if nz]
+    if len(follows) != 1:
+        return Result(False, ctx.msg("conclusion_undecided"))
+    if not isinstance(got, str) or _norm_name(got) != _norm_name(follows[0]):
+        return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s", "received: %s") % fmt(got))
     return Result(True)
 
 
@@ -562,9 +715,25 @@ def _exact_ok(compare, got, want, accept) -> bool:
         if not isinstance(got, (list, tuple)) or not all(isinstance(e, str) for e in got):
             return False
         return sorted(_norm_name(e) for e in got) == sorted(_norm_name(e) for e in want)
+    if compare == "statements":     # the letters of the true statements, all or nothing
+        return statement_letters(got) == {a.upper() for a in accept}
     if compare == "choice":     # "B", " b ", "B)", "(b)", "B." are all the letter B
         return isinstance(got, str) and _norm_name(got) in [_norm_name(a) for a in accept]
     raise KeyError(compare)
+
+
+def statement_letters(v):
+    """A set of statement letters from ["A", "c"], ("A",), {"A"} or "A, C" / "ac"; None if unreadable.
+    Graded all or nothing, with no word on which statement is misclassified: 2^k answers."""
+    if isinstance(v, str):
+        letters = [ch for ch in v.upper() if ch.isalnum()]
+    elif isinstance(v, (list, tuple)) and all(isinstance(e, str) for e in v):
+        letters = [_norm_name(e).upper() for e in v]
+    else:
+        return None
+    if not all(len(x) == 1 and "A" <= x <= "Z" for x in letters):
+        return None
+    return set(letters)
 
 
 # ---------------------------------------------------------------- property
@@ -580,16 +749,22 @@ def check_property(ctx, check) -> Result:
             return call_failure(ctx, fn, out)
         got = as_array(out.value)
         detail = _describe_case(case, args)
-        if got is None or not np.all(np.isfinite(got)):
-            return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(out.value)))
+        if got is None:
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("not_numeric", got=fmt(out.value)[:80])))
+        if not np.all(np.isfinite(got)):
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("diff_not_finite")),
+                          reveal="%s → %s" % (detail, fmt(got)))
         g = got.reshape(-1)
         if check.opt("property") == "probability_vector":
             if np.any(g < 0) or not math.isclose(float(g.sum()), 1.0, rel_tol=1e-9, abs_tol=1e-9):
-                return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(got)))
+                return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("diff_not_probability")),
+                              reveal="%s → %s" % (detail, fmt(got)))
         if expect is not None:
             want = np.asarray(expect(*[case[a] for a in args]), dtype=float)
             if g.size != want.size or not compare_numeric(g, want, rtol, atol)[0]:
-                return Result(False, check.fail(ctx.lang), "%s → %s" % (detail, fmt(got)))
+                kind_ = difference.classify(g, want, rtol, atol) if g.size == want.size else None
+                return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("diff_" + (kind_ or "other"))),
+                              reveal="%s → %s" % (detail, fmt(got)))
     return Result(True)
 
 
@@ -641,6 +816,12 @@ def check_conv_chain(ctx, check) -> Result:
         return failure
     order = ["couche1", "couche2", "couche3"]
     key = check.opt("key")
+    raw = answer
+    last = channels_last(answer, order)
+    if last:
+        answer = dict(answer, **{k: (s[2], s[0], s[1]) for k, s in zip(order, last)})
+    else:
+        answer = dict(answer, **{k: _without_batch(_norm_shape(answer.get(k))) or answer.get(k) for k in order})
     if key == "total":
         got = answer.get("total")
         prev = _norm_shape(answer.get("couche3"))
@@ -665,9 +846,28 @@ def check_conv_chain(ctx, check) -> Result:
                 pass
         got = _norm_shape(answer.get(key))
         ok = got in expected
+    note = ctx.msg("channels_last") if last else ""
     if not ok:
-        return Result(False, check.fail(ctx.lang), ctx.t("reçu pour « %s » : %s", "received for '%s': %s") % (key, fmt(answer.get(key))))
-    return Result(True)
+        return Result(False, check.fail(ctx.lang) + (" (%s)" % note if note else ""),
+                      ctx.t("reçu pour « %s » : %s", "received for '%s': %s") % (key, fmt(raw.get(key))))
+    return Result(True, note)
+
+
+def _without_batch(shape):
+    """A feature-map shape without a leading batch dimension of 1: (1, 61, 61, 32) -> (61, 61, 32)."""
+    return shape[1:] if shape and len(shape) == 4 and shape[0] == 1 else shape
+
+
+def channels_last(answer, order):
+    """The three shapes as (H, W, C) if the whole answer is unambiguously channels-last, the
+    order of the assignment's text ((images) × (hauteur) × (largeur) × (canaux)): every layer
+    has its two spatial sizes equal and different from its channels, first. Else None."""
+    shapes = [_without_batch(_norm_shape(answer.get(k))) for k in order]
+    if any(s is None or len(s) != 3 or min(s) <= 0 for s in shapes):
+        return None
+    if all(s[0] == s[1] != s[2] for s in shapes):
+        return shapes
+    return None
 
 
 @kind("conv_config")

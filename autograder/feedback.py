@@ -15,10 +15,11 @@ import unittest
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, visibility
 from gradescope_utils.autograder_utils.json_test_runner import JSONTestRunner
 
+from . import pyerrors
 from .grading import Report
 
-DETAILS_TEST = {"fr": "Détails des vérifications (visibles après la date limite)",
-                "en": "Check details (visible after the due date)"}
+DETAILS_TEST = {"fr": "Valeurs attendues (visibles après la date limite)",
+                "en": "Expected values (visible after the due date)"}
 INSTRUCTORS_TEST = "Erreurs internes du correcteur (équipe enseignante) / Internal grader errors (instructors)"
 STATUS_NOTE = {
     "not_implemented": {"fr": "non implémenté", "en": "not implemented"},
@@ -33,28 +34,38 @@ def pts(x: float) -> str:
 
 
 def item_text(item, lang: str, reveal: bool) -> str:
-    """The feedback of one item; reveal=True includes every check's details."""
+    """The feedback of one item: each sub-check by its title, passed or not, with the message
+    that locates a failure and names its kind. reveal=True (the teaching team's terminal view,
+    or the opt-in test after the due date) adds what was expected."""
+    from .misconceptions import diagnosis
     lines = []
     for c in item.checks:
         mark = "✓" if c.passed else "✗"
-        line = "%s %s (%s/%s)" % (mark, c.id, pts(c.points), pts(c.max_points))
+        line = "%s %s (%s/%s)" % (mark, c.title or c.id, pts(c.points), pts(c.max_points))
         if not c.passed and c.message:
-            line += " : " + c.message
+            line += (": " if lang == "en" else " : ") + c.message     # French puts a space before ':'
         elif c.passed and c.message:
             line += " — " + c.message
         lines.append(line)
-        if not c.passed and c.details and (c.details_visibility == "visible" or
-                                           reveal and c.details_visibility != "instructors"):
+        if not c.passed and c.details and c.details_visibility == "visible":
             lines.append("    " + c.details.replace("\n", "\n    "))
+        if reveal and not c.passed and c.reveal and c.details_visibility != "instructors":
+            lines.append("    " + c.reveal.replace("\n", "\n    "))
+    for m in getattr(item, "misconceptions", []):
+        text = diagnosis(m, lang)
+        if text:
+            lines.append(("Diagnostic : " if lang != "en" else "Diagnosis: ") + text)
     return "\n".join(lines)
 
 
 def held_back_text(report: Report, lang: str) -> str:
+    """What was expected, per failed check: only for a rubric that opts into revealing it."""
     blocks = []
     for item in report.items:
         for c in item.checks:
-            if not c.passed and c.details and c.details_visibility == "after_due_date":
-                blocks.append("%s / %s : %s" % (item.id, c.id, c.details))
+            if not c.passed and c.reveal and c.details_visibility != "instructors":
+                blocks.append(("%s / %s: %s" if lang == "en" else "%s / %s : %s") % (item.id, c.title or c.id,
+                                                                                     c.reveal))
     return "\n".join(blocks)
 
 
@@ -85,10 +96,12 @@ def results_json(report: Report, rubric, lang: str) -> dict:
         if item.status in STATUS_NOTE and item.status != "graded":
             text = "[%s]\n%s" % (STATUS_NOTE[item.status][lang], text)
         attrs["test_%03d" % n] = make_test(item, text)
-    held = held_back_text(report, lang)
+    # Off by default: a test hidden until the due date hides the student's total score
+    # until then too (Gradescope's specification), and its text states expected values.
+    held = held_back_text(report, lang) if rubric.reveal_expected != "never" else ""
     if held:
         @number("9.9")
-        @visibility("after_due_date")
+        @visibility(rubric.reveal_expected)
         @partial_credit(0.0)
         def details(self, set_score=None):
             print(held)
@@ -113,10 +126,15 @@ def results_json(report: Report, rubric, lang: str) -> dict:
     def post(data):
         for t, item in zip(data["tests"], report.items + [None, None]):
             t["score"] = round(float(t.get("score", 0.0)), 2)
+            # plain text on purpose: the messages hold ^, _ and * (o^a, W2_kj) that Markdown
+            # would turn into formatting; Gradescope shows "text" as written, line breaks kept
+            t["output_format"] = "text"
             if item is not None:
                 t["status"] = "passed" if item.full else "failed"
                 if item.bonus:
                     t["tags"] = ["bonus"]
+                if item.misconceptions:
+                    t["extra_data"] = {"misconceptions": list(item.misconceptions)}
             else:
                 t["status"] = "passed"
         data["score"] = round(report.regular + report.bonus, 2)
@@ -146,7 +164,7 @@ def summary_text(report: Report, lang: str) -> str:
                       "To be reviewed by hand by the teaching team: ") + ", ".join(review))
     if report.student_output.strip():
         parts.append(("Ce que votre code a affiché (tronqué) :\n" if fr else "What your code printed (truncated):\n")
-                     + report.student_output[:1000])
+                     + pyerrors.warnings_text(report.student_output[:1000], lang))
     return "\n".join(parts)
 
 

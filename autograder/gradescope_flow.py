@@ -152,15 +152,19 @@ def _kill_students(isolation: dict) -> None:
 
     Orphans of the worker come back to us (subreaper): killed. With a pid namespace that is
     enough (its pid 1 dies with its keeper, and every process in it with pid 1). Without one,
-    or when the worker did not say, every process of the sandbox user is killed and its files
-    in the shared temporary folders removed (on Gradescope the container is ours alone; on a
-    shared machine this would also hit other graders' children of the same user)."""
-    from .sandbox.runner import kill_user_processes, remove_user_files, sandbox_user, sweep_all_adopted
+    or when the worker did not say, every process of the grading's uid is killed and its files
+    in the shared temporary folders removed: the uid the worker reported (a uid of this grading
+    alone), else the named sandbox user (AG_SANDBOX_USER), never a freshly drawn one."""
+    from .sandbox.runner import kill_user_processes, remove_user_files, sweep_all_adopted
+    from .sandbox.identity import sandbox_user
     sweep_all_adopted()
-    user = sandbox_user()
-    if user is not None and isolation.get("started", True) and not isolation.get("namespaces"):
-        kill_user_processes(user.uid, seconds=10)
-        remove_user_files(user.uid)
+    uid = isolation.get("uid")
+    if not (isinstance(uid, int) and not isinstance(uid, bool) and uid > 0):
+        user = sandbox_user() if os.environ.get("AG_SANDBOX_USER") else None
+        uid = user.uid if user is not None else None
+    if uid is not None and isolation.get("started", True) and not isolation.get("namespaces"):
+        kill_user_processes(uid, seconds=10)
+        remove_user_files(uid)
     sweep_all_adopted()
 
 
@@ -203,9 +207,9 @@ def supervise(root: Path, lang: str | None = None) -> int:
     started = time.monotonic()
     set_subreaper()           # a student's daemon orphaned by the worker comes back to us
     if os.geteuid() == 0:
-        try:
+        try:   # best effort (refused in Docker without CAP_SYS_RESOURCE): students get 1000 anyway
             with open("/proc/self/oom_score_adj", "w") as f:
-                f.write("-500")   # under memory pressure, student processes die first
+                f.write("-500")
         except OSError:
             pass
     try:
@@ -279,6 +283,7 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
         Path(out).with_name("sandbox.json").write_text(json.dumps(
             {"started": sandbox is not None, "namespaces": sandbox.jailed if sandbox else None,
              "user": sandbox.user.name if sandbox and sandbox.user else None,
+             "uid": sandbox.user.uid if sandbox and sandbox.user else None,
              "stage": str(sandbox.stage) if sandbox and sandbox.stage else None}))
 
     tell()
@@ -288,6 +293,7 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
 
     def make_sandbox(path):
         made.append(Sandbox(path, limits_from(rubric), user=sandbox_user()))
+        tell(made[0])             # its uid, before any process of that uid exists
         made[0].start()
         tell(made[0])             # before any student code runs: "started", containment unknown
         made[0].load()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks as checks_mod
+from . import diagnosis, pyerrors
 from .rubric import Rubric
 from .sandbox.runner import Limits, Sandbox, sandbox_user
 from .session import Session, read_source
@@ -28,6 +29,8 @@ class CheckOutcome:
     details: str
     details_visibility: str
     kind: str = "answer"
+    reveal: str = ""              # expected values: only in the opt-in after-due-date test
+    title: str = ""               # the sub-check's title in the report's language
 
 
 @dataclass
@@ -40,6 +43,7 @@ class ItemOutcome:
     visibility: str
     checks: list = field(default_factory=list)
     status: str = "graded"        # graded, not_implemented, missing, error, internal_error
+    misconceptions: list = field(default_factory=list)   # ids of autograder/misconceptions.yaml
 
     @property
     def full(self) -> bool:
@@ -103,12 +107,19 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
                 items.append(grade_item(session, rubric, item, lang, set(loaded.get("functions", []))))
                 if on_item is not None:
                     on_item(items[-1])
-            report = Report(items, "graded")
+            report = Report(items, "graded", _unavailable_note(rubric, lang, loaded.get("unavailable")))
     finally:
         sandbox.close()    # every student process is dead before results are written
     report.student_output = sandbox.log
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _unavailable_note(rubric, lang, names) -> str:
+    """The modules the file imports that the grader does not have (each bound to a stand-in)."""
+    names = [n for n in names if isinstance(n, str) and n.isidentifier() and len(n) <= 40][:10] \
+        if isinstance(names, list) else []
+    return _msg(rubric, lang, "unavailable_modules", names=", ".join(names)) if names else ""
 
 
 def no_file_report(rubric: Rubric, lang: str, why: str) -> Report:
@@ -138,9 +149,9 @@ def grade_submission(submission: Path, rubric: Rubric, lang: str | None = None, 
 def _load_failed(rubric, lang, err) -> Report:
     etype, line = err.get("type", ""), err.get("line")
     fr = lang != "en"
-    if etype == "SyntaxError":
+    if etype in ("SyntaxError", "IndentationError", "TabError"):
         text = ("Erreur de syntaxe ligne %s : %s" if fr else "Syntax error at line %s: %s") % (
-            line, err.get("message", ""))
+            line, pyerrors.explained(etype, err.get("message", ""), lang))
         if err.get("text"):
             text += "\n    " + str(err["text"])[:200]
     elif etype == "ModuleNotFoundError":
@@ -154,28 +165,30 @@ def _load_failed(rubric, lang, err) -> Report:
                 ) % etype[5:]
     else:
         where = (" (ligne %s)" if fr else " (line %s)") % line if line else ""
-        text = ("Le fichier lève %s à l'import%s : %s" if fr else "The file raises %s on import%s: %s") % (
-            etype, where, err.get("message", ""))
+        text = ("Le fichier échoue à l'import%s : %s" if fr else "The file fails on import%s: %s") % (
+            where, pyerrors.explained(etype, err.get("message", ""), lang))
     items = []
     for item in rubric.items:
         it = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility,
                          status="load_error")
         it.checks = [CheckOutcome(c.id, 0.0, c.points, False, _msg(rubric, lang, "not_loaded"), "", "visible",
-                                  "not_loaded") for c in item.checks]
+                                  "not_loaded", title=c.title(lang)) for c in item.checks]
         items.append(it)
     return Report(items, "load_error", text)
 
 
 def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) -> ItemOutcome:
     out = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility)
-    ctx = checks_mod.Ctx(session, rubric, lang, item)
+    recorder = diagnosis.Recorder(session)     # the calls, for the diagnosis below
+    ctx = checks_mod.Ctx(recorder, rubric, lang, item)
     passed = {}
     for check in item.checks:
         if check.function and check.function not in defined:
             res = checks_mod.Result(False, _msg(rubric, lang, "missing", fn=check.function), kind="missing")
         elif any(not passed.get(r) for r in check.requires):
             req = next(r for r in check.requires if not passed.get(r))
-            res = checks_mod.Result(False, _msg(rubric, lang, "requires", req=req), kind="requires")
+            title = next((c.title(lang) for c in item.checks if c.id == req), req)
+            res = checks_mod.Result(False, _msg(rubric, lang, "requires", req=title), kind="requires")
         else:
             try:
                 res = checks_mod.KINDS[check.kind](ctx, check)
@@ -188,8 +201,13 @@ def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) 
         # a grader traceback is for the teaching team only, never in a student's feedback
         shown = "instructors" if res.kind == "internal_error" else check.details
         out.checks.append(CheckOutcome(check.id, check.points if res.passed else 0.0, check.points,
-                                       res.passed, res.message, res.details, shown, res.kind))
+                                       res.passed, res.message, res.details, shown, res.kind,
+                                       res.reveal, check.title(lang)))
     out.points = round(sum(c.points for c in out.checks), 2)
+    if not out.full and out.status == "graded":
+        for m in diagnosis.diagnose(item.id, recorder.calls):
+            if m not in out.misconceptions:
+                out.misconceptions.append(m)
     if out.status == "graded":
         kinds = {c.kind for c in out.checks}
         if kinds == {"not_implemented"} or kinds <= {"not_implemented", "requires"} and "not_implemented" in kinds:

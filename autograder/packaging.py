@@ -5,7 +5,9 @@ import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-TOP_FILES = ["setup.sh", "run_autograder", "requirements.txt"]
+# The full-marks file is the base of the misconception catalogue's wrong twins (diagnoses);
+# like reference/, it is out of the sandboxed student code's reach.
+TOP_FILES = ["setup.sh", "run_autograder", "requirements.txt", "examples/submissions/full_marks/devoir3.py"]
 TREES = ["autograder", "reference", "student_template"]
 EXECUTABLE = {"setup.sh", "run_autograder"}
 

@@ -14,16 +14,16 @@ RUBRIC_PATH = Path(__file__).with_name("rubric.yaml")
 
 KINDS = {"values", "form", "uses_name", "derivation", "exact", "property",
          "counterexample", "conv_chain", "conv_config"}
-COMMON_KEYS = {"id", "points", "kind", "function", "requires", "fail", "details"}
+COMMON_KEYS = {"id", "title", "points", "kind", "function", "requires", "fail", "details"}
 KIND_KEYS = {
     "values": {"cases", "with", "args", "expect", "variants", "same_variant_as", "pointwise",
                "within", "within_where_zero", "compare_as", "no_symbolic_rescue", "rename",
-               "each", "where", "rtol", "atol"},
+               "each", "where", "rtol", "atol", "traps"},
     "form": {"symbols", "only_inside", "allowed", "rtol", "atol"},
     "uses_name": {"names"},
     "derivation": {"part", "symbols", "each", "target", "opaque", "must_contain", "free_of",
                    "only_inside", "forbid", "min_steps", "rtol", "atol"},
-    "exact": {"cases", "with", "args", "expect", "accept", "compare", "key", "each", "where"},
+    "exact": {"cases", "with", "args", "expect", "accept", "compare", "key", "each", "where", "premises"},
     "property": {"cases", "with", "args", "property", "expect", "each", "where", "rtol", "atol"},
     "counterexample": set(),
     "conv_chain": {"key"},
@@ -34,6 +34,7 @@ DETAILS_DEFAULT = {"values": "visible", "form": "visible", "uses_name": "visible
                    "counterexample": "visible", "conv_chain": "after_due_date",
                    "conv_config": "after_due_date"}
 VISIBILITIES = {"visible", "hidden", "after_due_date", "after_published"}
+REVEAL_CHOICES = ("never", "after_due_date", "after_published")
 
 
 class RubricError(ValueError):
@@ -60,6 +61,7 @@ class Check:
     details: str
     options: dict = field(hash=False, compare=False)
     line: int = 0
+    title: Text = Text("", "")
 
     def opt(self, key, default=None):
         return self.options.get(key, default)
@@ -92,6 +94,9 @@ class Rubric:
     limits: dict
     messages: dict
     items: tuple
+    # Where expected values may appear: never (default: nowhere in results.json), or in a
+    # 0-point test visible after_due_date / after_published (hides the total score until then).
+    reveal_expected: str = "never"
 
     @property
     def regular_points(self) -> float:
@@ -182,7 +187,10 @@ def load(path: Path | str = RUBRIC_PATH, expected: tuple | None = (48, 10)) -> R
         items.append(item)
     rubric = Rubric(raw["title"], raw["student_file"], raw.get("language", "fr"), int(raw.get("seed", 0)),
                     raw.get("bonus_in_results", "zero_max"), float(tol.get("rtol", 1e-6)),
-                    float(tol.get("atol", 1e-9)), dict(raw.get("limits", {})), messages, tuple(items))
+                    float(tol.get("atol", 1e-9)), dict(raw.get("limits", {})), messages, tuple(items),
+                    str((raw.get("feedback") or {}).get("reveal_expected", "never")))
+    if rubric.reveal_expected not in REVEAL_CHOICES:
+        _err(raw, "feedback.reveal_expected must be one of %s" % ", ".join(REVEAL_CHOICES))
     if rubric.bonus_in_results not in ("zero_max", "own_max"):
         _err(raw, "bonus_in_results must be zero_max or own_max")
     if expected and (rubric.regular_points, rubric.bonus_points) != tuple(map(float, expected)):
@@ -216,5 +224,6 @@ def _check(c, ids, item) -> Check:
     if kind not in ("conv_chain",) and not c.get("function"):
         _err(c, "check %s needs a 'function'" % c["id"])
     options = {k: v for k, v in c.items() if k not in COMMON_KEYS}
+    title = _text(c, "title", c) if "title" in c else Text(str(c["id"]), str(c["id"]))
     return Check(str(c["id"]), _points(c["points"], c), kind, c.get("function"), req,
-                 _text(c, "fail", c), details, options, c.line)
+                 _text(c, "fail", c), details, options, c.line, title)

@@ -123,14 +123,9 @@ class Session:
                     self._ast = False
         if not self._ast:
             return None
-        # the definition in force after the import: the last `def fn`, unless fn is bound
-        # again after it (an assignment, an import...): a dead first definition proves nothing
-        found = None
-        for node in self._ast.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn:
-                found = node
-            elif found is not None and fn in _bound_names(node):
-                return None
+        found = self.definition(fn)
+        if found is False:
+            return None
         if found is None:
             return set()
         names = set()
@@ -140,6 +135,25 @@ class Session:
             elif isinstance(sub, ast.Attribute):
                 names.add(sub.attr)
         return names
+
+    def definition(self, fn: str):
+        """The module-level statement that binds fn after the import: a `def`, or an assignment
+        (`fn = lambda S: ...`, `fn = _helper`, `fn = functools.partial(...)`: its value is what
+        fn is made of). None if fn is never bound; False if the binding in force is unknown
+        (e.g. rebound by an import, or in a loop): a dead first definition proves nothing."""
+        if not self._ast:
+            return False
+        found = None
+        for node in self._ast.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == fn:
+                found = node
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and \
+                    [t.id for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+                     if isinstance(t, ast.Name)] == [fn] and fn not in _bound_names(node.value):
+                found = node.value
+            elif found is not None and fn in _bound_names(node):
+                return False
+        return found
 
 
 def _bound_names(stmt) -> set:

@@ -30,7 +30,33 @@ _BINARY = {
     "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
     "pow": np.power, "max": np.maximum, "min": np.minimum,
     "gt": np.greater, "ge": np.greater_equal, "lt": np.less, "le": np.less_equal,
+    "eq": np.equal, "ne": np.not_equal,
 }
+
+
+class Unreadable(ValueError):
+    """The tree holds a function the student's tracer could not read (e.g. np.arctan)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def kids(tree) -> tuple:
+    """The sub-trees of a node (a softmax's vector, an unread function's arguments)."""
+    if tree[0] in ("num", "sym"):
+        return ()
+    if tree[0] == "softmax":
+        return tree[2]
+    if tree[0] == "unread":
+        return tree[2:]
+    return tree[1:]
+
+
+def unreadable_names(tree) -> set:
+    """Names of the functions of the tree that could not be read (empty if none)."""
+    own = {tree[1]} if tree[0] == "unread" else set()
+    return own.union(*(unreadable_names(a) for a in kids(tree)))
 
 
 def evaluate(tree, env: dict, opaque: dict | None = None):
@@ -53,6 +79,8 @@ def _ev(t, env, opaque):
         return env[t[1]]
     if head == "ind":
         return np.asarray(_ev(t[1], env, opaque), dtype=float)
+    if head == "unread":
+        raise Unreadable(t[1])
     if head == "softmax":
         k, vec = t[1], t[2]
         if "softmax" in opaque:
@@ -75,18 +103,11 @@ def _ev(t, env, opaque):
 def symbols_of(tree) -> set:
     if tree[0] == "sym":
         return {tree[1]}
-    if tree[0] == "num":
-        return set()
-    if tree[0] == "softmax":
-        return set().union(*(symbols_of(a) for a in tree[2]))
-    return set().union(*(symbols_of(a) for a in tree[1:]))
+    return set().union(*(symbols_of(a) for a in kids(tree)))
 
 
 def heads_of(tree) -> set:
-    if tree[0] in ("num", "sym"):
-        return {tree[0]}
-    kids = tree[2] if tree[0] == "softmax" else tree[1:]
-    return {tree[0]}.union(*(heads_of(a) for a in kids))
+    return {tree[0]}.union(*(heads_of(a) for a in kids(tree)))
 
 
 def symbols_outside(tree, inside: set) -> set:
@@ -95,10 +116,7 @@ def symbols_outside(tree, inside: set) -> set:
         return set()
     if tree[0] == "sym":
         return {tree[1]}
-    if tree[0] == "num":
-        return set()
-    kids = tree[2] if tree[0] == "softmax" else tree[1:]
-    return set().union(*(symbols_outside(a, inside) for a in kids))
+    return set().union(*(symbols_outside(a, inside) for a in kids(tree)))
 
 
 def without_padding(tree):
@@ -111,6 +129,8 @@ def without_padding(tree):
         return tree
     if h == "softmax":
         return (h, tree[1], tuple(without_padding(a) for a in tree[2]))
+    if h == "unread":
+        return tree[:2] + tuple(without_padding(a) for a in tree[2:])
     args = tuple(without_padding(a) for a in tree[1:])
     norm = [("num", float(a[1])) if a[0] == "num" else a for a in args]
     z, o = ("num", 0.0), ("num", 1.0)
@@ -128,7 +148,7 @@ def without_padding(tree):
 
 
 _INFIX = {"add": ("+", 1), "sub": ("-", 1), "mul": ("*", 2), "div": ("/", 2), "pow": ("**", 3),
-          "gt": (">", 0), "ge": (">=", 0), "lt": ("<", 0), "le": ("<=", 0)}
+          "gt": (">", 0), "ge": (">=", 0), "lt": ("<", 0), "le": ("<=", 0), "eq": ("==", 0), "ne": ("!=", 0)}
 _NAMES = {"ind": "indicatrice", "sigma": "sigma", "max": "maximum", "min": "minimum"}
 
 
@@ -150,6 +170,8 @@ def _show(t, prec):
         return "(%s)" % s if prec > 1 else s
     if head == "softmax":
         return "S(%s)[%d]" % (", ".join(_show(a, 0) for a in t[2]), t[1])
+    if head == "unread":
+        return "%s(%s)" % (t[1], ", ".join(_show(a, 0) for a in t[2:]))
     if head in _INFIX:
         op, p = _INFIX[head]
         right = p + 1 if head in ("sub", "div") else p
@@ -241,6 +263,8 @@ def to_sympy(tree):
         return sp.Rational(fr.numerator, fr.denominator) if float(fr) == v else sp.Float(v)
     if h == "sym":
         return sp.Symbol(tree[1], real=True)
+    if h == "unread":
+        raise Unreadable(tree[1])
     if h == "softmax":
         vec = [to_sympy(a) for a in tree[2]]
         return sp.exp(vec[tree[1]]) / sp.Add(*[sp.exp(a) for a in vec])
@@ -256,6 +280,7 @@ def to_sympy(tree):
         "max": lambda: sp.Max(a[0], a[1]), "min": lambda: sp.Min(a[0], a[1]),
         "gt": lambda: sp.StrictGreaterThan(a[0], a[1]), "ge": lambda: sp.GreaterThan(a[0], a[1]),
         "lt": lambda: sp.StrictLessThan(a[0], a[1]), "le": lambda: sp.LessThan(a[0], a[1]),
+        "eq": lambda: sp.Eq(a[0], a[1]), "ne": lambda: sp.Ne(a[0], a[1]),
         "ind": lambda: sp.Piecewise((1, a[0]), (0, True)),
     }
     return table[h]()
@@ -299,6 +324,8 @@ def _mp(t, env, mp):
         return mp.mpf(t[1])
     if h == "sym":
         return env[t[1]]
+    if h == "unread":
+        raise ValueError("unread")
     if h == "softmax":
         vals = [_mp(a, env, mp) for a in t[2]]
         return mp.exp(vals[t[1]]) / mp.fsum(mp.exp(v) for v in vals)
@@ -315,6 +342,7 @@ def _mp(t, env, mp):
         "max": lambda: max(a[0], a[1]), "min": lambda: min(a[0], a[1]),
         "gt": lambda: a[0] > a[1], "ge": lambda: a[0] >= a[1], "lt": lambda: a[0] < a[1],
         "le": lambda: a[0] <= a[1], "ind": lambda: mp.mpf(1 if a[0] else 0),
+        "eq": lambda: a[0] == a[1], "ne": lambda: a[0] != a[1],
     }
     v = table[h]()
     if isinstance(v, mp.mpc):

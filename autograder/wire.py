@@ -28,9 +28,11 @@ TREE_HEADS = {
     "add": 2, "sub": 2, "mul": 2, "div": 2, "pow": 2, "neg": 1,
     "exp": 1, "log": 1, "sqrt": 1, "tanh": 1, "cosh": 1, "sinh": 1, "abs": 1,
     "sigma": 1, "softplus": 1, "relu": 1, "heaviside": 1, "sign": 1,
-    "max": 2, "min": 2, "ind": 1, "gt": 2, "ge": 2, "lt": 2, "le": 2,
+    "max": 2, "min": 2, "ind": 1, "gt": 2, "ge": 2, "lt": 2, "le": 2, "eq": 2, "ne": 2,
     "softmax": 2,
+    "unread": None,     # ["unread", "np.arctan", arg, ...]: a function the tracer cannot read
 }
+UNREAD_ARGS = 3         # at most this many arguments under an unread function
 SYMBOL_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
@@ -175,10 +177,10 @@ def tree(node, budget, depth: int = 0) -> tuple:
     if not isinstance(node, list) or not node or not isinstance(node[0], str):
         raise WireError("malformed expression")
     head, args = node[0], node[1:]
-    arity = TREE_HEADS.get(head)
-    if arity is None:
+    if head not in TREE_HEADS:
         raise WireError("unknown operation %r in expression" % head[:20])
-    if len(args) != arity:
+    arity = TREE_HEADS[head]
+    if arity is not None and len(args) != arity:
         raise WireError("wrong arity for %r" % head)
     if head == "num":
         v = args[0]
@@ -192,6 +194,13 @@ def tree(node, budget, depth: int = 0) -> tuple:
         if not name or len(name) > 40 or not set(name) <= SYMBOL_CHARS:
             raise WireError("malformed symbol")
         return ("sym", name)
+    if head == "unread":
+        if not args or not isinstance(args[0], str) or not 1 <= len(args) - 1 <= UNREAD_ARGS:
+            raise WireError("malformed unread function")
+        name = args[0][:40]
+        if not set(name) <= SYMBOL_CHARS | {"."}:
+            raise WireError("malformed unread function")
+        return ("unread", name) + tuple(tree(a, budget, depth + 1) for a in args[1:])
     if head == "softmax":
         k, vec = args
         if not isinstance(k, int) or isinstance(k, bool) or not isinstance(vec, list) or not vec:

@@ -10,8 +10,9 @@ this process (so Python's and the grader's own start-up are not counted), the me
                   decoded exactly as on the wire (the child's own code), no process
   child           the sandbox's processes, no namespaces, no user switch
   namespaces      + mount/pid/network namespaces (pivot_root jail)
-  namespaces+user + the switch to ag_student (root, the user exists): Gradescope's setting
+  namespaces+user + the switch to a per-grading uid (root): Gradescope's setting
   user            the user switch without namespaces (only if that user can run this Python)
+  warm fork       the child forked by a warm process (batch's WarmServer), namespaces + user
 
 Then the pieces: start-up (zygote ready: Python + numpy), one call's round trip, a fresh
 worker after a time-out (a fork), and for comparison a whole new child (Python + numpy).
@@ -121,6 +122,10 @@ def main(argv=None) -> int:
                             lambda: runner.Sandbox(FULL, limits, user=user, namespaces=False)))
         else:
             print("(user switch without namespaces: %s cannot run %s here; skipped)" % (user.name, sys.executable))
+    from autograder.sandbox.warm import WarmServer
+    server = WarmServer.start()       # batch's warm process: a fork per submission, no new numpy import
+    configs.append(("warm fork + namespaces%s" % (" + user" if user else ""),
+                    lambda: runner.Sandbox(FULL, limits, user=user, namespaces=True, warm=server)))
     base = None
     print("\nfull-marks grading (grade_file, %d runs, median [min-max]):" % args.reps)
     for name, make in configs:
@@ -130,9 +135,10 @@ def main(argv=None) -> int:
         print("  %-40s %6.3f s  [%.3f-%.3f]  x%.2f" % (name, med, lo, hi, med / base))
 
     print("\npieces (median of %d):" % args.reps)
-    for name, ns, who in (("no namespaces, no user", False, None), ("namespaces", True, user)):
+    for name, ns, who, w in (("no namespaces, no user", False, None, None), ("namespaces", True, user, None),
+                             ("namespaces, warm fork", True, user, server)):
         def startup():
-            sb = runner.Sandbox(FULL, limits, user=who, namespaces=ns)
+            sb = runner.Sandbox(FULL, limits, user=who, namespaces=ns, warm=w)
             sb.start()
             sb._await_ready()
             sb.close()
@@ -152,6 +158,7 @@ def main(argv=None) -> int:
         sb.request(call)
     print("  %-40s %6.2f ms" % ("whole new child (Python + numpy) + a call", 1000 * timed(respawn, args.reps)[0]))
     sb.close()
+    server.close()
 
     if args.flow:
         import shutil

@@ -9,6 +9,9 @@ Conventions (lisez-les ! / read them!)
 - Écrivez les formules avec les fonctions de `outils` (exp, log, sigma,
   indicatrice, diag, ...) : elles marchent sur des nombres, des tableaux numpy et
   sur les symboles du correcteur. Pas de `if` sur x : utilisez indicatrice(x > 0).
+  Les fonctions élémentaires de numpy et de math (np.exp, np.log1p, np.logaddexp,
+  math.log, ...) se lisent aussi, comme vos propres sigma, softplus ou softmax
+  si elles calculent la même chose. Seuls numpy et outils sont disponibles.
 - Les vecteurs sont des vecteurs COLONNES numpy de forme (k, 1), comme dans
   l'énoncé. Une réponse vectorielle de forme (k,) est aussi acceptée ; une forme
   (1, k) ne l'est pas. Les matrices ont exactement la forme de l'énoncé.
@@ -19,7 +22,7 @@ Conventions (lisez-les ! / read them!)
   nombres (à traiter élément par élément), soit un symbole.
 - Dimensions : d = entrée, d_h = couche cachée, m = classes. Une forme se donne
   comme un tuple, p. ex. (d_h, 1) ; un vecteur peut aussi s'écrire (d_h,).
-- Vérifiez votre travail avec `python autoverification.py` (ne donne pas les
+- Vérifiez votre travail avec `python3 autoverification.py` (ne donne pas les
   réponses ; ce n'est pas une note).
 """
 import numpy as np
@@ -96,7 +99,7 @@ def q1h_contre_exemple():
     """(h) Un contre-exemple montrant que S(c x) n'est pas toujours égal à S(x).
 
     Retournez un tuple (x, c) : x un vecteur (liste ou tableau) d'au moins 2
-    nombres, c >= 0 un nombre, tels que softmax(c * x) != softmax(x).
+    nombres finis, c >= 0 un nombre fini, tels que softmax(c * x) != softmax(x).
     (Return (x, c), c >= 0, with softmax(c x) != softmax(x).)
     """
     raise NotImplementedError
@@ -160,7 +163,11 @@ def q2a_preactivation(W1, b1, x):
 
 
 def q2a_preactivation_j(W1, b1, x, j):
-    """(a) La composante h^a_j (un nombre), écrite élément par élément (somme sur k)."""
+    """(a) La composante h^a_j (un nombre).
+
+    L'énoncé demande de détailler ce calcul élément par élément ; ici seule la valeur
+    est notée : toute écriture correcte est acceptée.
+    """
     raise NotImplementedError
 
 
@@ -185,7 +192,8 @@ def q2b_activation_sortie_k(W2, b2, hs, k):
 
 
 def q2c_softmax(oa):
-    """(c) o^s = softmax(o^a), écrit avec exp ; o^a de forme (m, 1).
+    """(c) o^s = softmax(o^a), écrit avec exp (la formule, pas un appel à une fonction
+    softmax toute faite) ; o^a de forme (m, 1).
 
     Doit rester exact et fini même pour |o^a| de l'ordre de 1000.
     """
@@ -195,11 +203,19 @@ def q2c_softmax(oa):
 def q2c_pourquoi():
     """(c) Pourquoi est-il important que les o^s_k soient positifs et somment à 1 ?
 
-    Retournez la lettre de la bonne réponse :
-      "A" : pour que le calcul du gradient soit plus rapide ;
-      "B" : pour que o^s soit une distribution de probabilité sur les m classes ;
-      "C" : pour que la fonction de perte soit convexe en W1 ;
-      "D" : pour éviter le surapprentissage.
+    Parmi les affirmations suivantes, retournez la liste des lettres de TOUTES celles qui
+    sont vraies, p. ex. ["A", "F"] (ordre et casse indifférents ; une chaîne "AF" est
+    aussi acceptée). Les affirmations sont notées ensemble, tout ou rien, et la
+    correction ne dit pas laquelle est mal classée.
+      "A" : o^s s'interprète comme une distribution de probabilité sur les m classes :
+            o^s_k joue le rôle de p(y = k | x) ;
+      "B" : comme chaque o^s_k est strictement positif, la perte −log o^s_y est
+            toujours finie ;
+      "C" : la normalisation rend le calcul du gradient plus rapide ;
+      "D" : la normalisation rend la perte convexe en W^(1) ;
+      "E" : (pour m ≥ 2) chaque o^s_k est strictement compris entre 0 et 1 ;
+      "F" : positifs et de somme 1, les o^s_k valent tous 1/m ;
+      "G" : la normalisation empêche le surapprentissage.
     """
     raise NotImplementedError
 
@@ -233,6 +249,7 @@ def q2f_limites():
 
     retournez {"mse": limite de ∂L_MSE/∂o^a, "ce": limite de ∂L_CE/∂o^a,
                "meilleure": "mse" ou "ce" (la perte la plus appropriée)}.
+    La conclusion est jugée d'après VOS deux limites (des nombres).
     """
     raise NotImplementedError
 
@@ -265,18 +282,26 @@ def q2h_nombre_parametres(d, d_h, m):
 
 
 def q2h_probleme():
-    """(h) Le problème d'optimisation de l'entraînement ; retournez la lettre :
+    """(h) Le problème d'optimisation de l'entraînement.
 
-      "A" : θ* = argmax_θ R̂(θ) ;
-      "B" : θ* = argmin_θ R̂(θ) ;
-      "C" : θ* = argmin_θ L(x^(1), y^(1)) ;
-      "D" : θ* = argmin_x R̂(θ).
+    Parmi les affirmations suivantes, retournez la liste des lettres de TOUTES celles qui
+    sont vraies, p. ex. ["B", "D"] (ordre et casse indifférents ; une chaîne "BD" est
+    aussi acceptée). Les affirmations sont notées ensemble, tout ou rien, et la
+    correction ne dit pas laquelle est mal classée.
+      "A" : θ* = argmin_θ R̂(θ) ;
+      "B" : θ* = argmax_θ R̂(θ) ;
+      "C" : R̂(θ) est la moyenne de la perte sur les n exemples d'entraînement ;
+      "D" : on optimise aussi sur les entrées x^(i) ;
+      "E" : θ* minimise la perte du premier exemple seulement ;
+      "F" : R̂ est une fonction convexe de θ, donc θ* est unique ;
+      "G" : minimiser R̂ revient à maximiser la log-vraisemblance moyenne
+            (1/n) Σ_i log o^s_{y^(i)}(x^(i)).
     """
     raise NotImplementedError
 
 
 def q2i_derivee_oa_k(oa, y, k):
-    """(i) ∂L/∂o^a_k (un nombre) calculée à partir de L(o^a), pour k ≠ y et k = y."""
+    """(i) ∂L/∂o^a_k (un nombre), pour k ≠ y et pour k = y."""
     raise NotImplementedError
 
 
@@ -296,12 +321,16 @@ def q2j_derivee_b2_k(grad_oa, k):
 
 
 def q2k_gradient_W2(grad_oa, hs):
-    """(k) ∂L/∂W2 sous forme matricielle (même forme que W2)."""
+    """(k) ∂L/∂W2, une matrice de même forme que W2.
+
+    L'énoncé demande la forme matricielle ; ici seule la valeur est notée : toute façon
+    correcte de la calculer (produit matriciel, boucles) est acceptée.
+    """
     raise NotImplementedError
 
 
 def q2k_gradient_b2(grad_oa):
-    """(k) ∂L/∂b2 sous forme vectorielle."""
+    """(k) ∂L/∂b2, un vecteur (seule la valeur est notée)."""
     raise NotImplementedError
 
 
@@ -316,7 +345,7 @@ def q2l_derivee_hs_j(grad_oa, W2, j):
 
 
 def q2m_gradient_hs(grad_oa, W2):
-    """(m) ∂L/∂h^s sous forme matricielle."""
+    """(m) ∂L/∂h^s, un vecteur (seule la valeur est notée, quelle que soit l'écriture)."""
     raise NotImplementedError
 
 
@@ -336,7 +365,7 @@ def q2n_derivee_ha_j(grad_hs, ha, j):
 
 
 def q2o_gradient_ha(grad_hs, ha):
-    """(o) ∂L/∂h^a sous forme matricielle/vectorielle."""
+    """(o) ∂L/∂h^a, un vecteur (seule la valeur est notée, quelle que soit l'écriture)."""
     raise NotImplementedError
 
 
@@ -361,6 +390,8 @@ def q3a_formes():
     """(a) Les formes (canaux, hauteur, largeur) après chaque couche et la dimension totale :
 
     {"couche1": (C, H, W), "couche2": (C, H, W), "couche3": (C, H, W), "total": un entier}
+    L'ordre (hauteur, largeur, canaux) de l'énoncé est aussi accepté s'il est suivi
+    pour les trois couches.
     """
     raise NotImplementedError
 

@@ -1,4 +1,7 @@
-"""Shared fixtures: the repository paths and a loaded rubric."""
+"""Shared fixtures: the repository paths and a loaded rubric; named sandbox users for test_hostile."""
+import hashlib
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -6,6 +9,29 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FULL_MARKS = REPO / "examples" / "submissions" / "full_marks" / "devoir3.py"
 TEMPLATE = REPO / "student_template" / "devoir3.py"
+
+# As root, student code runs under a uid drawn for each grading (autograder/sandbox/identity.py),
+# so concurrent test runs of several clones share no user, no process limit and no clean-up.
+# Only test_hostile still names its users (to find a flow's processes and files): named after
+# this clone's path, so that two clones' runs never lease the same one.
+CLONE_TAG = hashlib.sha256(str(REPO).encode()).hexdigest()[:6]
+
+
+def ensure_user(name: str) -> None:
+    """Create the system user `name` if missing (root only; another run may be creating users)."""
+    import pwd
+    for attempt in range(10):
+        try:
+            pwd.getpwnam(name)
+            return
+        except KeyError:
+            pass
+        done = subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
+                               "/nonexistent", "--shell", "/usr/sbin/nologin", name], capture_output=True)
+        if done.returncode in (0, 9):          # 9: it exists (made meanwhile)
+            return
+        time.sleep(1)                          # /etc/passwd locked by another useradd: try again
+    raise RuntimeError("useradd %s: %s" % (name, done.stderr.decode(errors="replace")))
 
 
 @pytest.fixture(scope="session")

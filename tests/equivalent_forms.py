@@ -153,7 +153,8 @@ FORMS = [
       {"2.c", "2.i"}),
     M("2c_log_domain", "q2c_softmax",
       "c = np.max(oa)\nreturn exp(oa - c - log(somme(exp(oa - c))))", {"2.c", "2.i"}),
-    M("2c_letter_lowercase", "q2c_pourquoi", 'return " b "', "2.c"),
+    M("2c_letters_as_string", "q2c_pourquoi", 'return " e, a, b "', "2.c"),
+    M("2c_letters_as_set", "q2c_pourquoi", 'return {"B", "e", "A"}', "2.c"),
     # ---- 2.d the ½ convention, consistently; other forms
     F("2d_half_convention", "2.d", ("q2d_perte_mse", "return 0.5 * (sigma(oa) - y) ** 2"),
       ("q2d_derivee_mse", "return (sigma(oa) - y) * sigma(oa) * (1 - sigma(oa))")),
@@ -175,8 +176,8 @@ FORMS = [
       "L = c[:, 0] + np.log(np.exp(O - c).sum(axis=1)) - O[np.arange(len(Y)), Y]\nreturn L.mean()", "2.h"),
     M("2h_names_any_order", "q2h_parametres", 'return ("b2", "W2", "b1", "w1")', "2.h"),
     M("2h_count_factored", "q2h_nombre_parametres", "return d_h * (d + 1) + m * (d_h + 1)", "2.h"),
-    M("2h_letter_lowercase", "q2h_probleme", 'return "b"', "2.h"),
-    M("2h_letter_punctuated", "q2h_probleme", 'return "(B)"', "2.h"),
+    M("2h_letters_lowercase", "q2h_probleme", 'return ["g", "c", "a"]', "2.h"),
+    M("2h_letters_tuple", "q2h_probleme", 'return ("A", "C", "G", "A")', "2.h"),
     M("2f_choice_punctuated", "q2f_limites", 'return {"mse": 0, "ce": -1, "meilleure": "CE."}', "2.f"),
     # ---- 2.i
     M("2i_eye_column", "q2i_gradient_oa", "return os - np.eye(os.shape[0])[:, [y]]", "2.i"),

@@ -39,7 +39,7 @@ def test_contents(handout):
     assert files["devoir3/devoir3.py"] == TEMPLATE.read_text(encoding="utf-8")
     assert files["devoir3/outils.py"] == (REPO / "student_template" / "outils.py").read_text(encoding="utf-8")
     for name in ("devoir3/LISEZMOI.md", "devoir3/README.md"):
-        assert "python autoverification.py" in files[name] and "devoir3.py" in files[name]
+        assert "python3 autoverification.py" in files[name] and "devoir3.py" in files[name]
     assert "seulement `devoir3.py`" in files["devoir3/LISEZMOI.md"]
     assert "only `devoir3.py`" in files["devoir3/README.md"]
     again = build_handout(path.with_name("again.zip"))

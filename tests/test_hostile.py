@@ -37,21 +37,28 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FULL_MARKS, REPO
+from conftest import CLONE_TAG, FULL_MARKS, REPO, ensure_user
 from gradescope_spec import problems
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
-LIMITS = "call_timeout=2,load_timeout=5,hang_allowance=5,short_timeout=0.5,budget=90"
-WORKER_TIMEOUT = 150
-NORMAL_SECONDS = 45          # a flow without hanging code (generous: 2 shared cores)
-HANG_SECONDS = 90            # a flow whose code hangs
+# No outcome may depend on the machine's speed (issue 9). Idle, on 2 cores, three flows at a
+# time, an honest call takes a few ms (at most 0.25 s, in the attacks of SLOW_CALLS, which
+# hang nowhere and get 20 s), a flow 3-9 s (tout_bloque 35 s): every limit and bound below is
+# 10x or more above what it bounds. hang_allowance is well above the two time-outs (4 s) of
+# any flow but tout_bloque's, so the short limit never applies to an honest call.
+LIMITS = "call_timeout=2,load_timeout=5,hang_allowance=10,short_timeout=0.5,budget=150"
+SLOW_CALLS = dict.fromkeys(("bombe_cpu", "bombe_disque", "bombe_expression", "signaux_parent"), "call_timeout=20")
+WORKER_TIMEOUT = 300
+NORMAL_SECONDS = 120         # a flow without hanging code (idle: under 10 s)
+HANG_SECONDS = 180           # a flow whose code hangs (idle: under 10 s)
+BUDGET_SPENT = "Temps total de correction épuisé"     # rubric.yaml, messages.budget (fr)
 USER = "ag_student"
 ROOT_ONLY = pytest.mark.skipif(os.geteuid() != 0, reason="needs root: the user switch to %s" % USER)
 
 
 # ------------------------------------------------------------------ environment
 PARALLEL = 3                 # flows at a time
-USERS = ["ag_hostile%d" % i for i in range(1, PARALLEL + 2)]   # one sandbox user per concurrent run
+USERS = ["ag_h%s_%d" % (CLONE_TAG, i) for i in range(1, PARALLEL + 2)]   # one per concurrent flow (conftest)
 _LEASES: queue.Queue = queue.Queue()
 
 
@@ -61,13 +68,8 @@ def sandbox_users_present():
     Runs in parallel each get their own (without namespaces a flow kills every process of its
     user when it ends, and the process limit counts per user)."""
     if os.geteuid() == 0:
-        import pwd
         for name in [USER] + USERS:
-            try:
-                pwd.getpwnam(name)
-            except KeyError:
-                subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
-                                "/nonexistent", "--shell", "/usr/sbin/nologin", name], check=True)
+            ensure_user(name)
     for name in USERS:
         _LEASES.put(name)
 
@@ -254,12 +256,13 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
     source_before = tree_hash(root / "source", root / "run_autograder")
     repo_before = repo_snapshot()
     tag = "hostile-" + token
-    env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"), AG_LIMITS=LIMITS + "," + limits,
+    env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"),
+               AG_LIMITS=",".join((LIMITS, SLOW_CALLS.get(name, ""), limits)),
                AG_WORKER_TIMEOUT=str(worker_timeout), AG_TAG=tag)
     with lease() as user:
         t0 = time.monotonic()
         proc = subprocess.run([str(root / "run_autograder")], env=dict(env, **user), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, timeout=WORKER_TIMEOUT + 60)
+                              stderr=subprocess.PIPE, timeout=worker_timeout + 120)
         seconds = time.monotonic() - t0
     raw = (root / "results" / "results.json").read_bytes()
     if wait_after:
@@ -269,9 +272,10 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
                 tagged_processes(tag), repo_untouched(repo_before), user["AG_SANDBOX_USER"])
 
 
-def assert_sound(flow: Flow, rubric, expected: float, max_seconds: float = NORMAL_SECONDS) -> None:
+def assert_sound(flow: Flow, rubric, expected: float, max_seconds: float | None = NORMAL_SECONDS) -> None:
     data = flow.data
-    assert flow.seconds < max_seconds, "%s took %.1f s" % (flow.name, flow.seconds)
+    if max_seconds is not None:
+        assert flow.seconds < max_seconds, "%s took %.1f s" % (flow.name, flow.seconds)
     assert problems(data) == [], problems(data)
     numbers = [t.get("number") for t in data["tests"]]
     for item in rubric.items:
@@ -290,6 +294,12 @@ def item_test(flow: Flow, item_id: str) -> dict:
     return next(t for t in flow.data["tests"] if t.get("number") == item_id)
 
 
+# tout_bloque: ~50 functions, each timed out once; one 10 s time-out spends hang_allowance,
+# then 0.2 s each: about 25 s idle. Without the short limit it would take 50 x 10 s, past the
+# budget: the budget message in its results tells, whatever the machine's speed.
+TOUT_BLOQUE_LIMITS = "call_timeout=10,hang_allowance=10,short_timeout=0.2,budget=300"
+
+
 # ------------------------------------------------------------------ running flows in parallel
 # Most flows wait on time limits rather than use the CPU: the selected ones run three at a
 # time, slowest first, as soon as the first hostile test asks for one.
@@ -299,7 +309,8 @@ FLOW_OF = {   # test function -> (flow, run_flow options, what it needs); parame
     "test_extra_files_named_like_modules_are_never_imported": ("fichiers_modules", {}, None),
     "test_output_flood_is_truncated": ("bombe_sortie", {}, None),
     "test_one_hanging_function_costs_its_own_item": ("une_boucle", {}, None),
-    "test_every_function_hanging_still_ends_quickly": ("tout_bloque", {}, None),
+    "test_every_function_hanging_still_ends_quickly": ("tout_bloque", {"limits": TOUT_BLOQUE_LIMITS,
+                                                                       "worker_timeout": 420}, None),
     "test_infinite_loop_at_import_is_named": ("boucle_import", {}, None),
     "test_slow_import_and_a_hanging_function": ("sommeil_import", {}, None),
     "test_grader_work_on_huge_formulas_is_bounded": ("bombe_expression", {}, None),
@@ -399,9 +410,13 @@ def test_one_hanging_function_costs_its_own_item(flows, rubric):
 
 
 def test_every_function_hanging_still_ends_quickly(flows, rubric):
+    """Every function is reached and timed out well within the budget (TOUT_BLOQUE_LIMITS)."""
     flow = flows.flow("tout_bloque")
-    assert_sound(flow, rubric, 0, HANG_SECONDS)
+    assert_sound(flow, rubric, 0, None)
     assert flows.honest("tout_bloque") == 0
+    assert BUDGET_SPENT not in flow.raw.decode()
+    items = {item.id for item in rubric.items}
+    assert all("boucle infinie" in t["output"] for t in flow.data["tests"] if t.get("number") in items)
 
 
 def test_infinite_loop_at_import_is_named(flows, rubric):
@@ -423,31 +438,48 @@ def test_grader_work_on_huge_formulas_is_bounded(flows, rubric):
     assert "trop" in item_test(flow, "1.d")["output"]
 
 
+SLEEPERS = """
+import time as _time
+
+
+def _dort(*args, **kwargs):
+    _time.sleep(10 ** 6)
+
+
+for _nom in [n for n in list(globals()) if n.startswith("q") and callable(globals()[n])]:
+    globals()[_nom] = _dort
+"""
+
+
 def test_budget_ends_grading(tmp_path, rubric):
-    """With a 3 s budget, the same file: grading stops soon after the budget, later items say
-    why, the results are complete."""
-    flow = run_flow(tmp_path, "bombe_expression", limits="budget=3")
-    assert flow.seconds < NORMAL_SECONDS
-    assert problems(flow.data) == []
-    numbers = [t.get("number") for t in flow.data["tests"]]
-    assert all(numbers.count(item.id) == 1 for item in rubric.items)
-    assert flow.data["score"] < honest_score("bombe_expression")
-    assert flow.survivors == [] and flow.source_after == flow.source_before
-    assert "épuisé" in flow.raw.decode() or "(budget)" in flow.raw.decode()
+    """A 10 s budget, functions that sleep for ever and a per-call limit longer than the budget:
+    the first call spends the budget, later items say so, the results are complete. (Loading
+    takes well under a second; no answer can ever arrive: the outcome cannot depend on load.)"""
+    flow = run_flow(tmp_path, "budget", files={"devoir3.py": FULL_MARKS.read_text(encoding="utf-8") + SLEEPERS},
+                    limits="budget=10,call_timeout=600,hang_allowance=600")
+    assert_sound(flow, rubric, 0, None)
+    assert "dépassé" not in flow.data["output"]          # ended by the budget, not by the supervisor
+    # 1.a timed out, most later items say the budget is spent (one may instead be marked for
+    # review, if the grader's own-work guard fires while it is being graded)
+    spent = [t["number"] for t in flow.data["tests"] if BUDGET_SPENT in t.get("output", "")]
+    assert len(spent) >= len(rubric.items) // 2, spent
 
 
 def test_budget_interrupts_the_graders_own_work():
     """Past the budget, the grader's own work on an answer (here a busy loop standing for an
-    exact evaluation) is interrupted in the grading thread; requests fail at once."""
+    exact evaluation) is interrupted in the grading thread; requests fail at once.
+    (The 6 s budget is waited out asleep: loading takes well under a second; the busy loop then
+    runs until it is interrupted, however slowly: 600 s is only a fail-safe.)"""
     from autograder.sandbox.runner import BudgetExceeded, ChildFailure, Limits, Sandbox
-    sb = Sandbox(FULL_MARKS, Limits(budget=1.5))
+    budget = 6.0
+    t0 = time.monotonic()
+    sb = Sandbox(FULL_MARKS, Limits(budget=budget))
     try:
         assert sb.load()["ok"]
-        t0 = time.monotonic()
+        time.sleep(max(0.0, t0 + budget - time.monotonic()))
         with pytest.raises(BudgetExceeded):
-            while time.monotonic() - t0 < 30:
+            while time.monotonic() - t0 < 600:
                 sum(i * i for i in range(1000))
-        assert time.monotonic() - t0 < 10
         with pytest.raises(ChildFailure) as exc:
             sb.request({"op": "call", "fn": "q2c_pourquoi", "args": []})
         assert exc.value.kind == "budget"
@@ -465,7 +497,13 @@ def test_daemon_outliving_the_call_changes_nothing(flows, rubric):
 
 def test_disk_bomb_leaves_nothing_behind(flows, rubric):
     flow = flows.flow("bombe_disque")
-    assert_sound(flow, rubric, 58)
+    if isolation()[1]:        # the private /tmp fills up: the bomb stops, the answer is right
+        assert_sound(flow, rubric, 58)
+    else:                     # past the disk budget the call fails: it costs its own checks only
+        lost = [t for t in flow.data["tests"] if t.get("number") in {i.id for i in rubric.items}
+                and t["score"] < t["max_score"]]
+        assert lost and all("disque" in t["output"] for t in lost), lost
+        assert_sound(flow, rubric, 58 - sum(t["max_score"] - t["score"] for t in lost))
     if os.geteuid() == 0:
         import pwd
         uid = pwd.getpwnam(flow.user).pw_uid
@@ -476,6 +514,9 @@ def test_disk_bomb_leaves_nothing_behind(flows, rubric):
 
 def test_reading_secrets_finds_nothing(flows, rubric):
     need_isolation()
+    if not isolation()[1] and os.stat(REPO).st_mode & 0o005 == 0o005:
+        pytest.skip("without namespaces this clone (%s) is readable by others: on Gradescope the "
+                    "source is locked (chmod 700)" % REPO)
     flow = flows.flow("lecture_secrets")
     assert_sound(flow, rubric, flows.honest("lecture_secrets"))
     text = flow.raw.decode()
@@ -493,7 +534,14 @@ def test_writing_results_or_sources_fails(flows, rubric):
 def test_signals_to_the_grader_change_nothing(flows, rubric):
     need_isolation()
     flow = flows.flow("signaux_parent")
-    assert_sound(flow, rubric, 58)
+    if isolation()[1]:
+        assert_sound(flow, rubric, 58)
+    else:    # no pid namespace: the attack can kill its own zygote (same uid), which costs the
+        # items whose functions attack (2.i, 2.j, 2.k), never another item nor the grader
+        lost = [t for t in flow.data["tests"] if t.get("number") in {i.id for i in rubric.items}
+                and t["score"] < t["max_score"]]
+        assert {t["number"] for t in lost} <= {"2.i", "2.j", "2.k"}, lost
+        assert_sound(flow, rubric, 58 - sum(t["max_score"] - t["score"] for t in lost))
 
 
 @ROOT_ONLY

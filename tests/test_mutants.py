@@ -1,8 +1,9 @@
 """Mutation analysis: every mutant of the full-marks example loses points on exactly its items.
 
-bench/mutants.py holds the mutants (student mistakes, each an edit of one function with the
-items it must cost). This runs them in 2 processes and asserts a 100 % mutation score: every
-mutant is detected on each of its items, and costs nothing elsewhere.
+bench/mutants.py takes the mutants from the misconception catalogue autograder/misconceptions.yaml
+(student mistakes, each an edit of one function with the items it must cost and a diagnosis). This runs them in 2 processes and asserts a 100 % mutation score: every
+mutant is detected on each of its items, and costs nothing elsewhere; and every mutant's
+feedback carries its own diagnosis.
 
 By default it runs bench.mutants.REPRESENTATIVE (104 of the 174 mutants: every item, every
 kind of mistake): about 30 s on 2 idle cores, 70 s on the shared development machine under
@@ -49,7 +50,14 @@ def test_mutation_score_is_100_percent(verdicts):
     assert not wrong, "\n" + mutants.report(wrong)
 
 
+def test_every_mutant_receives_its_own_diagnosis(verdicts):
+    """The catalogue's diagnosis of each mistake reaches the feedback of the file that makes it."""
+    missing = [(v.edit.name, v.diagnosed) for v in verdicts if not v.own_diagnosis]
+    assert not missing, missing
+
+
 def test_the_unmodified_example_keeps_full_marks():
     (items, _), = mutants.grade_sources([("full_marks", mutants.FULL_MARKS.read_text(encoding="utf-8"))],
                                         workers=1).values()
     assert all(pts == mx for pts, mx, _ in items.values()), items
+    assert not any(r.misconceptions for r in items.values())      # and no diagnosis

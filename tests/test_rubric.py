@@ -47,6 +47,22 @@ def test_messages_in_both_languages(rubric):
         assert item.title.fr and item.title.en
         for check in item.checks:
             assert check.fail.fr and check.fail.en, (item.id, check.id)
+            # students read the title, never the internal id (en_zero, x_egal_u, arrivee)
+            assert check.title.fr and check.title.en and check.id not in (check.title.fr, check.title.en), \
+                (item.id, check.id)
+
+
+def test_the_feedback_policy_is_a_rubric_setting(tmp_path):
+    assert load().reveal_expected == "never"
+    text = (REPO / "autograder" / "rubric.yaml").read_text(encoding="utf-8")
+    p = tmp_path / "rubric.yaml"
+    p.write_text(text.replace("feedback: {reveal_expected: never}", "feedback: {reveal_expected: after_due_date}"),
+                 encoding="utf-8")
+    assert load(p).reveal_expected == "after_due_date"
+    p.write_text(text.replace("feedback: {reveal_expected: never}", "feedback: {reveal_expected: soon}"),
+                 encoding="utf-8")
+    with pytest.raises(RubricError, match="reveal_expected"):
+        load(p)
 
 
 def _broken(tmp_path, old, new):

@@ -4,9 +4,10 @@ The student's code only ever runs in the processes started here (child.py: a
 zygote that imports numpy once and forks a worker per "generation"). Layers,
 each used when the machine allows it, each said once on stderr when it does not:
 
-- a user switch: as root, the child runs as the unprivileged `ag_student`
-  (created by setup.sh), which cannot signal the grader, read the autograder's
-  locked folders or exceed its process limit;
+- a user switch: as root, the child runs under a uid and gid of its own for
+  each grading (identity.py; AG_SANDBOX_USER names a user instead), which cannot
+  signal the grader, read the autograder's locked folders or exceed its process
+  limit, and whose processes and files alone are killed and swept afterwards;
 - namespaces (as root, or through a user namespace when not root): a new mount
   namespace whose root is an empty tmpfs holding read-only binds of the system
   and of the Python interpreter and venv only (not the repository, not
@@ -14,10 +15,13 @@ each used when the machine allows it, each said once on stderr when it does not:
   (no network), and a new pid namespace whose pid 1 is the zygote: the student
   cannot see or signal any process outside it, and killing pid 1 kills every
   process the student started, daemons included;
+- without namespaces (Docker): the interpreter made reachable for the sandbox
+  uid (reach.py), no sockets (seccomp), a private temporary folder and a disk
+  budget over what the uid writes (disk.py), checked after each call;
 - kernel limits per process: CPU seconds, address space, file size, open
   files, processes (per user), core dumps off, oom_score_adj 1000 (the kernel
-  kills a student process before the grader), no new privileges, and as root
-  without the sandbox user, no capabilities.
+  kills a student process before the grader), no new privileges, a seccomp
+  filter (no socket), and as root without a sandbox user, no capabilities.
 
 Each request has a wall-clock time limit and the submission has a budget.
 After a time-out or a crash the zygote kills the worker and everything it
@@ -25,15 +29,20 @@ started, and forks a fresh worker (a fork, not a new numpy import); the
 session remembers which function hung so that it costs its own item only.
 When the seconds lost to time-outs pass `hang_allowance`, later calls get
 `short_timeout`, so a file whose every function sleeps still ends quickly.
+
+One layer per file: identity.py (who the child runs as), jail.py (namespaces and
+the new root), reach.py (an interpreter the sandbox uid can run), limits.py
+(rlimits, no new privileges, seccomp, the user switch), disk.py (what the uid
+wrote), reaping.py (the subreaper, killing and sweeping), warm.py and
+warm_server.py (a warm process that forks the child, for batch), kernel.py (libc
+wrappers); this file holds the policy and the Sandbox (start, stop, the request
+protocol).
 """
 from __future__ import annotations
 
-import ctypes
-import errno
 import fcntl
 import json
 import os
-import pwd
 import select
 import shutil
 import signal
@@ -42,46 +51,26 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from .identity import SandboxUser, fresh_identity, sandbox_user  # noqa: F401 - public names, imported from here
+from .jail import JAIL_WORK, Jail, python_binds
+from .kernel import F_SETPIPE_SZ, SYS_PIVOT_ROOT
+from . import disk, warm
+from .limits import Limits, child_setup, socket_filter, with_env  # noqa: F401
+from .notes import note_once
+from .reach import runnable_python
+from .reaping import (LIVE, kill_user_processes, living_processes, remove_user_files,  # noqa: F401
+                      set_subreaper, sweep_adopted, sweep_all_adopted, wait_gone)
 
 HERE = Path(__file__).resolve().parent
 OUTILS = HERE.parent.parent / "student_template" / "outils.py"
 MAX_RESPONSE = 8 * 1024 * 1024   # bytes of one answer line
 LOG_KEEP = 2000                  # bytes of the student's own output kept
-JAIL_WORK = "/travail"           # the work folder, seen from inside the namespaces
-
-
-@dataclass(frozen=True)
-class Limits:
-    call_timeout: float = 5.0        # wall seconds for one request
-    load_timeout: float = 10.0       # wall seconds to import the student's file
-    budget: float = 120.0            # wall seconds for the whole submission
-    cpu_seconds: int = 60            # RLIMIT_CPU per child process
-    memory_bytes: int = 768 * 1024 * 1024   # RLIMIT_AS
-    max_processes: int = 64          # RLIMIT_NPROC (per user: after the user switch or in a user namespace)
-    max_file_bytes: int = 16 * 1024 * 1024
-    max_open_files: int = 64
-    hang_allowance: float = 20.0     # seconds lost to time-outs before short_timeout applies
-    short_timeout: float = 1.0       # the per-call limit once hang_allowance is spent
-    startup_timeout: float = 60.0    # python + numpy in the zygote (no student code yet)
-    tmp_bytes: int = 32 * 1024 * 1024   # the private /tmp inside the namespaces
-
-
-def with_env(limits: Limits, env=None) -> Limits:
-    """Apply AG_LIMITS="call_timeout=1,budget=30" (tests, benchmarks, a slow machine)."""
-    text = (os.environ if env is None else env).get("AG_LIMITS", "")
-    types = {f.name: f.type for f in fields(Limits)}
-    changes = {}
-    for part in text.replace(";", ",").split(","):
-        key, _, value = part.partition("=")
-        key = key.strip()
-        if key in types and value.strip():
-            try:
-                changes[key] = (float if "float" in str(types[key]) else int)(float(value))
-            except ValueError:
-                pass
-    return replace(limits, **changes) if changes else limits
+MAX_RETRIES = 20                 # requests sent again to a fresh child, per submission
+DISK_EVERY = 1.0                 # seconds between two looks at the disk during a call (no namespaces)
+DISK_FULL = "disque / disk"      # the detail of a "died" failure: past the disk budget
 
 
 class ChildFailure(Exception):
@@ -105,378 +94,8 @@ class BudgetExceeded(Exception):
 BUDGET_GRACE = 0.5    # seconds past the budget before the grader's own work is interrupted
 
 
-@dataclass
-class SandboxUser:
-    name: str
-    uid: int
-    gid: int
-
-
-def sandbox_user(name: str | None = None) -> SandboxUser | None:
-    """The unprivileged user to drop to, when we are root and it exists (AG_SANDBOX_USER names
-    another one: parallel runs on one machine each need their own, see kill_user_processes)."""
-    if os.geteuid() != 0:
-        return None
-    name = name or os.environ.get("AG_SANDBOX_USER") or "ag_student"
-    try:
-        pw = pwd.getpwnam(name)
-    except KeyError:
-        return None
-    if pw.pw_uid == 0:
-        return None
-    return SandboxUser(name, pw.pw_uid, pw.pw_gid)
-
-
-# ------------------------------------------------------------------ notes
-_SAID: set = set()
-
-
-def note_once(text: str) -> None:
-    """Say something about the isolation once per process, on stderr (never in results)."""
-    if text not in _SAID:
-        _SAID.add(text)
-        try:
-            sys.stderr.write("ag: sandbox: %s\n" % text)
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
-
-
-# ------------------------------------------------------------------ kernel helpers
-_libc = ctypes.CDLL(None, use_errno=True)
-CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
-CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
-MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 24, 36, 38
-PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
-SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
-F_SETPIPE_SZ = 1031
-SYSTEM_TOPS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
-DEVICES = ("null", "zero", "full", "random", "urandom")
-
-
-def _check(ret, what):
-    if ret != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, "%s: %s" % (what, os.strerror(err)))
-
-
-def _mount(src, dst, fstype, flags, data=None):
-    _check(_libc.mount(src.encode() if src else None, dst.encode(), fstype.encode() if fstype else None,
-                       ctypes.c_ulong(flags), data.encode() if data else None), "mount %s" % dst)
-
-
-def _bind(src, dst, writable=False):
-    _mount(src, dst, None, MS_BIND | MS_REC)
-    if not writable:
-        _mount(None, dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-
-
-def _prctl(option, arg2=0, arg3=0):
-    return _libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(0), ctypes.c_ulong(0))
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
-
-
-def _drop_capabilities():
-    """Root without a sandbox user: keep uid 0 but no capability, now or after exec."""
-    for cap in range(64):
-        if _prctl(PR_CAPBSET_DROP, cap) != 0 and ctypes.get_errno() == errno.EINVAL:
-            break
-    _prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
-    _check(_libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), (_CapData * 2)()), "capset")
-
-
-def set_subreaper() -> None:
-    """Orphans of our children come back to us (not to init), so none can outlive grading unseen."""
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)
-
-
-@dataclass(frozen=True)
-class Jail:
-    """Where the namespaces' root is built, what it shows, and whether a user namespace is needed."""
-    root: str                # an empty folder: mount point of the new root (a tmpfs)
-    work: str                # the work folder, bound read-only at JAIL_WORK
-    binds: tuple             # read-only binds at the same path (interpreter, venv)
-    userns: bool             # not root: namespaces through a user namespace
-    tmp_bytes: int
-
-
-def _build_jail(j: Jail, uid: int, gid: int) -> None:
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
-    if j.userns:
-        flags |= CLONE_NEWUSER
-    _check(_libc.unshare(flags), "unshare")
-    if j.userns:
-        for name, text in (("setgroups", "deny"), ("uid_map", "%d %d 1" % (uid, uid)),
-                           ("gid_map", "%d %d 1" % (gid, gid))):
-            with open("/proc/self/" + name, "w") as f:
-                f.write(text)
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    r = j.root
-    _mount("tmpfs", r, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755")
-    for top in SYSTEM_TOPS:
-        if os.path.islink(top):
-            os.symlink(os.readlink(top), r + top)
-        elif os.path.isdir(top):
-            os.mkdir(r + top)
-            _bind(top, r + top)
-    os.mkdir(r + "/tmp")
-    _mount("tmpfs", r + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=%d,mode=1777" % j.tmp_bytes)
-    for path in j.binds:          # after /tmp: a venv in /tmp stays visible (and read-only)
-        os.makedirs(r + path, exist_ok=True)
-        _bind(path, r + path)
-    os.mkdir(r + "/dev")
-    for dev in DEVICES:
-        if os.path.exists("/dev/" + dev):
-            open(r + "/dev/" + dev, "w").close()
-            _bind("/dev/" + dev, r + "/dev/" + dev, writable=True)
-    os.mkdir(r + "/etc")
-    for name in ("ld.so.cache", "ld.so.conf"):
-        if os.path.isfile("/etc/" + name):
-            open(r + "/etc/" + name, "w").close()
-            _bind("/etc/" + name, r + "/etc/" + name)
-    os.mkdir(r + JAIL_WORK)
-    _bind(j.work, r + JAIL_WORK)
-    os.mkdir(r + "/.ancien")
-    _check(_libc.syscall(SYS_PIVOT_ROOT, r.encode(), (r + "/.ancien").encode()), "pivot_root")
-    os.chdir("/")
-    _check(_libc.umount2(b"/.ancien", MNT_DETACH), "umount")
-    os.rmdir("/.ancien")
-    _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.chdir(JAIL_WORK)
-
-
-def _preexec(limits: Limits, user: SandboxUser | None, jail: Jail | None):
-    import resource
-    uid, gid = os.getuid(), os.getgid()
-    root = os.geteuid() == 0
-
-    def setup():
-        os.setsid()
-        try:
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write("1000")      # under memory pressure the kernel kills student code first
-        except OSError:
-            pass
-        if jail is not None:
-            _build_jail(jail, uid, gid)
-        elif user is not None:
-            _libc.unshare(CLONE_NEWNET)   # best effort: no network
-        for res, val in ((resource.RLIMIT_CPU, limits.cpu_seconds),
-                         (resource.RLIMIT_AS, limits.memory_bytes),
-                         (resource.RLIMIT_FSIZE, limits.max_file_bytes),
-                         (resource.RLIMIT_NOFILE, limits.max_open_files),
-                         (resource.RLIMIT_CORE, 0)):
-            resource.setrlimit(res, (val, val))
-        if user is not None or (jail is not None and jail.userns):
-            resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
-        if user is not None:
-            os.setgroups([])
-            os.setgid(user.gid)
-            os.setuid(user.uid)
-        elif root:
-            _drop_capabilities()
-        _prctl(PR_SET_NO_NEW_PRIVS, 1)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full file raises, not kills
-    return setup
-
-
-def _state_and_parent(pid: int):
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            stat = f.read()
-        rest = stat[stat.rindex(b")") + 2:].split()
-        return rest[0].decode(), int(rest[1])
-    except (OSError, ValueError, IndexError):
-        return None, None
-
-
-def _wait_gone(pid: int, seconds: float = 5.0) -> bool:
-    """Wait until pid has exited (reaping it if it was orphaned onto us)."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        state, ppid = _state_and_parent(pid)
-        if state is None:
-            return True
-        if state in ("Z", "X"):
-            if ppid == os.getpid():
-                try:
-                    os.waitpid(pid, 0)
-                except ChildProcessError:
-                    pass
-                return True
-            if ppid not in (None, 0) and _state_and_parent(ppid)[0] is None:
-                return True
-        time.sleep(0.005)
-    return False
-
-
-def kill_user_processes(uid: int, seconds: float = 5.0) -> bool:
-    """SIGKILL every process of uid (they cannot escape by changing process group) and wait
-    until none is left alive; zombies orphaned onto us are reaped. True when none is left."""
-    if uid == 0 or uid == os.getuid():
-        return True
-    end = time.monotonic() + seconds
-    while True:
-        alive = living_processes(uid)
-        for pid in alive:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        for pid in alive:
-            state, ppid = _state_and_parent(pid)
-            if state in ("Z", "X") and ppid == os.getpid():
-                try:
-                    os.waitpid(pid, os.WNOHANG)
-                except ChildProcessError:
-                    pass
-        if not alive:
-            return True
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.005)
-
-
-def living_processes(uid: int | None = None, environ: bytes | None = None) -> list:
-    """Pids of the processes that are not zombies, of uid and/or whose initial environment
-    holds `environ` (e.g. b"AG_TAG=..."): for the supervisor and the tests."""
-    out = []
-    for pid in _pids():
-        try:
-            if uid is not None and os.stat("/proc/%d" % pid).st_uid != uid:
-                continue
-            if environ is not None:
-                with open("/proc/%d/environ" % pid, "rb") as f:
-                    if environ not in f.read():
-                        continue
-            if _state_and_parent(pid)[0] not in (None, "Z", "X"):
-                out.append(pid)
-        except OSError:
-            pass
-    return out
-
-
-def remove_user_files(uid: int, places=("/tmp", "/var/tmp", "/dev/shm")) -> None:
-    """Delete what uid left in the shared writable folders (without namespaces: disk bombs)."""
-    if uid == 0 or uid == os.getuid():
-        return
-    for top in places:
-        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
-            for name in filenames + dirnames:
-                p = os.path.join(dirpath, name)
-                try:
-                    st = os.lstat(p)
-                    if st.st_uid == uid:
-                        (os.rmdir if os.path.isdir(p) and not os.path.islink(p) else os.unlink)(p)
-                except OSError:
-                    pass
-
-
-def _start_time(pid: int) -> float | None:
-    """Wall-clock start of pid (seconds since the epoch), from /proc."""
-    try:
-        with open("/proc/%d/stat" % pid, "rb") as f:
-            stat = f.read()
-        ticks = int(stat[stat.rindex(b")") + 2:].split()[19])
-        with open("/proc/stat", "rb") as f:
-            btime = next(int(line.split()[1]) for line in f if line.startswith(b"btime"))
-        return btime + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None
-
-
-def sweep_adopted(since: float) -> None:
-    """Kill the processes that were orphaned onto us (we are a subreaper) after `since`:
-    without namespaces or a user switch, a student's daemon ends up here."""
-    me = os.getpid()
-    for _ in range(20):
-        found = False
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit() or int(entry) in _LIVE:
-                continue
-            try:
-                with open("/proc/%s/stat" % entry, "rb") as f:
-                    stat = f.read()
-                if int(stat[stat.rindex(b")") + 2:].split()[1]) != me:
-                    continue
-            except (OSError, ValueError, IndexError):
-                continue
-            start = _start_time(int(entry))
-            if start is None or start < since:
-                continue
-            try:
-                with open("/proc/%s/environ" % entry, "rb") as f:
-                    if b"AG_CTL=" not in f.read():
-                        continue      # not started by a sandbox (e.g. a pool worker)
-            except OSError:
-                continue
-            try:
-                os.kill(int(entry), signal.SIGKILL)
-                os.waitpid(int(entry), 0)
-                found = True
-            except (OSError, ChildProcessError):
-                pass
-        if not found:
-            return
-
-
-def sweep_all_adopted(seconds: float = 10.0) -> None:
-    """For a process with no children of its own left (the supervisor once its worker has
-    exited): kill and reap every process orphaned onto it, until none is left."""
-    me = os.getpid()
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        kids = [pid for pid in _pids() if _state_and_parent(pid)[1] == me]
-        if not kids:
-            return
-        for pid in kids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                break
-        time.sleep(0.005)
-
-
-def _pids() -> list:
-    return [int(e) for e in os.listdir("/proc") if e.isdigit()]
-
-
-def _python_binds(python: str) -> tuple:
-    """The folders the interpreter needs, outside the system folders bound anyway."""
-    cands = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
-    for p in (os.path.abspath(python), os.path.realpath(python)):
-        cands.add(os.path.dirname(os.path.dirname(p)))
-    cands |= {os.path.realpath(c) for c in list(cands)}
-    keep = []
-    for c in sorted(cands, key=len):
-        c = os.path.normpath(c)
-        if c == "/" or any(c == t or c.startswith(t + "/") for t in SYSTEM_TOPS):
-            continue
-        if not os.path.isdir(c) or any(c == k or c.startswith(k + "/") for k in keep):
-            continue
-        keep.append(c)
-    return tuple(keep)
-
-
 # ------------------------------------------------------------------ policy
 _NAMESPACES = {"ok": None}     # None: untried; True / False once known (per process)
-_LIVE: set = set()             # pids of the children started here (never swept as orphans)
 
 
 def namespaces_wanted() -> bool:
@@ -486,7 +105,7 @@ def namespaces_wanted() -> bool:
 
 
 def describe(user: SandboxUser | None, jailed: bool) -> str:
-    parts = ["user %s" % user.name if user else ("uid 0 without capabilities" if os.geteuid() == 0
+    parts = [user.name if user else ("uid 0 without capabilities" if os.geteuid() == 0
                                                   else "same user as the grader")]
     parts.append("namespaces (mount, pid, network)" if jailed else "no namespaces")
     return ", ".join(parts)
@@ -498,16 +117,16 @@ def _say_isolation(user: SandboxUser | None, jailed: bool) -> None:
             ", inside new mount/pid/network namespaces" if jailed else
             " and without namespaces: it could signal the grader or read its files"))
     elif user is None:
-        note_once("root without the user ag_student (run setup.sh): student code runs as uid 0 "
+        note_once("root without a sandbox user (AG_SANDBOX_USER names none here): student code runs as uid 0 "
                   "without capabilities%s, with no limit on its number of processes."
                   % (" inside namespaces" if jailed else ""))
     elif not jailed:
         note_once("namespaces unavailable: isolation is the user switch to %s and file permissions."
-                  % user.name)
+                  % ("a uid of its own per grading" if user.per_grading else user.name))
         repo = HERE.parent.parent
         if os.stat(repo).st_mode & 0o005 and not str(repo).startswith("/autograder/"):
             note_once("%s is readable by %s: on Gradescope the source is locked (chmod 700); here "
-                      "restrict it yourself if students' code must not read it." % (repo, user.name))
+                      "restrict it yourself if students' code must not read it." % (repo, "others"))
 
 
 # ------------------------------------------------------------------ the sandbox
@@ -519,8 +138,10 @@ class Sandbox:
     python: str = sys.executable
     user: SandboxUser | None = None
     namespaces: bool | None = None       # None: when the machine allows it
+    warm: object = None                  # a warm.WarmServer: the child is forked by it (batch)
     loaded: dict | None = None           # the answer to the first 'load' (functions or error)
     restarts: int = 0
+    retries: int = 0                     # requests sent again after the whole child died
     hang_spent: float = 0.0              # wall seconds lost to time-outs
     jailed: bool = False
     _proc: subprocess.Popen | None = None
@@ -542,11 +163,16 @@ class Sandbox:
     _zygote: int = 0
     _guard: object = None
     _closing: bool = False
+    _disk_checked: float = 0.0
 
     def __post_init__(self):
         self.limits = with_env(self.limits)
         self._deadline = time.monotonic() + self.limits.budget
         self.student_file = Path(self.student_file)
+        if self.warm is not None:
+            self.python = self.warm.python      # its modules' folders are what the jail must show
+        if self.user is not None and self.user.per_grading:
+            self.user = fresh_identity()     # never shared with another Sandbox, even by the caller
 
     # ------------------------------------------------------------- lifecycle
     def _make_stage(self) -> Path:
@@ -560,6 +186,10 @@ class Sandbox:
         for p in work.iterdir():
             os.chmod(p, 0o644)
         os.chmod(work, 0o755)           # readable, never writable, by the sandbox user
+        tmp = stage / "tmp"             # the child's own temporary folder (and its HOME and cwd without namespaces)
+        tmp.mkdir(mode=0o700)
+        if self.user is not None:
+            os.chown(tmp, self.user.uid, self.user.gid)
         os.chmod(stage, 0o711 if self.user is not None else 0o700)
         return stage
 
@@ -574,24 +204,42 @@ class Sandbox:
         jail = None
         if self.namespaces:
             jail = Jail(str(self._stage / "racine"), str(self._stage / "travail"),
-                        _python_binds(self.python), os.geteuid() != 0, self.limits.tmp_bytes)
+                        python_binds(self.python), os.geteuid() != 0, self.limits.tmp_bytes,
+                        self.limits.tmp_files)
         work = JAIL_WORK if jail else str(self._stage / "travail")
+        python, python_env = self.python, {}
+        if jail is None and self.user is not None and self.warm is None:
+            try:
+                python, python_env = runnable_python(self.python, self.user.uid, self.user.gid)
+            except OSError as exc:
+                note_once("the sandbox user cannot run %s and no runnable copy could be made (%s): student "
+                          "code runs without the user switch (uid 0 without capabilities)." % (self.python, exc))
+                self.user = None
         c_r, p_w = os.pipe()          # control: grader -> zygote
         p_r, c_w = os.pipe()          # control: zygote -> grader
-        env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp" if jail else work, "LANG": "C.UTF-8",
+        tmp = "/tmp" if jail else str(self._stage / "tmp")
+        env = {"PATH": "/usr/bin:/bin", "HOME": tmp, "TMPDIR": tmp, "LANG": "C.UTF-8",
                "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "AG_CTL": "%d,%d" % (c_r, c_w),
                "AG_PIDNS": "1" if jail else "0",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **python_env}
         for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "AG_TAG"):   # AG_TAG: the tests trace processes
             if key in os.environ:
                 env[key] = os.environ[key]
         set_subreaper()
+        seccomp, why = socket_filter()
+        if seccomp is None:
+            note_once("no seccomp filter (%s): without namespaces, student code could open network "
+                      "sockets." % why[:200])
         try:
-            proc = subprocess.Popen(
-                [self.python, "-I", "-B", work + "/_enfant.py"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                cwd=None if jail else work, env=env, close_fds=True, pass_fds=(c_r, c_w),
-                preexec_fn=_preexec(self.limits, self.user, jail))
+            if self.warm is not None:     # forked by the warm process, which sets up the same layers
+                proc = warm.spawn(self.warm, work + "/_enfant.py", env, None if jail else tmp, (c_r, c_w),
+                                  self.limits, self.user, jail, seccomp is not None)
+            else:
+                proc = subprocess.Popen(
+                    [python, "-I", "-B", work + "/_enfant.py"],
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    cwd=None if jail else tmp, env=env, close_fds=True, pass_fds=(c_r, c_w),
+                    preexec_fn=child_setup(self.limits, self.user, jail, seccomp))
         except (subprocess.SubprocessError, OSError) as exc:
             proc, why = None, str(exc)
         os.close(c_r)
@@ -603,7 +251,7 @@ class Sandbox:
                 hint = ""
                 if self.user is not None and "Permission denied" in why:
                     hint = (" (the user %s must be able to run %s: every folder above it must be "
-                            "readable by that user; setup.sh puts the venv in /opt)" % (self.user.name, self.python))
+                            "readable by that user; setup.sh puts the venv in /opt)" % (self.user.name, python))
                 raise SandboxError("the sandboxed child could not start: %s%s" % (why, hint))
             self._no_namespaces(why)
             return self.start()
@@ -613,7 +261,7 @@ class Sandbox:
         except OSError:
             pass
         self._started = time.time() - 1.0
-        _LIVE.add(proc.pid)
+        LIVE.add(proc.pid)
         self.jailed = jail is not None
         self._ctl_r, self._ctl_w = p_r, p_w
         for fd in (self._proc.stdin.fileno(), self._ctl_w):
@@ -683,8 +331,8 @@ class Sandbox:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        _wait_gone(zygote)
-        _LIVE.discard(proc.pid)
+        wait_gone(zygote)
+        LIVE.discard(proc.pid)
         if self.user is not None and not self.jailed:
             kill_user_processes(self.user.uid)
         elif not self.jailed:
@@ -722,7 +370,7 @@ class Sandbox:
         if self._proc is not None and self._proc.returncode is not None and self.jailed:
             proc, self._proc = self._proc, None
             self._ready = False
-            _LIVE.discard(proc.pid)
+            LIVE.discard(proc.pid)
             self._close_pipes(proc)
             return
         self._hard_kill()
@@ -940,8 +588,23 @@ class Sandbox:
                 self._worker_dead = msg[2] if len(msg) > 2 else "?"
                 self._ctlmsgs.remove(msg)
 
+    def _disk_over(self) -> bool:
+        """Without namespaces: has this grading written more than its disk budget?"""
+        self._disk_checked = time.monotonic()
+        if self.jailed or self._stage is None:
+            return False
+        used, entries = disk.usage(self.user.uid if self.user else None, str(self._stage / "tmp"))
+        return used > self.limits.tmp_bytes or entries > self.limits.tmp_files
+
+    def _clear_disk(self) -> None:
+        """Kill every process of the grading (one may still be writing), then delete its files."""
+        self._hard_kill()
+        disk.remove(self.user.uid if self.user else None, str(self._stage / "tmp"))
+
     def _readline(self, end: float) -> bytes:
         while b"\n" not in self._buf:
+            if not self.jailed and time.monotonic() - self._disk_checked > DISK_EVERY and self._disk_over():
+                raise ChildFailure("died", DISK_FULL)
             self._note_exits()
             if self._worker_dead is not None:
                 # its last words may still be in the pipe
@@ -956,13 +619,29 @@ class Sandbox:
             left = end - time.monotonic()
             if left <= 0:
                 raise ChildFailure("timeout")
-            self._pump(left, want_response=True)
+            self._pump(left if self.jailed else min(left, DISK_EVERY), want_response=True)
         line, _, self._buf = self._buf.partition(b"\n")
         if len(line) > MAX_RESPONSE:
             raise ChildFailure("too_big")
         return line
 
     def _raw_request(self, req: dict, timeout: float) -> dict:
+        """One exchange; without namespaces the grading's disk use is checked after it (and every
+        DISK_EVERY seconds during it): past the budget its processes are killed, its files
+        deleted, and the request fails (it costs the function that wrote)."""
+        try:
+            resp = self._exchange(req, timeout)
+        except ChildFailure as exc:
+            if not self.jailed and (exc.detail == DISK_FULL or exc.kind != "budget" and self._disk_over()):
+                self._clear_disk()
+                raise ChildFailure("died", DISK_FULL) from None
+            raise
+        if not self.jailed and self._disk_over():
+            self._clear_disk()
+            raise ChildFailure("died", DISK_FULL)
+        return resp
+
+    def _exchange(self, req: dict, timeout: float) -> dict:
         left = self._deadline - time.monotonic()
         if left <= 0:
             raise ChildFailure("budget")
@@ -1018,8 +697,11 @@ class Sandbox:
             t = min(t, self.limits.short_timeout)
         return t
 
-    def request(self, req: dict, timeout: float | None = None) -> dict:
-        """Send one request; on failure replace the worker (the next request loads a fresh one)."""
+    def request(self, req: dict, timeout: float | None = None, _again: bool = True) -> dict:
+        """Send one request; on failure replace the worker (the next request loads a fresh one).
+        When the whole child had died (its zygote too: without a pid namespace an earlier call
+        can kill it, being the same uid), the request is sent once more to a fresh child, so
+        that the function called after the attack does not pay for it."""
         loaded = self.load()
         if not loaded.get("ok"):
             raise ChildFailure("not_loaded")
@@ -1037,6 +719,11 @@ class Sandbox:
         except ChildFailure as exc:
             if exc.kind == "timeout":
                 self.hang_spent += time.monotonic() - started
+            whole_child = (exc.kind == "died" and self._worker_dead == "?" and not self.jailed
+                           and exc.detail != DISK_FULL)
             if exc.kind != "budget":
                 self._reset()
+            if whole_child and _again and self.retries < MAX_RETRIES:
+                self.retries += 1
+                return self.request(req, timeout, _again=False)
             raise

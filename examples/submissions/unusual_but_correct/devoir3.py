@@ -19,7 +19,7 @@ Conventions (lisez-les ! / read them!)
   nombres (à traiter élément par élément), soit un symbole.
 - Dimensions : d = entrée, d_h = couche cachée, m = classes. Une forme se donne
   comme un tuple, p. ex. (d_h, 1) ; un vecteur peut aussi s'écrire (d_h,).
-- Vérifiez votre travail avec `python autoverification.py` (ne donne pas les
+- Vérifiez votre travail avec `python3 autoverification.py` (ne donne pas les
   réponses ; ce n'est pas une note).
 """
 import numpy as np
@@ -232,13 +232,21 @@ def q2c_softmax(oa):
 def q2c_pourquoi():
     """(c) Pourquoi est-il important que les o^s_k soient positifs et somment à 1 ?
 
-    Retournez la lettre de la bonne réponse :
-      "A" : pour que le calcul du gradient soit plus rapide ;
-      "B" : pour que o^s soit une distribution de probabilité sur les m classes ;
-      "C" : pour que la fonction de perte soit convexe en W1 ;
-      "D" : pour éviter le surapprentissage.
+    Parmi les affirmations suivantes, retournez la liste des lettres de TOUTES celles qui
+    sont vraies, p. ex. ["A", "F"] (ordre et casse indifférents ; une chaîne "AF" est
+    aussi acceptée). Les affirmations sont notées ensemble, tout ou rien, et la
+    correction ne dit pas laquelle est mal classée.
+      "A" : o^s s'interprète comme une distribution de probabilité sur les m classes :
+            o^s_k joue le rôle de p(y = k | x) ;
+      "B" : comme chaque o^s_k est strictement positif, la perte −log o^s_y est
+            toujours finie ;
+      "C" : la normalisation rend le calcul du gradient plus rapide ;
+      "D" : la normalisation rend la perte convexe en W^(1) ;
+      "E" : (pour m ≥ 2) chaque o^s_k est strictement compris entre 0 et 1 ;
+      "F" : positifs et de somme 1, les o^s_k valent tous 1/m ;
+      "G" : la normalisation empêche le surapprentissage.
     """
-    return " b "
+    return " e, a, B "
 
 
 def q2d_perte_mse(oa, y):
@@ -310,14 +318,22 @@ def q2h_nombre_parametres(d, d_h, m):
 
 
 def q2h_probleme():
-    """(h) Le problème d'optimisation de l'entraînement ; retournez la lettre :
+    """(h) Le problème d'optimisation de l'entraînement.
 
-      "A" : θ* = argmax_θ R̂(θ) ;
-      "B" : θ* = argmin_θ R̂(θ) ;
-      "C" : θ* = argmin_θ L(x^(1), y^(1)) ;
-      "D" : θ* = argmin_x R̂(θ).
+    Parmi les affirmations suivantes, retournez la liste des lettres de TOUTES celles qui
+    sont vraies, p. ex. ["B", "D"] (ordre et casse indifférents ; une chaîne "BD" est
+    aussi acceptée). Les affirmations sont notées ensemble, tout ou rien, et la
+    correction ne dit pas laquelle est mal classée.
+      "A" : θ* = argmin_θ R̂(θ) ;
+      "B" : θ* = argmax_θ R̂(θ) ;
+      "C" : R̂(θ) est la moyenne de la perte sur les n exemples d'entraînement ;
+      "D" : on optimise aussi sur les entrées x^(i) ;
+      "E" : θ* minimise la perte du premier exemple seulement ;
+      "F" : R̂ est une fonction convexe de θ, donc θ* est unique ;
+      "G" : minimiser R̂ revient à maximiser la log-vraisemblance moyenne
+            (1/n) Σ_i log o^s_{y^(i)}(x^(i)).
     """
-    return "b"
+    return {"g", "A", "c"}
 
 
 def q2i_derivee_oa_k(oa, y, k):

@@ -1,0 +1,106 @@
+"""The misconception catalogue (misconceptions.yaml, beside the rubric): one source of truth for
+the mutation analysis (bench/mutants.py builds each wrong submission from it) and for the
+diagnosis a student reads when an answer behaves like a catalogued mistake.
+
+Entry: id, item (the item the diagnosis belongs to), function, change (a new body, or
+{pattern, replace} inside the function of examples/submissions/full_marks/devoir3.py),
+loses (the items that must lose points), fr/en (the diagnosis: names the misconception,
+never the answer), why (for the instructors), diagnose (false when the mistake cannot be
+told from the answer's values, e.g. a right value written in a form the item forbids).
+
+How a diagnosis is made: autograder/diagnosis.py.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+CATALOGUE = Path(__file__).with_name("misconceptions.yaml")
+REPO = Path(__file__).resolve().parent.parent
+# The base every catalogued mistake edits: the full-marks answer (shipped in the Gradescope zip,
+# which the sandboxed student code cannot read).
+BASE = REPO / "examples" / "submissions" / "full_marks" / "devoir3.py"
+OUTILS = REPO / "student_template" / "outils.py"
+
+
+@dataclass(frozen=True)
+class Misconception:
+    id: str
+    item: str
+    function: str
+    change: object            # str (new body) or (pattern, replacement)
+    loses: frozenset
+    fr: str
+    en: str
+    why: str = ""
+    diagnose: bool = True
+
+    def text(self, lang: str) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+@functools.lru_cache(maxsize=1)
+def load(path: str | None = None) -> tuple:
+    p = Path(path) if path else CATALOGUE
+    if not p.exists():
+        return ()
+    with open(p, encoding="utf-8") as f:
+        raw = yaml.safe_load(f) or []
+    out, seen = [], set()
+    for e in raw:
+        for key in ("id", "item", "function", "change", "fr", "en"):
+            if key not in e:
+                raise ValueError("misconceptions.yaml: entry %r lacks %r" % (e.get("id"), key))
+        if e["id"] in seen:
+            raise ValueError("misconceptions.yaml: duplicate id %r" % e["id"])
+        seen.add(e["id"])
+        ch = e["change"]
+        change = ch if isinstance(ch, str) else (ch["pattern"], ch["replace"])
+        loses = e.get("loses", [e["item"]])
+        loses = frozenset([loses] if isinstance(loses, str) else loses)
+        out.append(Misconception(str(e["id"]), str(e["item"]), e["function"], change, loses,
+                                 e["fr"].strip(), e["en"].strip(), str(e.get("why", "")).strip(),
+                                 bool(e.get("diagnose", True))))
+    return tuple(out)
+
+
+def by_id() -> dict:
+    return {m.id: m for m in load()}
+
+
+def diagnosis(mid: str, lang: str) -> str:
+    m = by_id().get(mid)
+    return m.text(lang) if m else ""
+
+
+# ---------------------------------------------------------------------------- editing
+def function_span(source: str, function: str):
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            first = node.body[0]
+            has_doc = isinstance(first, ast.Expr) and isinstance(getattr(first, "value", None), ast.Constant) \
+                and isinstance(first.value.value, str)
+            body_start = first.end_lineno if has_doc else first.lineno - 1   # 0-based line index
+            return node.lineno - 1, body_start, node.end_lineno
+    raise KeyError("no function %s in the file" % function)
+
+
+def apply_edit(source: str, function: str, change) -> str:
+    """The source with one function changed: a new body (str) or a regex (pattern, repl) inside it."""
+    lines = source.splitlines(keepends=True)
+    start, body_start, end = function_span(source, function)
+    if isinstance(change, str):
+        body = "".join("    " + ln + "\n" if ln.strip() else "\n" for ln in change.strip("\n").split("\n"))
+        return "".join(lines[:body_start]) + body + "".join(lines[end:])
+    pattern, repl = change
+    text = "".join(lines[start:end])
+    new, count = re.subn(pattern, repl, text)
+    if count == 0:
+        raise ValueError("edit of %s: pattern %r not found" % (function, pattern))
+    return "".join(lines[:start]) + new + "".join(lines[end:])

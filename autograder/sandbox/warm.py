@@ -1,0 +1,155 @@
+"""A warm process per grading process: a fresh, isolated child per submission without paying
+for Python and numpy each time (issue 13.5).
+
+    server = WarmServer.start()              # once per batch worker process (one per core)
+    Sandbox(path, limits, user=sandbox_user(), warm=server)   # as usual, for each submission
+    server.close()
+
+The server (warm_server.py, a new `python -I -B` process that imports numpy and nothing of
+the grader's) forks one child per Sandbox start; the child sets up every isolation layer
+itself, exactly as a freshly executed child does (namespaces and jail, per-grading uid,
+limits, no new privileges, seccomp), then runs child.py. No student code ever runs in the
+server, and no two submissions share a process. Seen from the Sandbox, the child is a
+WarmProc: the parts of subprocess.Popen it uses (pid, pipes, poll, wait).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import select
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+
+class WarmServer:
+    """The grader's end of one warm process (not thread-safe: one per grading process)."""
+
+    def __init__(self, proc: subprocess.Popen, sock: socket.socket, python: str):
+        self.proc, self.sock, self.python = proc, sock, python
+        self.exits: dict = {}        # pid -> exit code, as the server reported it
+
+    @classmethod
+    def start(cls, python: str | None = None, timeout: float = 120.0) -> "WarmServer":
+        """Start the server (it imports numpy: about a second); OSError if it does not answer."""
+        import sys
+        from .reach import runnable_python
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        python = python or sys.executable
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "AG_CTL": "warm", "PYTHONHASHSEED": "0",
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "AG_TAG"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        if os.geteuid() == 0:        # without namespaces the children may import lazily as their uid
+            from .identity import fresh_identity
+            who = fresh_identity()
+            python, extra = runnable_python(python, who.uid, who.gid)
+            env.update(extra)
+        proc = subprocess.Popen([python, "-I", "-B", str(HERE / "warm_server.py"), str(REPO), str(theirs.fileno())],
+                                pass_fds=(theirs.fileno(),), env=env, cwd="/", stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+        theirs.close()
+        server = cls(proc, ours, python)
+        if server._next(timeout) != b"ready":
+            server.close()
+            raise OSError("the warm sandbox process did not start")
+        return server
+
+    def _next(self, timeout: float):
+        """The next message that is not an exit report (those are filed), or None."""
+        end = time.monotonic() + timeout
+        while True:
+            left = end - time.monotonic()
+            ready, _, _ = select.select([self.sock], [], [], max(0.0, left))
+            if not ready:
+                return None
+            msg = self.sock.recv(256)
+            if not msg:
+                return None
+            if msg.startswith(b"exit "):
+                _, pid, code = msg.split()
+                self.exits[int(pid)] = int(code)
+                continue
+            return msg
+
+    def drain(self) -> None:
+        """File the exit reports that have arrived."""
+        self._next(0)
+
+    def spawn(self, script: str, env: dict, cwd: str | None, fds: tuple, limits, user, jail,
+              seccomp: bool) -> int:
+        """Fork a child that takes fds as its 0-4 and runs script isolated; its pid."""
+        spec = {"script": script, "env": env, "cwd": cwd, "limits": dataclasses.asdict(limits),
+                "user": dataclasses.asdict(user) if user else None,
+                "jail": dataclasses.asdict(jail) if jail else None, "seccomp": seccomp}
+        socket.send_fds(self.sock, [json.dumps(spec).encode()], list(fds))
+        msg = self._next(30.0)
+        if not msg or not msg.startswith(b"spawned "):
+            raise OSError("the warm sandbox process did not fork")
+        return int(msg.split()[1])
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        """The server kills what it started and exits when its socket closes."""
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class WarmProc:
+    """A child forked by the server, with the parts of subprocess.Popen that Sandbox uses."""
+
+    def __init__(self, server: WarmServer, pid: int, stdin, stdout, stderr):
+        self.server, self.pid = server, pid
+        self.stdin, self.stdout, self.stderr = stdin, stdout, stderr
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            self.server.drain()
+            if self.pid in self.server.exits:
+                self.returncode = self.server.exits.pop(self.pid)
+            elif not self.server.alive():
+                self.returncode = -9
+        return self.returncode
+
+    def wait(self, timeout: float | None = None):
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired("warm child %d" % self.pid, timeout)
+            self.server._next(0.05)
+        return self.returncode
+
+
+def spawn(server: WarmServer, script: str, env: dict, cwd: str | None, ctl: tuple, limits, user, jail,
+          seccomp: bool) -> WarmProc:
+    """A WarmProc whose stdin/stdout/stderr are new pipes and whose fds 3 and 4 are ctl."""
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    try:
+        pid = server.spawn(script, dict(env, AG_CTL="3,4"), cwd, (in_r, out_w, err_w) + tuple(ctl),
+                           limits, user, jail, seccomp)
+    except OSError:
+        for fd in (in_r, in_w, out_r, out_w, err_r, err_w):
+            os.close(fd)
+        raise
+    for fd in (in_r, out_w, err_w):
+        os.close(fd)
+    return WarmProc(server, pid, open(in_w, "wb", buffering=0), open(out_r, "rb", buffering=0),
+                    open(err_r, "rb", buffering=0))
