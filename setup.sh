@@ -18,10 +18,12 @@ if ! python3 -c "import venv, ensurepip" 2>/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
   python3 -c "import venv, ensurepip" || die "python3-venv installed but python3 still has no venv/ensurepip"
+  apt-get clean && rm -rf /var/lib/apt/lists/*    # the image keeps no apt cache (about 110 MB)
 fi
 python3 -m venv "$venv"
 # The pip bundled with the venv is used as is (no unpinned upgrade): the requirements are pinned wheels.
-"$venv/bin/python" -m pip install --disable-pip-version-check --no-cache-dir -q -r "$here/requirements.txt"
+# --no-compile: the venv is compiled below in parallel (compileall -j 0) instead of one file at a time.
+"$venv/bin/python" -m pip install --disable-pip-version-check --no-cache-dir --no-compile -q -r "$here/requirements.txt"
 "$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils, pyseccomp" \
   || die "the pinned requirements do not import in $venv"
 # Precompiled once here, so that no grading writes .pyc files (the child runs with -B).

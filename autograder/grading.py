@@ -110,7 +110,7 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
             report = Report(items, "graded", _unavailable_note(rubric, lang, loaded.get("unavailable")))
     finally:
         sandbox.close()    # every student process is dead before results are written
-    report.student_output = sandbox.log
+    report.student_output = pyerrors.without_paths(sandbox.log)
     report.seconds = time.monotonic() - t0
     return report
 

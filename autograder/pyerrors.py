@@ -43,6 +43,17 @@ def explained(etype: str, message: str, lang: str) -> str:
     return "%s (%s %s)" % (text, "original :" if lang != "en" else "original:", original)
 
 
+# An absolute path up to a .py file: the sandbox's work folder (random without namespaces, so it
+# would make two gradings of one file differ) or the grader's own folders.
+_PATH = re.compile(r"(?<![\w.])/(?:[^\s/:'\"()<>]+/)+(?=[\w.-]+\.py\b)")
+
+
+def without_paths(log: str) -> str:
+    """What the student's code printed, with every folder before a .py file name removed
+    ("/tmp/ag-sandbox-x1/travail/devoir3.py:12" becomes "devoir3.py:12")."""
+    return _PATH.sub("", log)
+
+
 WARNING = re.compile(r"^(?P<path>[^\n]*?)(?P<file>[\w.-]+\.py):(?P<line>\d+): RuntimeWarning: (?P<msg>[^\n]*)\n"
                      r"(?P<code>[ \t]+[^\n]*\n?)?", re.M)
 

@@ -697,6 +697,17 @@ class Sandbox:
             t = min(t, self.limits.short_timeout)
         return t
 
+    def _zygote_gone(self, seconds: float = 0.5) -> bool:
+        """Has the whole child died? (Its end-of-file may not have been read yet: a write to the
+        dying worker can fail first.)"""
+        if self._proc is None:
+            return True
+        try:
+            self._proc.wait(timeout=seconds)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
     def request(self, req: dict, timeout: float | None = None, _again: bool = True) -> dict:
         """Send one request; on failure replace the worker (the next request loads a fresh one).
         When the whole child had died (its zygote too: without a pid namespace an earlier call
@@ -719,8 +730,8 @@ class Sandbox:
         except ChildFailure as exc:
             if exc.kind == "timeout":
                 self.hang_spent += time.monotonic() - started
-            whole_child = (exc.kind == "died" and self._worker_dead == "?" and not self.jailed
-                           and exc.detail != DISK_FULL)
+            whole_child = (exc.kind == "died" and not self.jailed and exc.detail != DISK_FULL
+                           and (self._worker_dead == "?" or self._zygote_gone()))
             if exc.kind != "budget":
                 self._reset()
             if whole_child and _again and self.retries < MAX_RETRIES:
