@@ -444,3 +444,16 @@ def test_checks_named_by_their_rubric_title():
     assert analysis._check_title(titled, "fr") == "Cas x(u) = u" and analysis._check_title(titled, "en") == "Case x(u) = u"
     assert analysis._check_title(SimpleNamespace(id="valeurs"), "fr") == ""            # no title: the id is shown
     assert analysis.CheckStats("valeurs", 1.0, "").name == "valeurs"
+
+
+def test_children_are_forked_by_the_workers_warm_processes(plain):
+    """Issue 13.5: each worker's warm process forks the sandboxed child of every submission it
+    grades (a fresh child each: see test_sandbox_isolation's warm test); a submission without a
+    file or whose worker died has none."""
+    _, _, result, _ = plain
+    failed = {r.get("warm_failed") for r in result.records.values()} - {None}
+    if failed:
+        pytest.skip("the warm process does not start on this machine: %s" % failed)
+    warm = {k: r.get("warm") for k, r in result.records.items()}
+    assert warm == {"alice": True, "bob": True, "carol": True, "dave": False, "erin": True, "frank": True,
+                    "grace": None}, warm
