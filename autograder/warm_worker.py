@@ -69,6 +69,12 @@ def server():
     return st["server"]
 
 
+def current():
+    """This process's warm process if it is alive (neither started again nor counted), or None."""
+    srv = _mine()["server"]
+    return srv if srv is not None and srv.alive() else None
+
+
 def discard() -> None:
     """Close the warm process after a grading was interrupted inside the sandbox (a wall-clock
     limit, an internal error): its protocol may be mid-exchange. The next server() starts a

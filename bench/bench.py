@@ -289,9 +289,19 @@ def profile_worker(paths: dict, n: int, tmp: Path, top: int = 18) -> None:
     batch.grade_task(tasks[0])                 # warm-up: imports (not counted)
     print("\none batch worker (batch.grade_task, %d submissions of the mix, in this process), per submission:" % n)
 
+    from autograder import warm_worker
+
     def cpu_of_children():
+        """CPU s of the children this process reaped, plus the worker's warm process (its own
+        time and its reaped children's: the forked sandboxes, reaped there, not here)."""
         r = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return r.ru_utime + r.ru_stime
+        total = r.ru_utime + r.ru_stime
+        srv = warm_worker.current()
+        if srv is not None:
+            with open("/proc/%d/stat" % srv.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")   # utime..cstime
+        return total
 
     prof = cProfile.Profile()
     for profiled in (False, True):            # the profiler slows the worker's Python: CPU figures without it
@@ -303,9 +313,11 @@ def profile_worker(paths: dict, n: int, tmp: Path, top: int = 18) -> None:
         if profiled:
             prof.disable()
         wall, own, kids = time.perf_counter() - w0, time.process_time() - t0, cpu_of_children() - c0
-        print("  %-14s wall %.3f s; worker CPU %.3f s; sandboxed children CPU %.3f s (interpreter + numpy "
-              "start-up, the student's code); CPU total %.3f s" % (
-                  "with cProfile:" if profiled else "plain:", wall / n, own / n, kids / n, (own + kids) / n))
+        print("  %-14s wall %.3f s; worker CPU %.3f s; sandboxed children CPU %.3f s (%s, the "
+              "student's code); CPU total %.3f s" % (
+                  "with cProfile:" if profiled else "plain:", wall / n, own / n, kids / n,
+                  "forked by the warm process" if warm_worker.current() is not None else
+                  "interpreter + numpy start-up", (own + kids) / n))
     c0, w0 = cpu_of_children(), time.perf_counter()
     for _ in range(n):
         subprocess.run([PY, "-c", "import numpy"], check=True)
