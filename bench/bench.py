@@ -1,6 +1,6 @@
 """Benchmark of the grader, end to end, next to the floor measured in the same run.
 
-    python bench/bench.py [--reps 5] [--batch 24] [--jobs N] [--no-batch]
+    python bench/bench.py [--reps 5] [--batch 24] [--jobs N] [--no-batch] [--cold] [--profile N]
 
 For each case, a fresh `python -m autograder grade FILE` (what a TA or Gradescope pays), and
 the start-up `python -c "import numpy, sympy"`, interleaved (startup, full marks, typical,
@@ -32,7 +32,10 @@ submissions of the class-like mix (full marks, typical mistakes, blank template,
 and typical-mistakes examples), each made distinct; its submissions per second, the CPU time
 it used (the batch and all its processes: RUSAGE_CHILDREN), hence CPU seconds per submission
 and the ceiling `cores / (CPU s per submission)` on an otherwise idle machine; the load average
-before and after (the machine may be shared).
+before and after (the machine may be shared). Each batch worker forks its submissions' sandboxed
+children from its warm process (autograder/warm_worker.py); --cold runs the same batch again
+right after with AG_WARM=0 (a new interpreter and numpy import per child), for a comparison
+under the same load.
 
 With --profile N: N submissions of the mix graded by a batch worker's own code
 (batch.grade_task) in this process under cProfile: wall, the worker's CPU, its sandboxed
@@ -240,10 +243,12 @@ def floor_in_process(paths: dict, names: list, reps: int) -> dict:
     return out
 
 
-def batch_throughput(paths: dict, n: int, jobs: int, tmp: Path) -> dict:
+def batch_throughput(paths: dict, n: int, jobs: int, tmp: Path, cold: bool = False) -> dict:
+    """The batch over n submissions of the mix; cold: without the warm processes (AG_WARM=0),
+    each submission's sandbox starting its own interpreter."""
     root = tmp / "batch_in"
     cycle = mix(paths)
-    for i in range(n):
+    for i in range(n if not root.exists() else 0):
         d = root / ("s%03d" % i)
         d.mkdir(parents=True)
         text = paths[_batch_case(i, cycle)].read_text(encoding="utf-8")
@@ -254,8 +259,8 @@ def batch_throughput(paths: dict, n: int, jobs: int, tmp: Path) -> dict:
     if batch_available():
         out = tmp / "batch_out"
         m = measure([PY, "-m", "autograder", "batch", str(root), "--out", str(out), "--jobs", str(jobs), "-q",
-                     "--force"])
-        how = "python -m autograder batch --jobs %d" % jobs
+                     "--force"], env=dict(os.environ, AG_WARM="0") if cold else None)
+        how = "%spython -m autograder batch --jobs %d" % ("AG_WARM=0 " if cold else "", jobs)
     else:
         script = ("import sys; sys.path.insert(0, %r)\n"
                   "from pathlib import Path\n"
@@ -344,6 +349,8 @@ def main(argv=None) -> int:
     p.add_argument("--profile", type=int, default=0, metavar="N",
                    help="also profile a batch worker over N submissions of the mix (cProfile)")
     p.add_argument("--cases", default="full_marks,typical,hostile,memory")
+    p.add_argument("--cold", action="store_true", help="also the batch without warm processes (AG_WARM=0), "
+                   "right after, for a comparison under the same load")
     args = p.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="ag-bench-"))
@@ -386,8 +393,8 @@ def main(argv=None) -> int:
                   "[wall]: %s; class-like mix mean %.3f s CPU per submission, i.e. %.1f submissions/s per "
                   "idle core" % (args.reps, ", ".join("%s %.3f s [%.3f s]" % (k, v[1], v[0]) for k, v in fl.items()),
                                  floor_mean, 1 / floor_mean))
-        if not args.no_batch:
-            b = batch_throughput(paths, args.batch, args.jobs, tmp)
+        for cold in ([False, True] if args.cold else [False]) if not args.no_batch else []:
+            b = batch_throughput(paths, args.batch, args.jobs, tmp, cold)
             rate = b["n"] / b["wall"]
             print("\nbatch: %d submissions (%s) with %s: %.1f s, %.2f submissions/s, peak PSS %.0f MB, "
                   "peak RSS %.0f MB, up to %d processes%s" % (
