@@ -659,11 +659,15 @@ def check_exact(ctx, check) -> Result:
         got = out.value
         if got is None:
             return none_returned(ctx, fn)
-        if check.opt("key") is not None:
-            if not isinstance(got, dict) or check.opt("key") not in got:
+        key = check.opt("key")
+        for k in ([key] if isinstance(key, str) else key or []):
+            if not isinstance(got, dict) or k not in got:
                 return Result(False, check.fail(ctx.lang), ctx.t("clé « %s » absente du dictionnaire retourné", "key '%s' missing from the returned dict")
-                              % check.opt("key"))
-            got = got[check.opt("key")]
+                              % k)
+        if isinstance(key, str):
+            got = got[key]
+        elif key:       # several keys graded together (2.f: the limits of both gradients)
+            got = {k: got[k] for k in key}
         want = targets.resolve(check.opt("expect"))(*[case[a] for a in args]) if check.opt("expect") else None
         if compare == "conclusion":
             return _conclusion(ctx, check, out.value, got)
@@ -671,6 +675,10 @@ def check_exact(ctx, check) -> Result:
         if not ok and compare == "statements":
             return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("statements")),
                           reveal=ctx.t("attendu : %s", "expected: %s") % ", ".join(check.opt("accept")))
+        if not ok and compare == "limits":
+            return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("limits_together")),
+                          ctx.t("reçu : %s", "received: %s") % fmt(got),
+                          reveal=ctx.t("attendu : %s", "expected: %s") % fmt(want))
         if not ok:
             shown = _describe_case(case, args)
             return Result(False, check.fail(ctx.lang), reveal=ctx.t(
@@ -687,10 +695,14 @@ def _conclusion(ctx, check, answer, got) -> Result:
     loses its own points)."""
     nonzero = {}
     for choice, key in check.opt("premises").items():
-        v = as_array(answer.get(key)) if isinstance(answer, dict) else None
-        if v is None or v.size != 1 or np.isnan(v).any():
+        cells = _limit_table(answer.get(key)) if isinstance(answer, dict) else None
+        if cells is None:
             return Result(False, ctx.msg("conclusion_undecided"))
-        nonzero[choice] = abs(float(v.reshape(-1)[0])) > 1e-9
+        # a loss keeps learning when its gradient stays non-zero in every confidently wrong cell
+        wrong = [abs(float(cells[y, side])) > 1e-9 for y, side in mlp_wrong_side()]
+        if any(wrong) and not all(wrong):
+            return Result(False, ctx.msg("conclusion_undecided"))
+        nonzero[choice] = all(wrong)
     follows = [c for c, nz in nonzero.items() if nz]
     if len(follows) != 1:
         return Result(False, ctx.msg("conclusion_undecided"))
@@ -699,7 +711,31 @@ def _conclusion(ctx, check, answer, got) -> Result:
     return Result(True)
 
 
+def mlp_wrong_side():
+    from reference import mlp
+    return mlp.WRONG_SIDE_CELLS
+
+
+def _limit_table(v):
+    """A 2 x 2 table of limits [y][side] (nested lists, a numpy array, or 4 numbers in that
+    order) as a float array, ±inf allowed; None if unreadable or nan."""
+    def lists(x):
+        return [lists(e) for e in x] if isinstance(x, (list, tuple)) else x
+    a = as_array(lists(v))
+    if a is None or a.size != 4 or np.isnan(a).any():
+        return None
+    return a.reshape(2, 2).astype(float)
+
+
 def _exact_ok(compare, got, want, accept) -> bool:
+    if compare == "limits":     # several 2 x 2 tables of limits, all or nothing
+        if not isinstance(got, dict):
+            return False
+        for k, w in want.items():
+            g = _limit_table(got.get(k))
+            if g is None or not np.all(np.isclose(g, np.asarray(w, dtype=float), rtol=1e-9, atol=1e-12)):
+                return False
+        return True
     if compare == "shape":
         return _shape_ok(got, want)
     if compare == "shapes":
@@ -872,27 +908,79 @@ def channels_last(answer, order):
 
 @kind("conv_config")
 def check_conv_config(ctx, check) -> Result:
+    """3.c-e: the student's function lists every (k, s, p, d) that takes an n x n input to an
+    n_out x n_out output under the item's constraints. part near: on the assignment's case
+    (32 -> 4) the list is not empty and each configuration respects the constraints with a size
+    within one of n_out (an arithmetic slip). part exact: on every graded (n, n_out) the list is
+    exactly the set of valid configurations (reference.conv.valid_configs), order and
+    duplicates free. A single dict counts as a list of one."""
     from reference import conv
-    answer, failure = _answer_dict(ctx, check)
-    if failure:
-        return failure
-    item = check.opt("item")
-    vals = {}
-    for key in ("k", "s", "p", "d"):
-        v = answer.get(key)
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not float(v).is_integer():
-            return Result(False, check.fail(ctx.lang), "« %s » : %s" % (key, fmt(v)))
-        vals[key] = int(v)
-    shown = ctx.t("reçu : %s", "received: %s") % vals
-    if vals["k"] < 1 or vals["s"] < 1 or vals["p"] < 0 or vals["d"] < 1 or \
-            any(vals[k] != v for k, v in conv.CONFIG_CONSTRAINTS[item].items()):
-        return Result(False, check.fail(ctx.lang), shown)
-    try:
-        size = conv.conv_output_size(32, vals["k"], vals["s"], vals["p"], vals["d"])
-    except ValueError:
-        return Result(False, check.fail(ctx.lang), shown)
-    # part near: the constraints hold and the size is off by at most one (an arithmetic slip);
-    # part exact: the configuration really gives 4 × 4
-    if abs(size - 4) > (1 if check.opt("part") == "near" else 0):
-        return Result(False, check.fail(ctx.lang), shown)
+    item, fn = check.opt("item"), check.function
+    cases = cases_for(ctx, check)
+    if check.opt("part") == "near":
+        cases = cases[:1]          # the assignment's case comes first (inputs.conv_io)
+    outs = ctx.session.map(fn, [[c["n"], c["n_out"]] for c in cases])
+    fixed = conv.CONFIG_CONSTRAINTS[item]
+    for case, out in zip(cases, outs):
+        if not out.ok:
+            return call_failure(ctx, fn, out)
+        if out.value is None:
+            return none_returned(ctx, fn)
+        n, n_out = case["n"], case["n_out"]
+        where = ctx.t("pour n = %d, n_sortie = %d", "for n = %d, n_out = %d") % (n, n_out)
+        configs = _config_list(out.value)
+        if configs is None:
+            return Result(False, "%s (%s)" % (check.fail(ctx.lang), where),
+                          ctx.t("reçu : %s", "received: %s") % fmt(out.value)[:200])
+        if not configs and check.opt("part") == "near":
+            return Result(False, "%s (%s)" % (check.fail(ctx.lang), ctx.t("liste vide", "empty list")))
+        slack = 1 if check.opt("part") == "near" else 0
+        for k, s, p, d in configs:
+            shown = ctx.t("reçu : %s", "received: %s") % {"k": k, "s": s, "p": p, "d": d}
+            bad = k < 1 or s < 1 or p < 0 or d < 1 or \
+                any({"k": k, "s": s, "p": p, "d": d}[name] != v for name, v in fixed.items())
+            if not bad:
+                try:
+                    bad = abs(conv.conv_output_size(n, k, s, p, d) - n_out) > slack
+                except ValueError:
+                    bad = True
+            if bad:
+                return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.t(
+                    "une configuration de votre liste ne convient pas", "a configuration of your list does not fit")),
+                              shown)
+        if check.opt("part") == "exact":
+            want = {c for c in conv.valid_configs(item, k_max=n + 2 * fixed["p"] + 1,
+                                                  s_max=n + 2 * fixed["p"] + 1, n_in=n, n_out=n_out)}
+            if set(configs) != want:
+                return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.t(
+                    "il manque au moins une configuration valide", "at least one valid configuration is missing")),
+                              reveal=ctx.t("attendu : %s", "expected: %s") % sorted(want))
     return Result(True)
+
+
+def _config_list(v):
+    """A student's configurations as a list of (k, s, p, d) int tuples: a list, tuple or set of
+    dicts {"k", "s", "p", "d"} (keys in any case) or of 4-sequences in that order; a single dict
+    is a list of one. None if unreadable (strings, non-integers, missing keys)."""
+    if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[1] == 4:
+        v = v.tolist()          # one row (k, s, p, d) per configuration
+    items = [v] if isinstance(v, dict) else v
+    if not isinstance(items, (list, tuple, set, frozenset)) or len(items) > 5000:
+        return None
+    found = []
+    for e in items:
+        if isinstance(e, dict):
+            low = {_norm_name(str(k)): x for k, x in e.items()}
+            vals = [low.get(k) for k in ("k", "s", "p", "d")]
+        elif isinstance(e, (list, tuple)) and len(e) == 4:
+            vals = list(e)
+        else:
+            return None
+        ints = []
+        for x in vals:
+            a = as_array(x) if not isinstance(x, (bool, str)) and x is not None else None
+            if a is None or a.size != 1 or not np.isfinite(a).all() or not float(a.reshape(-1)[0]).is_integer():
+                return None
+            ints.append(int(a.reshape(-1)[0]))
+        found.append(tuple(ints))
+    return found

@@ -139,6 +139,23 @@ def conv_params_grid(rng, count=12):
 
 
 @generator
+def conv_io(rng, count=4):
+    """3.c-e: (n, n_out) of an n x n input and an n_out x n_out output, the assignment's
+    (32, 4) first, then seeded others for which every item (c, d, e) has valid configurations
+    (n_out >= 2, so the strides are bounded and the sets finite)."""
+    from reference import conv
+    cases = [{"n": 32, "n_out": 4}]
+    while len(cases) < count + 1:
+        n, n_out = int(rng.integers(12, 65)), int(rng.integers(2, 8))
+        case = {"n": n, "n_out": n_out}
+        if case not in cases and all(conv.valid_configs(i, k_max=n + 2 * f["p"] + 1, s_max=n + 2 * f["p"] + 1,
+                                                        n_in=n, n_out=n_out)
+                                     for i, f in conv.CONFIG_CONSTRAINTS.items()):
+            cases.append(case)
+    return cases
+
+
+@generator
 def nothing(rng):
     return [{}]
 

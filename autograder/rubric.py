@@ -27,7 +27,7 @@ KIND_KEYS = {
     "property": {"cases", "with", "args", "property", "expect", "each", "where", "rtol", "atol"},
     "counterexample": set(),
     "conv_chain": {"key"},
-    "conv_config": {"part", "item"},
+    "conv_config": {"part", "item", "cases", "with"},
 }
 DETAILS_DEFAULT = {"values": "visible", "form": "visible", "uses_name": "visible",
                    "derivation": "visible", "property": "visible", "exact": "after_due_date",

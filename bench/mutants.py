@@ -89,7 +89,7 @@ REPRESENTATIVE = [
     "3a_true_division", "3a_no_dilation", "3a_padding_once", "3a_ceil", "3a_pool_overlap",
     "3a_layer3_padding_once", "3a_total_sum", "3b_with_biases", "3b_formula_with_biases",
     "3b_rgb_input_channels", "2h_count_without_biases", "2h_params_without_biases",
-    "3c_output_seven", "3c_padding_not_allowed", "3d_forgets_dilation", "3e_forgets_padding",
+    "3c_size_without_plus_one", "3c_padding_not_allowed", "3d_forgets_dilation", "3e_forgets_padding",
     # sign, ReLU', L1 at 0 and elsewhere
     "1a_zero_to_minus_one", "1a_zero_to_plus_one", "1b_two_at_zero", "1b_relu_itself", "1g_x_over_abs",
     "1g_positive_part", "1g_two_at_zero",
@@ -123,7 +123,8 @@ EQUIVALENT = {
                    "\"la forme de votre choix\" and the symbolic rescue proves it.",
     "3a_ceil_of_span": "ceil((n + 2p - d(k-1)) / s) = floor((n + 2p - d(k-1) - 1) / s) + 1 for "
                        "integers: not a mistake.",
-    "3e_k27": "k = 27 with p = 1, d = 1, s = 2 gives floor(6/2) + 1 = 4 as well as k = 28.",
+    "3c_floats_and_duplicates": "integer-valued floats and a configuration listed twice: what is asked is "
+                                "the set of valid configurations.",
 }
 
 

@@ -21,7 +21,8 @@ b     ``param_shapes`` (W2: (m, d_h), b2: (m,)), ``output_preactivation``,
 c     ``output_softmax`` (positive, sums to 1)
 d     ``mse_loss``, ``mse_grad`` (= 2(sigma - y) sigma (1 - sigma)); ``mse_half_*``
 e     ``ce_loss``, ``ce_grad`` (= sigma - y)
-f     ``mse_grad_limit_wrong_side`` (0), ``ce_grad_limit_wrong_side`` (-1 for y=1, +1 for y=0)
+f     ``mse_grad_limit_wrong_side`` (0), ``ce_grad_limit_wrong_side`` (-1 for y=1, +1 for y=0),
+      ``grad_limits`` (both gradients, y in {0, 1}, o^a -> -inf / +inf: the graded table)
 g     ``multiclass_loss`` (= -o^a_y + log sum_k exp o^a_k)
 h     ``empirical_risk``, ``param_names``, ``param_shapes``, ``param_count``
 i     ``grad_oa`` (= o^s - onehot_m(y)), ``grad_oa_k``, ``onehot``
@@ -47,7 +48,7 @@ __all__ = [
     "hidden_preactivation", "hidden_preactivation_j", "hidden_output",
     "output_preactivation", "output_preactivation_k", "output_softmax", "forward",
     "mse_loss", "mse_grad", "mse_half_loss", "mse_half_grad", "ce_loss", "ce_grad",
-    "mse_grad_limit_wrong_side", "ce_grad_limit_wrong_side",
+    "mse_grad_limit_wrong_side", "ce_grad_limit_wrong_side", "grad_limits",
     "multiclass_loss", "empirical_risk", "onehot",
     "grad_oa", "grad_oa_k", "grad_W2", "grad_W2_kj", "grad_b2", "grad_b2_k",
     "grad_hs", "grad_hs_j", "grad_ha", "grad_ha_j", "grad_W1", "grad_b1", "grad_x",
@@ -183,6 +184,21 @@ def ce_grad_limit_wrong_side(y=1):
     (o^a -> +inf, y = 0): the gradient stays of size 1 and pushes o^a the right way."""
     _check_binary(y)
     return -1.0 if y == 1 else 1.0
+
+
+def grad_limits():
+    """Q2f as graded: {"mse": L, "ce": L} where L[y][side] is the limit of dL/do^a for the
+    label y in {0, 1} as o^a -> -inf (side 0) or +inf (side 1).
+
+    MSE: 2(sigma - y) sigma (1 - sigma) -> 0 on every side (sigma(1 - sigma) -> 0; the same
+    for the half convention). CE: sigma - y -> [[0, 1], [-1, 0]]. The confidently wrong cells
+    are L[1][0] (y = 1, o^a -> -inf) and L[0][1] (y = 0, o^a -> +inf).
+    """
+    return {"mse": [[0.0, 0.0], [0.0, 0.0]],
+            "ce": [[0.0, 1.0], [-1.0, 0.0]]}
+
+
+WRONG_SIDE_CELLS = ((1, 0), (0, 1))   # (y, side) where the prediction is confidently wrong
 
 
 def _check_binary(y):

@@ -332,7 +332,8 @@ def answer_key():
                f"Confidently wrong (y = 1, o^a -> -inf): MSE gradient -> {lim_mse} "
                f"(the factor sigma(1 - sigma) vanishes: learning stalls exactly when the error "
                f"is largest), CE gradient -> {lim_ce} (stays of size 1 and pushes o^a up). "
-               "Symmetrically for y = 0, o^a -> +inf: MSE -> 0, CE -> +1. Also L_CE is convex "
+               "Symmetrically for y = 0, o^a -> +inf: MSE -> 0, CE -> +1. The graded tables "
+               f"L[y][side] (side 0: o^a -> -inf, 1: +inf): {mlp.grad_limits()}. Also L_CE is convex "
                "in o^a (second derivative sigma(1 - sigma) > 0) and is the Bernoulli negative "
                "log-likelihood; L_MSE(sigma(o^a)) is not convex.",
                r"\lim_{o^a\to-\infty}\frac{\partial L_{MSE}}{\partial o^a}\Big|_{y=1} = 0,\quad"
@@ -405,7 +406,8 @@ def answer_key():
         configs = conv.valid_configs(item)
         add(_entry(f"Q3{item}", f"(3,32,32) -> (28,4,4) with {title} (bonus)",
                    "28 filters of size 3 x k x k; out = floor((32 + 2p - d(k-1) - 1)/s) + 1 = 4. "
-                   f"All {len(configs)} valid (k, s, p, d), any one is a correct answer "
+                   f"All {len(configs)} valid (k, s, p, d) (q3{item}_configurations(32, 4) must list them all; "
+                   "any one earns the first point) "
                    "(those with s > d(k-1)+1 ignore some input pixels but satisfy the text):\n"
                    + _configs_text(configs),
                    r"\left\lfloor\frac{32 + 2p - d(k-1) - 1}{s}\right\rfloor + 1 = 4"))

@@ -602,10 +602,23 @@ def items():
             raise Failed("q2f_limites doit retourner un dictionnaire avec les clés mse, ce, meilleure ; reçu %s"
                          % describe(v))
         for k in ("mse", "ce"):
-            as_float(v[k], "q2f_limites()[%r]" % k)
+            table = v[k]
+            if isinstance(table, np.ndarray):
+                table = table.tolist()
+            if isinstance(table, (list, tuple)) and len(table) == 4 and \
+                    not any(isinstance(e, (list, tuple)) for e in table):
+                table = [table[:2], table[2:]]      # four numbers in the order of the table
+            if not (isinstance(table, (list, tuple)) and len(table) == 2
+                    and all(isinstance(row, (list, tuple)) and len(row) == 2 for row in table)):
+                raise Failed("q2f_limites()[%r] : un tableau 2 × 2 de limites est attendu, [[y=0, -∞ ; y=0, +∞], "
+                             "[y=1, -∞ ; y=1, +∞]] ; reçu %s" % (k, describe(v[k])))
+            for y in range(2):
+                for side in range(2):
+                    as_float(table[y][side], "q2f_limites()[%r][%d][%d]" % (k, y, side))
         if not (isinstance(v["meilleure"], str) and plain(v["meilleure"]) in ("mse", "ce")):
             raise Failed("q2f_limites()['meilleure'] doit valoir \"mse\" ou \"ce\"")
-        return "q2f_limites : dictionnaire {mse: nombre, ce: nombre, meilleure: \"mse\" ou \"ce\"}"
+        return ("q2f_limites : dictionnaire {mse: tableau 2 × 2, ce: tableau 2 × 2, "
+                "meilleure: \"mse\" ou \"ce\"}")
 
     def q2g(c):
         oa = col(M + 1)
@@ -737,25 +750,44 @@ def items():
         return "q3a_formes : trois formes de 3 entiers et un total entier"
 
     def config(fn, fixed):
-        def check(c):
-            v = c.call(fn)
-            if not isinstance(v, dict) or not {"k", "s", "p", "d"} <= set(v):
-                raise Failed("%s doit retourner un dictionnaire {\"k\", \"s\", \"p\", \"d\"} ; reçu %s"
-                             % (fn, describe(v)))
-            if not all(is_int(v[k]) for k in "kspd"):
+        def one(v):
+            if isinstance(v, dict):
+                low = {plain(str(key)): val for key, val in v.items()}
+                if not {"k", "s", "p", "d"} <= set(low):
+                    raise Failed("%s : chaque configuration est un dictionnaire {\"k\", \"s\", \"p\", \"d\"} "
+                                 "ou un tuple (k, s, p, d) ; reçu %s" % (fn, describe(v)))
+                vals = [low[key] for key in "kspd"]
+            elif isinstance(v, (list, tuple)) and len(v) == 4:
+                vals = list(v)
+            else:
+                raise Failed("%s : chaque configuration est un dictionnaire {\"k\", \"s\", \"p\", \"d\"} ou un "
+                             "tuple (k, s, p, d) ; reçu %s" % (fn, describe(v)))
+            if not all(is_int(x) for x in vals):
                 raise Failed("%s : k, s, p et d doivent être des entiers" % fn)
-            k, s, p, d = (int(v[key]) for key in "kspd")
-            if k < 1 or s < 1 or d < 1 or p < 0:
-                raise Failed("%s : il faut k, s, d ≥ 1 et p ≥ 0" % fn)
-            for key, want in fixed.items():
-                if int(v[key]) != want:
-                    raise Failed("%s : l'énoncé impose %s = %d" % (fn, key, want))
-            size = c.call("q3_taille_sortie", 32, k, s, p, d)
-            if not is_int(size) or int(size) != 4:
-                raise Failed("%s : selon VOTRE q3_taille_sortie, une entrée 32 × 32 donne une sortie de %s, pas "
-                             "4 × 4" % (fn, size))
-            return ("%s : entiers bien formés, contraintes de l'énoncé respectées, 32 → 4 selon votre "
-                    "q3_taille_sortie" % fn)
+            return tuple(int(x) for x in vals)
+
+        def check(c):
+            v = c.call(fn, 32, 4)
+            if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape[1] == 4:
+                v = v.tolist()
+            items = [v] if isinstance(v, dict) else v
+            if not isinstance(items, (list, tuple, set, frozenset)):
+                raise Failed("%s(32, 4) doit retourner une liste de configurations ; reçu %s" % (fn, describe(v)))
+            if not items:
+                raise Failed("%s(32, 4) retourne une liste vide" % fn)
+            for config in items:
+                k, s, p, d = one(config)
+                if k < 1 or s < 1 or d < 1 or p < 0:
+                    raise Failed("%s : il faut k, s, d ≥ 1 et p ≥ 0" % fn)
+                for key, want in fixed.items():
+                    if {"k": k, "s": s, "p": p, "d": d}[key] != want:
+                        raise Failed("%s : l'énoncé impose %s = %d" % (fn, key, want))
+                size = c.call("q3_taille_sortie", 32, k, s, p, d)
+                if not is_int(size) or int(size) != 4:
+                    raise Failed("%s : selon VOTRE q3_taille_sortie, (k, s, p, d) = %s donne pour une entrée 32 × 32 "
+                                 "une sortie de %s, pas 4 × 4" % (fn, (k, s, p, d), size))
+            return ("%s(32, 4) : une liste de configurations bien formées, contraintes de l'énoncé respectées, "
+                    "32 → 4 selon votre q3_taille_sortie (la liste complète n'est pas vérifiée ici)" % fn)
         return check
 
     x = symbol("x")
@@ -819,12 +851,12 @@ def items():
         ("3.b", "Paramètres", ["q3b_nombre_parametres_conv", "q3b_parametres_derniere_couche"],
          [lambda c: integer(c, "q3b_nombre_parametres_conv", (3, 8, 5)),
           lambda c: integer(c, "q3b_parametres_derniere_couche")]),
-        ("3.c", "Configuration sans marge ni dilatation (bonus)", ["q3c_configuration"],
-         [config("q3c_configuration", {"p": 0, "d": 1})]),
-        ("3.d", "Configuration avec d = 2 et p = 2 (bonus)", ["q3d_configuration"],
-         [config("q3d_configuration", {"p": 2, "d": 2})]),
-        ("3.e", "Configuration avec p = 1, d = 1, s = 2 (bonus)", ["q3e_configuration"],
-         [config("q3e_configuration", {"p": 1, "d": 1, "s": 2})]),
+        ("3.c", "Configurations sans marge ni dilatation (bonus)", ["q3c_configurations"],
+         [config("q3c_configurations", {"p": 0, "d": 1})]),
+        ("3.d", "Configurations avec d = 2 et p = 2 (bonus)", ["q3d_configurations"],
+         [config("q3d_configurations", {"p": 2, "d": 2})]),
+        ("3.e", "Configurations avec p = 1, d = 1, s = 2 (bonus)", ["q3e_configurations"],
+         [config("q3e_configurations", {"p": 1, "d": 1, "s": 2})]),
     ]
 
 

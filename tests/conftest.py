@@ -1,6 +1,5 @@
-"""Shared fixtures: the repository paths and a loaded rubric; as root, this clone's sandbox users."""
+"""Shared fixtures: the repository paths and a loaded rubric; named sandbox users for test_hostile."""
 import hashlib
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -11,11 +10,10 @@ REPO = Path(__file__).resolve().parent.parent
 FULL_MARKS = REPO / "examples" / "submissions" / "full_marks" / "devoir3.py"
 TEMPLATE = REPO / "student_template" / "devoir3.py"
 
-# As root, the sandbox switches to an unprivileged user. Test runs of several clones on one
-# machine must not share it: the process limit counts per user machine-wide, and a clean-up
-# kills every process of the user (runner.sandbox_user, kill_user_processes), so another
-# run's fork bomb or clean-up would make this run's children fail to start or die, at random.
-# Each clone gets its own users (named after its path); AG_SANDBOX_USER set beforehand wins.
+# As root, student code runs under a uid drawn for each grading (autograder/sandbox/identity.py),
+# so concurrent test runs of several clones share no user, no process limit and no clean-up.
+# Only test_hostile still names its users (to find a flow's processes and files): named after
+# this clone's path, so that two clones' runs never lease the same one.
 CLONE_TAG = hashlib.sha256(str(REPO).encode()).hexdigest()[:6]
 
 
@@ -34,11 +32,6 @@ def ensure_user(name: str) -> None:
             return
         time.sleep(1)                          # /etc/passwd locked by another useradd: try again
     raise RuntimeError("useradd %s: %s" % (name, done.stderr.decode(errors="replace")))
-
-
-if os.geteuid() == 0 and "AG_SANDBOX_USER" not in os.environ:
-    ensure_user("ag_t" + CLONE_TAG)
-    os.environ["AG_SANDBOX_USER"] = "ag_t" + CLONE_TAG
 
 
 @pytest.fixture(scope="session")

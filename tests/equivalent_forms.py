@@ -166,7 +166,13 @@ FORMS = [
     M("2e_logaddexp", "q2e_perte_ce", "return y * np.logaddexp(0, -oa) + (1 - y) * np.logaddexp(0, oa)", "2.e"),
     M("2e_max_form", "q2e_perte_ce", "return np.maximum(oa, 0) - y * oa + np.log1p(np.exp(-np.abs(oa)))", "2.e"),
     M("2e_derivative_split", "q2e_derivee_ce", "return -y * (1 - sigma(oa)) + (1 - y) * sigma(oa)", "2.e"),
-    M("2f_floats_and_case", "q2f_limites", 'return {"mse": 0.0, "ce": -1.0, "meilleure": "CE"}', "2.f"),
+    M("2f_floats_and_case", "q2f_limites",
+      'return {"mse": [[0.0, 0.0], [0.0, 0.0]], "ce": [[0.0, 1.0], [-1.0, 0.0]], "meilleure": "CE"}', "2.f"),
+    M("2f_numpy_tables", "q2f_limites",
+      'return {"mse": np.zeros((2, 2)), "ce": np.array([[0, 1], [-1, 0]]), "meilleure": "ce"}', "2.f"),
+    M("2f_tuples", "q2f_limites", 'return {"mse": ((0, 0), (0, 0)), "ce": ((0, 1), (-1, 0)), "meilleure": "ce"}',
+      "2.f"),
+    M("2f_flat_four", "q2f_limites", 'return {"mse": [0, 0, 0, 0], "ce": [0, 1, -1, 0], "meilleure": "ce"}', "2.f"),
     # ---- 2.g / 2.h
     M("2g_numpy", "q2g_perte", "m = oa.max()\nreturn float(m + np.log(np.exp(oa - m).sum()) - oa[y, 0])", "2.g"),
     M("2g_one_dimensional", "q2g_perte",
@@ -178,7 +184,8 @@ FORMS = [
     M("2h_count_factored", "q2h_nombre_parametres", "return d_h * (d + 1) + m * (d_h + 1)", "2.h"),
     M("2h_letters_lowercase", "q2h_probleme", 'return ["g", "c", "a"]', "2.h"),
     M("2h_letters_tuple", "q2h_probleme", 'return ("A", "C", "G", "A")', "2.h"),
-    M("2f_choice_punctuated", "q2f_limites", 'return {"mse": 0, "ce": -1, "meilleure": "CE."}', "2.f"),
+    M("2f_choice_punctuated", "q2f_limites",
+      'return {"mse": [[0, 0], [0, 0]], "ce": [[0, 1], [-1, 0]], "meilleure": "CE."}', "2.f"),
     # ---- 2.i
     M("2i_eye_column", "q2i_gradient_oa", "return os - np.eye(os.shape[0])[:, [y]]", "2.i"),
     M("2i_one_dimensional", "q2i_gradient_oa", "return os.ravel() - np.eye(len(os))[y]", "2.i"),
@@ -239,13 +246,27 @@ FORMS = [
     # ---- 3.b
     M("3b_formula_order", "q3b_nombre_parametres_conv", "return k * k * c_in * c_out", "3.b"),
     M("3b_number_computed", "q3b_parametres_derniere_couche", "return q3b_nombre_parametres_conv(32, 128, 4)", "3.b"),
-    # ---- 3.c-e any valid (k, s, p, d) earns the points
-    M("3c_k5_s9", "q3c_configuration", 'return {"k": 5, "s": 9, "p": 0, "d": 1}', "3.c"),
-    M("3c_k17_s5", "q3c_configuration", 'return {"k": 17, "s": 5, "p": 0, "d": 1}', "3.c"),
-    M("3c_k29_s1", "q3c_configuration", 'return {"k": 29, "s": 1, "p": 0, "d": 1}', "3.c"),
-    M("3c_floats", "q3c_configuration", 'return {"k": 8.0, "s": 8.0, "p": 0.0, "d": 1.0}', "3.c"),
-    M("3d_k5_s8", "q3d_configuration", 'return {"k": 5, "s": 8, "p": 2, "d": 2}', "3.d"),
-    M("3d_k17_s1", "q3d_configuration", 'return {"k": 17, "s": 1, "p": 2, "d": 2}', "3.d"),
-    M("3d_numpy_ints", "q3d_configuration", 'return {"k": np.int64(11), "s": np.int64(4), "p": 2, "d": 2}', "3.d"),
-    M("3e_k27", "q3e_configuration", 'return {"k": 27, "s": 2, "p": 1, "d": 1}', "3.e"),
+    # ---- 3.c-e: every valid (k, s, p, d), in any honest form
+    M("3c_tuples_descending", "q3c_configurations",
+      "return [(k, s, 0, 1) for k in range(n, 0, -1) for s in range(n, 0, -1)\n"
+      "        if (n - k) // s + 1 == n_sortie]", "3.c"),
+    M("3c_set_of_tuples", "q3c_configurations",
+      "return {(k, s, 0, 1) for k in range(1, n + 1) for s in range(1, n + 1)\n"
+      "        if q3_taille_sortie(n, k, s, 0, 1) == n_sortie}", "3.c"),
+    M("3c_floats_and_duplicates", "q3c_configurations",
+      "c = [{\"k\": float(k), \"s\": float(s), \"p\": 0.0, \"d\": 1.0} for k in range(1, n + 1)\n"
+      "     for s in range(1, n + 1) if q3_taille_sortie(n, k, s, 0, 1) == n_sortie]\nreturn c + c", "3.c"),
+    M("3c_numpy_rows", "q3c_configurations",
+      "rows = [[k, s, 0, 1] for k in range(1, n + 1) for s in range(1, n + 1)\n"
+      "        if q3_taille_sortie(n, k, s, 0, 1) == n_sortie]\nreturn np.array(rows)", "3.c"),
+    M("3d_effective_kernel", "q3d_configurations",
+      "out = []\nfor k in range(1, 2 * n):\n    k_eff = 2 * (k - 1) + 1\n    if k_eff > n + 4:\n        break\n"
+      "    for s in range(1, 2 * n):\n        if (n + 4 - k_eff) // s + 1 == n_sortie:\n"
+      "            out.append({\"k\": k, \"s\": s, \"p\": 2, \"d\": 2})\nreturn out", "3.d"),
+    M("3d_numpy_ints", "q3d_configurations",
+      "return [{\"k\": np.int64(k), \"s\": np.int64(s), \"p\": 2, \"d\": 2} for k in range(1, n + 5)\n"
+      "        for s in range(1, n + 5) if q3_taille_sortie(n, k, s, 2, 2) == n_sortie]", "3.d"),
+    M("3e_upper_keys", "q3e_configurations",
+      "return [{\"K\": k, \"S\": 2, \"P\": 1, \"D\": 1} for k in range(1, n + 3)\n"
+      "        if (n + 2 - k) // 2 + 1 == n_sortie]", "3.e"),
 ]

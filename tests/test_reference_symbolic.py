@@ -130,6 +130,15 @@ def test_q2f_limits_with_sympy():
     assert float(sp.limit(S.ce_grad(o, 0), o, sp.oo)) == M.ce_grad_limit_wrong_side(0) == 1
 
 
+def test_q2f_limit_table_with_sympy():
+    """The graded table of 2.f: both gradients, y in {0, 1}, o^a -> -inf and +inf."""
+    table = M.grad_limits()
+    for name, grad in (("mse", S.mse_grad), ("ce", S.ce_grad)):
+        for y in (0, 1):
+            for side, inf in enumerate((-sp.oo, sp.oo)):
+                assert float(sp.limit(grad(o, y), o, inf)) == table[name][y][side]
+
+
 def test_multiclass_gradient():
     oas = S.vector_symbols(3, "o")
     for yy in range(3):

@@ -18,7 +18,7 @@ Conventions (lisez-les ! / read them!)
 - Les fonctions « scalaires » reçoivent soit un nombre, soit un tableau de
   nombres (à traiter élément par élément), soit un symbole.
 - Dimensions : d = entrée, d_h = couche cachée, m = classes. Une forme se donne
-  comme un tuple, p. ex. (d_h, 1) ; un vecteur peut aussi s'écrire (d_h,).
+  comme un tuple, p. ex. (d, 1) pour x ; un vecteur peut aussi s'écrire (d,).
 - Vérifiez votre travail avec `python3 autoverification.py` (ne donne pas les
   réponses ; ce n'est pas une note).
 """
@@ -163,7 +163,7 @@ def q1l_gradient_log_softmax(J, S, i):
 
 
 def q2a_dimension_b1(d, d_h, m):
-    """(a) La forme de b^(1), p. ex. (d_h, 1)."""
+    """(a) La forme de b^(1), un tuple écrit avec d, d_h et m (p. ex. (m, d) pour une matrice m × d)."""
     return (d_h, 1)
 
 
@@ -251,12 +251,17 @@ def q2e_derivee_ce(oa, y):
 
 
 def q2f_limites():
-    """(f, bonus) Pour y = 1 et o^a → -∞ (prédiction très fausse) :
+    """(f, bonus) Les limites des deux gradients, pour y = 0 et y = 1, quand o^a → -∞ et o^a → +∞ :
 
-    retournez {"mse": limite de ∂L_MSE/∂o^a, "ce": limite de ∂L_CE/∂o^a,
-               "meilleure": "mse" ou "ce" (la perte la plus appropriée)}.
+    retournez {"mse": L_mse, "ce": L_ce, "meilleure": "mse" ou "ce" (la perte la plus appropriée)}
+    où L[y][0] est la limite de ∂L/∂o^a pour l'étiquette y quand o^a → -∞ et L[y][1] quand
+    o^a → +∞ (un tableau 2 × 2 de nombres : [[y=0, -∞ ; y=0, +∞], [y=1, -∞ ; y=1, +∞]]).
+    Les huit limites sont notées ensemble. La conclusion est jugée d'après VOS limites là où
+    la prédiction est très fausse (y = 1, o^a → -∞ et y = 0, o^a → +∞).
+    (The limits of both gradients for y in {0, 1} as o^a -> -inf and +inf, as 2 x 2 tables
+    L[y][side], graded together; the conclusion is judged on YOUR limits.)
     """
-    return {"mse": 0, "ce": -1, "meilleure": "ce"}
+    return {"mse": [[0, 0], [0, 0]], "ce": [[0, 1], [-1, 0]], "meilleure": "ce"}
 
 
 def q2g_perte(oa, y):
@@ -410,16 +415,40 @@ def q3b_parametres_derniere_couche():
     return 128 * 32 * 4 * 4
 
 
-def q3c_configuration():
-    """(c, bonus) Sans marge ni dilatation : {"k": ..., "s": ..., "p": 0, "d": 1}."""
-    return {"k": 8, "s": 8, "p": 0, "d": 1}
+def q3c_configurations(n, n_sortie):
+    """(c, bonus) TOUTES les configurations (k, s, p, d) sans marge ni dilatation (p = 0,
+    d = 1) qui transforment une entrée n × n en une sortie n_sortie × n_sortie (n_sortie ≥ 2) :
+    une liste de dictionnaires {"k": ..., "s": ..., "p": 0, "d": 1} (ou de tuples (k, s, p, d)), dans n'importe quel ordre.
+    L'énoncé : n = 32, n_sortie = 4. Premier point : les configurations données pour l'énoncé
+    sont valides (à un près) ; second point : la liste est complète, pour l'énoncé et pour
+    d'autres tailles. Il suffit de parcourir k et s de 1 à n + 2p.
+    (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
+    """
+    return [{"k": k, "s": s, "p": 0, "d": 1} for k in range(1, n + 1) for s in range(1, n + 1)
+            if (n - (k - 1) - 1) // s + 1 == n_sortie]
 
 
-def q3d_configuration():
-    """(d, bonus) Avec d = 2 et p = 2 : {"k": ..., "s": ..., "p": 2, "d": 2}."""
-    return {"k": 6, "s": 8, "p": 2, "d": 2}
+def q3d_configurations(n, n_sortie):
+    """(d, bonus) TOUTES les configurations (k, s, p, d) avec d = 2 et p = 2 qui transforment une
+    entrée n × n en une sortie n_sortie × n_sortie (n_sortie ≥ 2) : une liste de dictionnaires
+    {"k": ..., "s": ..., "p": 2, "d": 2} (ou de tuples (k, s, p, d)), dans n'importe quel ordre.
+    L'énoncé : n = 32, n_sortie = 4. Premier point : les configurations données pour l'énoncé
+    sont valides (à un près) ; second point : la liste est complète, pour l'énoncé et pour
+    d'autres tailles. Il suffit de parcourir k et s de 1 à n + 2p.
+    (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
+    """
+    return [{"k": k, "s": s, "p": 2, "d": 2} for k in range(1, n + 5) for s in range(1, n + 5)
+            if 2 * (k - 1) + 1 <= n + 4 and (n + 4 - 2 * (k - 1) - 1) // s + 1 == n_sortie]
 
 
-def q3e_configuration():
-    """(e, bonus) Avec p = 1, d = 1, s = 2 : {"k": ..., "s": 2, "p": 1, "d": 1}."""
-    return {"k": 28, "s": 2, "p": 1, "d": 1}
+def q3e_configurations(n, n_sortie):
+    """(e, bonus) TOUTES les configurations (k, s, p, d) avec p = 1, d = 1 et s = 2 qui
+    transforment une entrée n × n en une sortie n_sortie × n_sortie (n_sortie ≥ 2) :
+    une liste de dictionnaires {"k": ..., "s": 2, "p": 1, "d": 1} (ou de tuples (k, s, p, d)), dans n'importe quel ordre.
+    L'énoncé : n = 32, n_sortie = 4. Premier point : les configurations données pour l'énoncé
+    sont valides (à un près) ; second point : la liste est complète, pour l'énoncé et pour
+    d'autres tailles. Il suffit de parcourir k et s de 1 à n + 2p.
+    (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
+    """
+    return [{"k": k, "s": 2, "p": 1, "d": 1} for k in range(1, n + 3)
+            if (n + 2 - (k - 1) - 1) // 2 + 1 == n_sortie]
