@@ -6,8 +6,11 @@ DIR is either a plain folder (one student file or one sub-folder per student)
 or Gradescope's "Export Submissions" archive, unzipped: one sub-folder per
 submission and a `submission_metadata.yml` naming the submitters.
 
-Each submission is graded in a worker process of a pool (each grade_file also
-starts its own sandboxed child). A worker writes two files per submission,
+Each submission is graded in a worker process of a pool, one per core. Each worker
+starts one warm process (autograder/warm_worker.py) that forks every submission's
+sandboxed child, a fresh isolated process per submission without a new interpreter and
+numpy import; if it cannot start, the batch says so once and each submission starts its
+own child, as `./ag grade` does (AG_WARM=0 asks for that). A worker writes two files per submission,
 atomically: results/<key>.json (the results.json Gradescope would have) and
 state/<key>.json (the checkpoint: the submission's content hash, the grader's
 fingerprint, and every item's and check's outcome). A later run skips every
@@ -259,15 +262,18 @@ class _NoteCatcher:
 
 def _init_worker(users) -> None:
     """Pool worker set-up: SIGINT is the parent's business (the worker only notes it);
-    SIGTERM, sent by the parent when interrupted, unwinds cleanly."""
+    SIGTERM, sent by the parent when interrupted, unwinds cleanly; the worker's warm process
+    (it closes when the worker ends; if it cannot start, records say so)."""
     global _RUBRIC, _USER
     signal.signal(signal.SIGINT, _on_int)
     signal.signal(signal.SIGTERM, _on_term)
     sys.stderr = _NoteCatcher(sys.stderr)
+    from . import warm_worker
     from .rubric import load
     from .sandbox.runner import sandbox_user
     _RUBRIC = load()
     _USER = users.get() if users is not None else sandbox_user()
+    warm_worker.start()
 
 
 def _record(task, status, message, report=None, assessed=False, done=()) -> dict:
@@ -303,7 +309,7 @@ def _first_line(text: str, n: int = 200) -> str:
 
 def grade_task(task: dict) -> dict:
     """Grade one submission in a pool worker; write its results and checkpoint; return the record."""
-    from . import feedback
+    from . import feedback, warm_worker
     from .gradescope_flow import fallback_results
     from .grading import grade_submission, limits_from, no_file_report
     from .sandbox.runner import Sandbox
@@ -312,13 +318,12 @@ def grade_task(task: dict) -> dict:
         os._exit(3)
     rubric, lang = _RUBRIC, task["lang"]
     t0 = time.monotonic()
-    sandbox, done = None, []
+    sandbox, done, interrupted, sandboxes = None, [], False, []
     wall = _wall_clock(max(1.0, float(task["timeout"])))
     try:
-        sandboxes = []
-
         def make_sandbox(path):
-            sandboxes.append(Sandbox(path, task.get("limits") or limits_from(rubric), user=_USER))
+            sandboxes.append(Sandbox(path, task.get("limits") or limits_from(rubric), user=_USER,
+                                     warm=warm_worker.server()))
             return sandboxes[-1]
 
         if not task["path"]:
@@ -332,21 +337,30 @@ def grade_task(task: dict) -> dict:
         results = feedback.results_json(report, rubric, lang)
         record = _record(task, status, _first_line(report.message), report, report.status == "graded")
     except _WallTimeout:
+        interrupted = True
         msg = ("La correction a dépassé %d s et a été arrêtée." if lang != "en" else
                "Grading exceeded %d s and was stopped.") % task["timeout"]
         results = fallback_results(msg, rubric, lang, done)
         record = _record(task, "timed_out", msg, done=done)
     except Exception:
         wall.cancel()
+        interrupted = True
         tb = traceback.format_exc(limit=4)
         msg = _message(lang, "internal") + _first_line(tb.splitlines()[-1])
         results = fallback_results(msg, rubric, lang, done, instructor_note=tb[-1500:])
         record = _record(task, "internal_error", msg, done=done)
     finally:
         wall.cancel()
+        sandbox = sandbox or (sandboxes[0] if sandboxes else None)
         if sandbox is not None:
             sandbox.close()
+    warm = bool(sandboxes) and sandboxes[0].warm is not None
+    if warm and interrupted:        # stopped mid-grading: maybe mid-exchange with the warm process
+        warm_worker.discard()
     record["seconds"] = round(time.monotonic() - t0, 2)
+    record["warm"] = warm           # the child was forked by the worker's warm process
+    if not warm and warm_worker.failure():
+        record["warm_failed"] = warm_worker.failure()
     if _STOPPING:
         raise SystemExit(143)
     out = Path(task["out"])
@@ -612,6 +626,8 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
                     rec = _failed_record(task, "%s: %s" % (type(exc).__name__, _first_line(str(exc))))
                 for text in rec.pop("notes", None) or ():
                     bar.note(text)
+                if rec.get("warm_failed"):
+                    bar.note(_message(task.get("lang", "fr"), "warm_failed"))
                 records[task["key"]] = rec
                 bar.update(rec["status"])
     except KeyboardInterrupt:
@@ -629,9 +645,13 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
 DIED_TWICE = "died twice"
 MESSAGES = {
     "fr": {DIED_TWICE: "Le processus de correction s'est arrêté deux fois sur cette soumission : à revoir à la main.",
-           "internal": "Erreur interne du correcteur : "},
+           "internal": "Erreur interne du correcteur : ",
+           "warm_failed": "batch : le processus chaud du bac à sable ne démarre pas : chaque soumission démarre "
+                          "son propre interpréteur (même isolation, plus lent)."},
     "en": {DIED_TWICE: "The grading process died twice on this submission: review it by hand.",
-           "internal": "Internal grader error: "},
+           "internal": "Internal grader error: ",
+           "warm_failed": "batch: the sandbox's warm process does not start: each submission starts its own "
+                          "interpreter (same isolation, slower)."},
 }
 
 

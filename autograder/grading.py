@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks as checks_mod
-from . import diagnosis, pyerrors
+from . import diagnosis, pyerrors, warm_worker
 from .rubric import Rubric
 from .sandbox.runner import Limits, Sandbox, sandbox_user
 from .session import Session, read_source
@@ -94,7 +94,8 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
     so that a grader that dies halfway still reports the items it graded)."""
     lang = lang or rubric.language
     t0 = time.monotonic()
-    sandbox = sandbox or Sandbox(Path(path), limits or limits_from(rubric), user=sandbox_user())
+    sandbox = sandbox or Sandbox(Path(path), limits or limits_from(rubric), user=sandbox_user(),
+                                 warm=warm_worker.server())     # None unless this process started one
     sandbox.start()        # the child imports numpy while we prepare
     try:
         session = Session(sandbox, read_source(Path(path)))

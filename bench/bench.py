@@ -1,6 +1,6 @@
 """Benchmark of the grader, end to end, next to the floor measured in the same run.
 
-    python bench/bench.py [--reps 5] [--batch 24] [--jobs N] [--no-batch]
+    python bench/bench.py [--reps 5] [--batch 24] [--jobs N] [--no-batch] [--cold] [--profile N]
 
 For each case, a fresh `python -m autograder grade FILE` (what a TA or Gradescope pays), and
 the start-up `python -c "import numpy, sympy"`, interleaved (startup, full marks, typical,
@@ -32,7 +32,10 @@ submissions of the class-like mix (full marks, typical mistakes, blank template,
 and typical-mistakes examples), each made distinct; its submissions per second, the CPU time
 it used (the batch and all its processes: RUSAGE_CHILDREN), hence CPU seconds per submission
 and the ceiling `cores / (CPU s per submission)` on an otherwise idle machine; the load average
-before and after (the machine may be shared).
+before and after (the machine may be shared). Each batch worker forks its submissions' sandboxed
+children from its warm process (autograder/warm_worker.py); --cold runs the same batch again
+right after with AG_WARM=0 (a new interpreter and numpy import per child), for a comparison
+under the same load.
 
 With --profile N: N submissions of the mix graded by a batch worker's own code
 (batch.grade_task) in this process under cProfile: wall, the worker's CPU, its sandboxed
@@ -240,10 +243,12 @@ def floor_in_process(paths: dict, names: list, reps: int) -> dict:
     return out
 
 
-def batch_throughput(paths: dict, n: int, jobs: int, tmp: Path) -> dict:
+def batch_throughput(paths: dict, n: int, jobs: int, tmp: Path, cold: bool = False) -> dict:
+    """The batch over n submissions of the mix; cold: without the warm processes (AG_WARM=0),
+    each submission's sandbox starting its own interpreter."""
     root = tmp / "batch_in"
     cycle = mix(paths)
-    for i in range(n):
+    for i in range(n if not root.exists() else 0):
         d = root / ("s%03d" % i)
         d.mkdir(parents=True)
         text = paths[_batch_case(i, cycle)].read_text(encoding="utf-8")
@@ -254,8 +259,8 @@ def batch_throughput(paths: dict, n: int, jobs: int, tmp: Path) -> dict:
     if batch_available():
         out = tmp / "batch_out"
         m = measure([PY, "-m", "autograder", "batch", str(root), "--out", str(out), "--jobs", str(jobs), "-q",
-                     "--force"])
-        how = "python -m autograder batch --jobs %d" % jobs
+                     "--force"], env=dict(os.environ, AG_WARM="0") if cold else None)
+        how = "%spython -m autograder batch --jobs %d" % ("AG_WARM=0 " if cold else "", jobs)
     else:
         script = ("import sys; sys.path.insert(0, %r)\n"
                   "from pathlib import Path\n"
@@ -289,9 +294,19 @@ def profile_worker(paths: dict, n: int, tmp: Path, top: int = 18) -> None:
     batch.grade_task(tasks[0])                 # warm-up: imports (not counted)
     print("\none batch worker (batch.grade_task, %d submissions of the mix, in this process), per submission:" % n)
 
+    from autograder import warm_worker
+
     def cpu_of_children():
+        """CPU s of the children this process reaped, plus the worker's warm process (its own
+        time and its reaped children's: the forked sandboxes, reaped there, not here)."""
         r = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return r.ru_utime + r.ru_stime
+        total = r.ru_utime + r.ru_stime
+        srv = warm_worker.current()
+        if srv is not None:
+            with open("/proc/%d/stat" % srv.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")   # utime..cstime
+        return total
 
     prof = cProfile.Profile()
     for profiled in (False, True):            # the profiler slows the worker's Python: CPU figures without it
@@ -303,9 +318,11 @@ def profile_worker(paths: dict, n: int, tmp: Path, top: int = 18) -> None:
         if profiled:
             prof.disable()
         wall, own, kids = time.perf_counter() - w0, time.process_time() - t0, cpu_of_children() - c0
-        print("  %-14s wall %.3f s; worker CPU %.3f s; sandboxed children CPU %.3f s (interpreter + numpy "
-              "start-up, the student's code); CPU total %.3f s" % (
-                  "with cProfile:" if profiled else "plain:", wall / n, own / n, kids / n, (own + kids) / n))
+        print("  %-14s wall %.3f s; worker CPU %.3f s; sandboxed children CPU %.3f s (%s, the "
+              "student's code); CPU total %.3f s" % (
+                  "with cProfile:" if profiled else "plain:", wall / n, own / n, kids / n,
+                  "forked by the warm process" if warm_worker.current() is not None else
+                  "interpreter + numpy start-up", (own + kids) / n))
     c0, w0 = cpu_of_children(), time.perf_counter()
     for _ in range(n):
         subprocess.run([PY, "-c", "import numpy"], check=True)
@@ -332,6 +349,8 @@ def main(argv=None) -> int:
     p.add_argument("--profile", type=int, default=0, metavar="N",
                    help="also profile a batch worker over N submissions of the mix (cProfile)")
     p.add_argument("--cases", default="full_marks,typical,hostile,memory")
+    p.add_argument("--cold", action="store_true", help="also the batch without warm processes (AG_WARM=0), "
+                   "right after, for a comparison under the same load")
     args = p.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="ag-bench-"))
@@ -374,8 +393,8 @@ def main(argv=None) -> int:
                   "[wall]: %s; class-like mix mean %.3f s CPU per submission, i.e. %.1f submissions/s per "
                   "idle core" % (args.reps, ", ".join("%s %.3f s [%.3f s]" % (k, v[1], v[0]) for k, v in fl.items()),
                                  floor_mean, 1 / floor_mean))
-        if not args.no_batch:
-            b = batch_throughput(paths, args.batch, args.jobs, tmp)
+        for cold in ([False, True] if args.cold else [False]) if not args.no_batch else []:
+            b = batch_throughput(paths, args.batch, args.jobs, tmp, cold)
             rate = b["n"] / b["wall"]
             print("\nbatch: %d submissions (%s) with %s: %.1f s, %.2f submissions/s, peak PSS %.0f MB, "
                   "peak RSS %.0f MB, up to %d processes%s" % (

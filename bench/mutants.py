@@ -149,6 +149,16 @@ def _init_worker():
     _RUBRIC = load()
 
 
+def init_pool_worker():
+    """A pool worker's set-up: the rubric, and the worker's warm process (autograder/warm_worker.py:
+    each mutant's sandboxed child is forked from it, a fresh isolated process without a new numpy
+    import; if it cannot start, each starts its own interpreter). Not in the caller's own
+    process: there it would outlive this call and change every later grade_file."""
+    from autograder import warm_worker
+    _init_worker()
+    warm_worker.start()
+
+
 # No mutant or form loops, crashes or floods memory: a worker that died or timed out while
 # grading one was killed from outside (on a shared machine, another grader's clean-up of
 # every ag_student process, or a start-up failure); that grading is done again.
@@ -203,7 +213,7 @@ def grade_sources(jobs, workers: int = 2):
     if workers <= 1 or len(jobs) <= 1:
         _init_worker()
         return {n: (r, s) for n, r, s in map(_grade_text, jobs)}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=init_pool_worker) as pool:
         return {n: (r, s) for n, r, s in pool.map(_grade_text, jobs, chunksize=1)}
 
 

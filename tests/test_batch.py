@@ -444,3 +444,41 @@ def test_checks_named_by_their_rubric_title():
     assert analysis._check_title(titled, "fr") == "Cas x(u) = u" and analysis._check_title(titled, "en") == "Case x(u) = u"
     assert analysis._check_title(SimpleNamespace(id="valeurs"), "fr") == ""            # no title: the id is shown
     assert analysis.CheckStats("valeurs", 1.0, "").name == "valeurs"
+
+
+def test_children_are_forked_by_the_workers_warm_processes(plain):
+    """Issue 13.5: each worker's warm process forks the sandboxed child of every submission it
+    grades (a fresh child each: see test_sandbox_isolation's warm test); a submission without a
+    file or whose worker died has none."""
+    _, _, result, _ = plain
+    failed = {r.get("warm_failed") for r in result.records.values()} - {None}
+    if failed:
+        pytest.skip("the warm process does not start on this machine: %s" % failed)
+    warm = {k: r.get("warm") for k, r in result.records.items()}
+    assert warm == {"alice": True, "bob": True, "carol": True, "dave": False, "erin": True, "frank": True,
+                    "grace": None}, warm
+
+
+def test_without_a_warm_process_the_batch_says_so_once_and_grades(tmp_path):
+    """When the workers' warm processes cannot start (made to fail here by a sitecustomize in
+    the workers), every submission is graded with a child started alone, and the batch says it
+    once, in its language."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(
+        "import autograder.sandbox.warm as w\n"
+        "def _refuse(cls, *a, **k):\n    raise OSError('refused for the test')\n"
+        "w.WarmServer.start = classmethod(_refuse)\n", encoding="utf-8")
+    src = tmp_path / "rendus"
+    for i in range(3):
+        (src / ("e%d" % i)).mkdir(parents=True)
+        (src / ("e%d" % i) / "devoir3.py").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH="%s:%s" % (site, REPO))
+    done = subprocess.run([sys.executable, "-m", "autograder", "batch", str(src), "--out", str(out), "--jobs", "2"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("le processus chaud du bac à sable ne démarre pas") == 1, done.stderr
+    states = [json.loads(p.read_text(encoding="utf-8")) for p in (out / "state").glob("*.json")]
+    assert len(states) == 3 and all(s["status"] == "graded" and s["warm"] is False for s in states)
+    assert all("refused for the test" in s["warm_failed"] for s in states)

@@ -43,22 +43,39 @@ def _name(path: Path) -> str:
 
 
 class _Reports:
-    """Grade each submission once, on first use."""
+    """Grade each submission once, on first use, as the batch does: each child forked by one
+    warm process (sandbox/warm.py), or started alone if it cannot start. (The determinism test
+    grades again with a child started alone: both ways must give the same results.json.)"""
 
     def __init__(self, rubric):
         self.rubric = rubric
         self._cache = {}
+        try:
+            from autograder.sandbox.warm import WarmServer
+            self.warm = WarmServer.start()
+        except OSError:
+            self.warm = None
 
     def __getitem__(self, name: str):
         if name not in self._cache:
-            from autograder.grading import grade_file
-            self._cache[name] = grade_file(EXAMPLES / name / "devoir3.py", self.rubric)
+            from autograder.grading import grade_file, limits_from
+            from autograder.sandbox.runner import Sandbox, sandbox_user
+            path = EXAMPLES / name / "devoir3.py"
+            warm = self.warm if self.warm is not None and self.warm.alive() else None
+            sandbox = Sandbox(path, limits_from(self.rubric), user=sandbox_user(), warm=warm)
+            self._cache[name] = grade_file(path, self.rubric, sandbox=sandbox)
         return self._cache[name]
+
+    def close(self):
+        if self.warm is not None:
+            self.warm.close()
 
 
 @pytest.fixture(scope="session")
 def reports(rubric):
-    return _Reports(rubric)
+    reports = _Reports(rubric)
+    yield reports
+    reports.close()
 
 
 def _item(report, item_id):

@@ -101,7 +101,7 @@ def _grade_one(job):
 
 def _reports(jobs):
     from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=2, initializer=mutants.init_pool_worker) as pool:   # warm processes
         return dict(pool.map(_grade_one, jobs, chunksize=1))
 
 

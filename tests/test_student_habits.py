@@ -41,7 +41,7 @@ def _grade(case):
 
 @pytest.fixture(scope="module")
 def graded():
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    with ProcessPoolExecutor(max_workers=2, initializer=mutants.init_pool_worker) as pool:   # warm processes
         return {name: (status, items) for name, status, items in pool.map(_grade, CASES, chunksize=1)}
 
 
