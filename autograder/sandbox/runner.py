@@ -247,8 +247,8 @@ class Sandbox:
         if proc is None:
             os.close(p_r)
             os.close(p_w)
-            if self.warm is not None:     # the warm process failed us: a fresh interpreter instead,
-                self.warm = None          # never fewer layers (this says nothing about namespaces)
+            if self.warm is not None:     # the warm process did not fork: a fresh interpreter instead
+                self.warm = None          # (a failure to fork says nothing about namespaces)
                 return self.start()
             if jail is None or _NAMESPACES["ok"] is True:
                 hint = ""
@@ -309,9 +309,6 @@ class Sandbox:
             attempts += 1
             killed = code is not None and (code < 0 or (jailed and code > 128))
             if attempts < 3 and (killed or code is None):
-                self.start()
-            elif self.warm is not None:    # a warm fork that failed says nothing about namespaces:
-                self.warm = None           # a fresh interpreter, with every layer, decides
                 self.start()
             elif jailed and _NAMESPACES["ok"] is not True:
                 self._no_namespaces("child stopped at start-up: %s" % (detail or "time-out"))
