@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import difference, inputs, pyerrors, symbolic, targets, wire
+from . import difference, exactness, inputs, pyerrors, symbolic, targets, wire
 from .session import Outcome
 
 
@@ -258,6 +258,11 @@ def check_values(ctx, check) -> Result:
             msg = numpy_trap(ctx, check) or explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs, ws)
             return Result(False, msg, reveal=reveal)
         variant_ok = set(matched)
+    if check.opt("exact_formula"):      # a calculus answer: the formula itself must be exact
+        failure = exactness.judge(ctx, check, cases, keys, min(variant_ok) if expects else 0)
+        if failure:
+            ctx.session.state.pop(("rescued", ctx.item.id, check.id), None)
+            return Result(False, failure)
     if expects and len(expects) > 1:
         ctx.session.state[(ctx.item.id, check.id)] = min(variant_ok)
     note = ctx.session.state.pop(("rescued", ctx.item.id, check.id), "")

@@ -123,10 +123,21 @@ class Checker:
         self.ran = set()          # functions that returned at least once
 
     def call(self, name, *args):
+        # a function that changes its inputs in place changes a copy
+        return self._run(name, lambda fn: fn(*[fresh(a) for a in args]))
+
+    def formula(self, name, *args):
+        """name read as a formula with symbols, as the grader reads it (every `if` on a symbol
+        followed both ways: outils._trace)."""
+        trace = getattr(self.outils, "_trace", None)
+        if trace is None:
+            return self.call(name, *args)
+        return self._run(name, lambda fn: trace(fn, lambda: [fresh(a) for a in args]))
+
+    def _run(self, name, invoke):
         fn = getattr(self.m, name, None)
         if not callable(fn):
             raise Missing(name)
-        args = [fresh(a) for a in args]     # a function that changes its inputs in place changes a copy
         timer = hasattr(signal, "setitimer")      # not on Windows: a loop there just hangs
         try:
             if timer:
@@ -134,7 +145,7 @@ class Checker:
                 signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
             with np.errstate(all="ignore"), warnings.catch_warnings(), self.printed.quiet():
                 warnings.simplefilter("ignore")
-                out = fn(*args)
+                out = invoke(fn)
             if timer:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             self.ran.add(name)
@@ -311,10 +322,10 @@ def scalar_function(c, name, extra=()):
 def readable_formula(c, name, args):
     """The grader reads this formula with outils' symbols: it must run on them."""
     try:
-        out = c.call(name, *args)
+        out = c.formula(name, *args)
     except StudentError as e:
-        raise Failed("%s ne s'évalue pas avec les symboles de outils (%s : %s). Écrivez la formule avec les "
-                     "fonctions de outils, sans if sur x" % (name, type(e.exc).__name__, e.exc))
+        raise Failed("%s ne s'évalue pas avec les symboles de outils (%s : %s) : elle ne se lit pas comme une "
+                     "formule. Écrivez-la avec les fonctions de outils ou de numpy" % (name, type(e.exc).__name__, e.exc))
     if isinstance(out, (list, tuple)) and out:     # a derivation: the grader reads its two ends,
         out = [out[0], out[-1]]                    # a middle step it checks with numbers if need be
     unread = sorted(unreadable(out))
@@ -499,6 +510,13 @@ def items():
     def sym3():         # as the grader passes it (numpy's functions apply to it element by element)
         v = np.array([symbol("x%d" % k) for k in range(3)], dtype=object)
         return v.view(outils.VecteurSymbolique) if hasattr(outils, "VecteurSymbolique") else v
+
+    def column(name, n):    # a column vector of symbols (n, 1), as the grader reads a gradient
+        v = np.array([symbol("%s%d" % (name, k)) for k in range(n)], dtype=object).reshape(n, 1)
+        return v.view(outils.VecteurSymbolique) if hasattr(outils, "VecteurSymbolique") else v
+
+    def exact(name, *args):     # a calculus answer is graded as an exact formula: it must read as one
+        return lambda c: readable_formula(c, name, list(args))
 
     def q1k(c):
         x = RNG.normal(size=(4, 1))
@@ -796,7 +814,7 @@ def items():
          [lambda c: scalar_function(c, "q1a_signe"),
           lambda c: readable_formula(c, "q1a_signe", [x])]),
         ("1.b", "Dérivée de ReLU", ["q1b_derivee_relu"],
-         [lambda c: scalar_function(c, "q1b_derivee_relu")]),
+         [lambda c: scalar_function(c, "q1b_derivee_relu"), exact("q1b_derivee_relu", x)]),
         ("1.c", "Dérivée de la sigmoïde", ["q1c_derivee_sigmoide"],
          [lambda c: scalar_function(c, "q1c_derivee_sigmoide"),
           lambda c: derivative_vs(c, "q1c_derivee_sigmoide", own_hidden(c), "votre q2a_sortie_cachee"),
@@ -808,7 +826,7 @@ def items():
          [lambda c: chain(c, "q1e_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]),
           lambda c: readable_formula(c, "q1e_etapes", [x])]),
         ("1.f", "Gradient de ||x||²", ["q1f_gradient_l2_carre"], [q1f]),
-        ("1.g", "Gradient de ||x||₁", ["q1g_gradient_l1"], [q1g]),
+        ("1.g", "Gradient de ||x||₁", ["q1g_gradient_l1"], [q1g, exact("q1g_gradient_l1", column("x", 3))]),
         ("1.h", "Contre-exemple softmax", ["q1h_contre_exemple"], [q1h]),
         ("1.i", "Softmax et translations", ["q1i_etapes"],
          [lambda c: chain(c, "q1i_etapes", q1i_args(), ("x", "c", "i")),
@@ -816,7 +834,8 @@ def items():
         ("1.j", "Dérivées partielles de softmax", ["q1j_etapes"],
          [lambda c: chain(c, "q1j_etapes", q1j_args(), ("x", "i", "j")),
           lambda c: readable_formula(c, "q1j_etapes", [sym3(), 0, 1])]),
-        ("1.k", "Jacobienne de softmax", ["q1k_jacobienne_softmax"], [q1k]),
+        ("1.k", "Jacobienne de softmax", ["q1k_jacobienne_softmax"],
+         [q1k, exact("q1k_jacobienne_softmax", column("S", 3))]),
         ("1.l", "Gradient de log softmax composée", ["q1l_gradient_log_softmax"], [q1l]),
         ("2.a", "Couche cachée", ["q2a_dimension_b1", "q2a_preactivation", "q2a_preactivation_j",
                                   "q2a_sortie_cachee"], [q2a_shapes, q2a, q2a_j, q2a_hs]),
@@ -825,16 +844,17 @@ def items():
         ("2.c", "Softmax de sortie", ["q2c_softmax", "q2c_pourquoi"],
          [q2c, lambda c: statements(c, "q2c_pourquoi")]),
         ("2.d", "Perte MSE et sa dérivée", ["q2d_perte_mse", "q2d_derivee_mse"],
-         binary_loss("q2d_perte_mse", "q2d_derivee_mse")),
+         binary_loss("q2d_perte_mse", "q2d_derivee_mse") + [exact("q2d_derivee_mse", symbol("oa"), 1)]),
         ("2.e", "Entropie croisée et sa dérivée (bonus)", ["q2e_perte_ce", "q2e_derivee_ce"],
-         binary_loss("q2e_perte_ce", "q2e_derivee_ce") + [ce_large]),
+         binary_loss("q2e_perte_ce", "q2e_derivee_ce") + [ce_large, exact("q2e_derivee_ce", symbol("oa"), 1)]),
         ("2.f", "Limites des gradients (bonus)", ["q2f_limites"], [q2f]),
         ("2.g", "Perte multiclasse", ["q2g_perte"], [q2g]),
         ("2.h", "Risque empirique et paramètres", ["q2h_risque_empirique", "q2h_parametres",
                                                     "q2h_nombre_parametres", "q2h_probleme"],
          [q2h_risk, q2h_names, lambda c: integer(c, "q2h_nombre_parametres", (D, DH, M)),
           lambda c: statements(c, "q2h_probleme")]),
-        ("2.i", "Gradient par rapport à o^a", ["q2i_derivee_oa_k", "q2i_gradient_oa"], [q2i_k, q2i_vec]),
+        ("2.i", "Gradient par rapport à o^a", ["q2i_derivee_oa_k", "q2i_gradient_oa"],
+         [q2i_k, q2i_vec, exact("q2i_derivee_oa_k", column("oa", 4), 1, 2)]),
         ("2.j", "Dérivées par rapport à W2_kj et b2_k", ["q2j_derivee_W2_kj", "q2j_derivee_b2_k"], [q2j, q2j_b]),
         ("2.k", "Gradients de W2 et b2", ["q2k_gradient_W2", "q2k_gradient_b2", "q2k_dimensions"],
          [q2k_W, q2k_b, lambda c: shapes_dict(c, "q2k_dimensions", ["grad_oa", "hs", "grad_W2", "grad_b2"],
@@ -844,9 +864,11 @@ def items():
          [q2m, lambda c: shapes_dict(c, "q2m_dimensions", ["W2", "grad_oa", "grad_hs"], (D, DH, M))]),
         ("2.n", "σ' et dérivée par rapport à h^a_j", ["q2n_derivee_sigma", "q2n_derivee_ha_j"],
          [lambda c: scalar_function(c, "q2n_derivee_sigma"),
-          lambda c: derivative_vs(c, "q2n_derivee_sigma", own_hidden(c), "votre q2a_sortie_cachee"), q2n_j]),
+          lambda c: derivative_vs(c, "q2n_derivee_sigma", own_hidden(c), "votre q2a_sortie_cachee"), q2n_j,
+          exact("q2n_derivee_sigma", symbol("z")), exact("q2n_derivee_ha_j", column("g", 4), column("ha", 4), 1)]),
         ("2.o", "Gradient par rapport à h^a", ["q2o_gradient_ha", "q2o_dimensions"],
-         [q2o, lambda c: shapes_dict(c, "q2o_dimensions", ["grad_hs", "ha", "grad_ha"], (D, DH, M))]),
+         [q2o, lambda c: shapes_dict(c, "q2o_dimensions", ["grad_hs", "ha", "grad_ha"], (D, DH, M)),
+          exact("q2o_gradient_ha", column("g", 4), column("ha", 4))]),
         ("3.a", "Taille de sortie", ["q3_taille_sortie", "q3a_formes"], [q3_size, q3a]),
         ("3.b", "Paramètres", ["q3b_nombre_parametres_conv", "q3b_parametres_derniere_couche"],
          [lambda c: integer(c, "q3b_nombre_parametres_conv", (3, 8, 5)),
@@ -880,6 +902,8 @@ def load_student(path):
     spec.loader.exec_module(module)
     if hasattr(outils, "_adopt_own_helpers"):
         outils._adopt_own_helpers(module.__dict__)
+    if hasattr(outils, "_float_in"):        # float(formula) stays a formula, as on the grader
+        outils._float_in(module.__dict__)
     return module
 
 
