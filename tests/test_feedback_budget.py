@@ -235,3 +235,11 @@ def test_every_diagnosis_for_a_part_graded_together_is_for_the_instructors(rubri
     for m in misconceptions.load():
         if m.function in together and m.id != "2f_conclusion":      # its limits are the right ones
             assert m.student is False, m.id
+
+
+def test_the_handout_states_the_rubric_s_budget(rubric):
+    count, hours = rubric.budget.count, "%g" % rubric.budget.hours
+    for name, words in (("LISEZMOI.md", "%d soumissions par période de %s heures"),
+                        ("README.md", "%d\nsubmissions per %s hours")):
+        text = " ".join((REPO / "handout" / name).read_text(encoding="utf-8").split())
+        assert " ".join((words % (count, hours)).split()) in text, name
