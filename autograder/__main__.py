@@ -1,6 +1,7 @@
 """Command line: python -m autograder <command> ...
 
   grade PATH [--json FILE] [--lang en] [-v]   grade one submission (file or folder)
+        [--metadata M]                       with --json: the feedback budget Gradescope's metadata M sets
   precompute                                 compute the reference answers once (setup.sh; autograder/answers.py)
   gradescope [--root /autograder]            the Gradescope flow (what run_autograder calls)
   zip [--out FILE]                           build the Gradescope autograder zip
@@ -29,7 +30,9 @@ def cmd_grade(args) -> int:
     report = grade_submission(Path(args.path), rubric, lang)
     print(feedback.table(report, lang, verbose=args.verbose))
     if args.json:
-        data = feedback.results_json(report, rubric, lang)
+        from .budget import decide, read
+        verdict = decide(read(Path(args.metadata)), rubric.budget) if args.metadata else None
+        data = feedback.results_json(report, rubric, lang, verdict)
         Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
@@ -93,6 +96,7 @@ def main(argv=None) -> int:
     g.add_argument("path")
     g.add_argument("--json", help="also write the Gradescope results.json here")
     g.add_argument("--lang", choices=["fr", "en"])
+    g.add_argument("--metadata", help="with --json: a Gradescope submission_metadata.json, for the feedback budget")
     g.add_argument("-v", "--verbose", action="store_true", help="show every failing check's details")
     g.set_defaults(fn=cmd_grade)
     pc = sub.add_parser("precompute", help="compute the reference answers once, on disk (setup.sh does it)")
