@@ -19,11 +19,10 @@ from pathlib import Path
 
 
 def cmd_grade(args) -> int:
-    from . import feedback
+    from . import answers, feedback
     from .grading import grade_submission
     from .rubric import load
 
-    from . import answers
     rubric = load()
     lang = args.lang or rubric.language
     answers.ensure(rubric)      # the reference answers: read, or computed once and kept
