@@ -2,8 +2,9 @@
 
     python bench/bench.py [--reps 5] [--batch 40] [--jobs N] [--no-batch] [--cold] [--profile N]
 
-First the reference answers are computed once (`python -m autograder precompute`, as setup.sh
-does; autograder/answers.py), so that no timed grading computes them. For each case, a fresh
+First, as setup.sh does, the grader is compiled (compileall) and the reference answers are
+computed once (`python -m autograder precompute`; autograder/answers.py), so that no timed
+grading compiles or computes them. For each case, a fresh
 `python -m autograder grade FILE` (what a TA or Gradescope pays), and the start-up
 `python -c "import numpy, sympy"`, interleaved (startup, imports, each example, typical,
 hostile, memory, startup, ...) so that a busy machine slows them alike; the median of the
@@ -380,6 +381,10 @@ def main(argv=None) -> int:
         runs = {k: [] for k in cmds}
         print("python: %s; %d cores; load average %.2f %.2f %.2f" % (
             PY, os.cpu_count() or 1, *os.getloadavg()))
+        # as setup.sh leaves the image: the grader compiled (.pyc even under PYTHONDONTWRITEBYTECODE), the
+        # reference answers computed
+        subprocess.run([PY, "-m", "compileall", "-q", "autograder", "reference", "student_template"], cwd=REPO,
+                       stdout=subprocess.DEVNULL)
         pre = subprocess.run([PY, "-m", "autograder", "precompute"], cwd=REPO, capture_output=True, text=True)
         print("reference answers, once per version of the rubric and reference (python -m autograder "
               "precompute): %s" % (pre.stdout.strip() or pre.stderr.strip()[-300:]))
