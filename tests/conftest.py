@@ -8,6 +8,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FULL_MARKS = REPO / "examples" / "submissions" / "full_marks" / "devoir3.py"
+TYPICAL = REPO / "examples" / "submissions" / "typical_mistakes" / "devoir3.py"
 TEMPLATE = REPO / "student_template" / "devoir3.py"
 
 # As root, student code runs under a uid drawn for each grading (autograder/sandbox/identity.py),
@@ -34,6 +35,13 @@ def ensure_user(name: str) -> None:
     raise RuntimeError("useradd %s: %s" % (name, done.stderr.decode(errors="replace")))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def reference_answers():
+    """The reference answers computed once for the whole run (autograder/answers.py), as setup.sh does."""
+    from autograder import answers
+    answers.ensure()
+
+
 @pytest.fixture(scope="session")
 def rubric():
     from autograder.rubric import load
@@ -44,3 +52,10 @@ def rubric():
 def full_marks_report(rubric):
     from autograder.grading import grade_file
     return grade_file(FULL_MARKS, rubric)
+
+
+@pytest.fixture(scope="session")
+def typical_report(rubric):
+    """The typical mistakes example, graded once for every test that renders its feedback."""
+    from autograder.grading import grade_file
+    return grade_file(TYPICAL, rubric)
