@@ -165,6 +165,8 @@ class Symbole:
                 "np.%s%s ne peut pas être lue comme une formule sur un symbole : écrivez-la avec les "
                 "fonctions de outils (exp, log, sigma, ...), sans out=, where= ni .%s."
                 % (ufunc.__name__, "" if method == "__call__" else "." + method, method))
+        if _python_ufunc(ufunc):        # np.vectorize / np.frompyfunc of the student's own function
+            return ufunc(*[np.array(i, dtype=object) if isinstance(i, Symbole) else i for i in inputs])[()]
         fn = _UFUNCS.get(ufunc.__name__)
         if any(isinstance(i, np.ndarray) and i.shape != () for i in inputs):
             return np.vectorize(lambda *a: ufunc(*a), otypes=[object])(*inputs)
@@ -378,9 +380,24 @@ _UFUNCS = {
     "logaddexp": _logaddexp,
     "logaddexp2": lambda a, b: _log_base(_node_op("add", _node_op("pow", 2, a), _node_op("pow", 2, b)), 2),
     "heaviside": _heaviside,
+    "copysign": lambda a, b: _node_op("mul", abs_(a), _node_op("sub", _node_op("mul", 2, indicatrice(
+        _node_op("ge", b, 0))), 1)),
     "clip": lambda a, lo, hi: _clip(a, lo, hi),
 }
-_FUNCTIONS = {"where": _where, "clip": _clip}
+def _select(condlist, choicelist, default=0):
+    """np.select on symbols: the first condition that holds chooses, as nested np.where."""
+    out = default
+    for cond, choice in reversed(list(zip(condlist, choicelist))):
+        out = _where(cond, choice, out)
+    return _symbol_array(np.asarray(out, dtype=object)) if np.ndim(out) else out
+
+
+def _python_ufunc(ufunc):
+    """A ufunc made by np.frompyfunc (np.vectorize): it calls a Python function on each element."""
+    return all(set(t.replace("->", "")) == {"O"} for t in ufunc.types)
+
+
+_FUNCTIONS = {"where": _where, "clip": _clip, "select": _select}
 
 
 class VecteurSymbolique(np.ndarray):
@@ -390,6 +407,8 @@ class VecteurSymbolique(np.ndarray):
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         plain = [np.asarray(i).view(np.ndarray) if isinstance(i, VecteurSymbolique) else i for i in inputs]
+        if method == "__call__" and not kwargs and _python_ufunc(ufunc):     # the student's function
+            return _symbol_array(ufunc(*plain))
         if method == "__call__" and not kwargs and ufunc.signature is None:
             out = np.vectorize(lambda *a: ufunc(*a), otypes=[object])(*plain)
             return out.view(VecteurSymbolique) if isinstance(out, np.ndarray) and out.ndim else out
@@ -413,12 +432,14 @@ class VecteurSymbolique(np.ndarray):
         if func is np.where and len(args) == 3 and not kwargs:
             plain = [np.asarray(a).view(np.ndarray) if isinstance(a, VecteurSymbolique) else a for a in args]
             return np.vectorize(_where, otypes=[object])(*plain).view(VecteurSymbolique)
+        if func is np.select:
+            return _select(*args, **kwargs)
         return super().__array_function__(func, types, args, kwargs)
 
 
     def astype(self, dtype, *args, **kwargs):
         # x.astype(float) of symbols keeps the symbols (a traced formula, not numbers)
-        if np.dtype(dtype).kind in "fc" and self.dtype == object and \
+        if np.dtype(dtype).kind in "biufc" and self.dtype == object and \
                 any(isinstance(e, Symbole) for e in np.ndarray.ravel(self)):
             return self.copy()
         return super().astype(dtype, *args, **kwargs)
@@ -504,6 +525,7 @@ def _trace(fn, make_args):
 
     make_args() gives fresh arguments for each run (fn may change them in place). Raises
     what fn raises, or TypeError (in French) when the runs cannot be joined."""
+    _arrays_of_symbols()
     runs, todo = [], [[]]
     while todo:
         if len(runs) >= MAX_PATHS:
@@ -612,13 +634,17 @@ def _while_tracing(real, converting):
         return out
     wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = real.__name__, real.__qualname__, real.__doc__
     wrapper.__wrapped__ = real
+    wrapper.outils_run = _RUN
     return wrapper
 
 
 def _arrays_of_symbols():
     """Wrap numpy's constructors once: while a function is traced they make arrays of objects
-    (float arrays cannot hold formulas); at any other time they are numpy's own."""
+    (float arrays cannot hold formulas); at any other time they are numpy's own. (Another copy
+    of this module loaded in the same process shares the wrappers' run state.)"""
+    global _RUN
     if getattr(np.zeros, "__wrapped__", None) is not None:
+        _RUN = getattr(np.zeros, "outils_run", _RUN)
         return
     for name in _CONSTRUCTORS:
         setattr(np, name, _while_tracing(getattr(np, name), True))

@@ -304,6 +304,11 @@ FORMS = [
     M("1g_list_loop_zeros", "q1g_gradient_l1",
       "g = np.zeros(x.shape)\nfor i in range(x.shape[0]):\n    g[i, 0] = indicatrice(x[i, 0] > 0) - indicatrice(x[i, 0] < 0)\n"
       "return g", "1.g"),
+    M("1g_np_select", "q1g_gradient_l1", "return np.select([x > 0, x < 0], [1.0, -1.0], 0.0)", "1.g"),
+    M("1g_copysign", "q1g_gradient_l1", "return np.where(x == 0, 0.0, np.copysign(1.0, x))", "1.g"),
+    M("1g_sign_as_int", "q1g_gradient_l1", "return np.sign(x).astype(int)", "1.g"),
+    M("1b_vectorize_if", "q1b_derivee_relu", "return np.vectorize(lambda v: 1.0 if v > 0 else 0.0)(x)", "1.b",
+      "np.vectorize of the student's own function: its `if` is read both ways"),
     M("2d_derivative_chain", "q2d_derivee_mse",
       "s = sigma(oa)\ndL_ds = 2 * (s - y)\nds_do = s * (1 - s)\nreturn dL_ds * ds_do", "2.d"),
     M("2e_derivative_through_the_chain", "q2e_derivee_ce",
