@@ -85,6 +85,20 @@ def build_jail(j: Jail, uid: int, gid: int) -> None:
     os.chdir(JAIL_WORK)
 
 
+def is_numpy(name: str) -> bool:
+    """An entry of site-packages that student code may read: numpy's own (issue 20)."""
+    return name == "numpy" or name.startswith(("numpy.", "numpy-"))
+
+
+def path_lines_only(entry: str) -> bool:
+    """A .pth file that only names folders (no `import` line): the interpreter needs it to find
+    numpy elsewhere; it runs no code of the grader's packages."""
+    if not entry.endswith(".pth") or not os.path.isfile(entry):
+        return False
+    with open(entry, encoding="utf-8", errors="replace") as f:
+        return not any(line.startswith(("import ", "import\t")) for line in f)
+
+
 def _numpy_only(path: str, r: str) -> None:
     """Student code has numpy and nothing else of the venv (issue 20): each site-packages folder
     under path is covered, in the new root r, by an empty tmpfs holding only numpy's folders."""
@@ -98,9 +112,14 @@ def _numpy_only(path: str, r: str) -> None:
                 continue
             _mount("tmpfs", r + site, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
             for name in sorted(os.listdir(site)):
-                if name == "numpy" or name.startswith(("numpy.", "numpy-")):
-                    os.mkdir(r + site + "/" + name)
-                    _bind(site + "/" + name, r + site + "/" + name)
+                entry = site + "/" + name
+                if is_numpy(name) and os.path.isdir(entry) and not os.path.islink(entry):
+                    os.mkdir(r + entry)
+                elif path_lines_only(entry):          # a .pth naming another folder of numpy's
+                    open(r + entry, "w").close()
+                else:
+                    continue
+                _bind(entry, r + entry)
             _mount(None, r + site, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-from .jail import python_binds
+from .jail import is_numpy, path_lines_only, python_binds
 
 _KNOWN: dict = {}      # python -> (path, env) once checked in this process
 SKIP_IN_BASE = ("site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip")
@@ -111,11 +111,6 @@ def _copy_tree(root: str, roots: tuple, build: str, mirror: str, venv_python: bo
                 _place(src, dst)
 
 
-def is_numpy(name: str) -> bool:
-    """An entry of site-packages that student code may read: numpy's own (issue 20)."""
-    return name == "numpy" or name.startswith(("numpy.", "numpy-"))
-
-
 def _numpy_only(build: str) -> None:
     """In the mirror, every entry of a site-packages but numpy's is the grader's alone (root
     reads it, the sandbox uid cannot): folders made 0700, files copied (not linked: the venv's
@@ -125,7 +120,7 @@ def _numpy_only(build: str) -> None:
             continue
         for name in os.listdir(dirpath):
             entry = os.path.join(dirpath, name)
-            if is_numpy(name) or os.path.islink(entry) or _path_lines_only(entry):
+            if is_numpy(name) or os.path.islink(entry) or path_lines_only(entry):
                 continue
             if os.path.isdir(entry):
                 os.chmod(entry, 0o700)
@@ -135,15 +130,6 @@ def _numpy_only(build: str) -> None:
                 os.chmod(private, 0o600)
                 os.replace(private, entry)
         dirnames[:] = []
-
-
-def _path_lines_only(entry: str) -> bool:
-    """A .pth file that only names folders (no `import` line): the interpreter needs it to find
-    numpy elsewhere; it runs no code of the grader's packages."""
-    if not entry.endswith(".pth") or not os.path.isfile(entry):
-        return False
-    with open(entry, encoding="utf-8", errors="replace") as f:
-        return not any(line.startswith(("import ", "import\t")) for line in f)
 
 
 def _works(python: str, env: dict, uid: int, gid: int) -> bool:
