@@ -30,10 +30,9 @@ DERIVATIONS = {"q1d_etapes": "1.d", "q1e_etapes": "1.e", "q1i_etapes": "1.i", "q
 
 # ---------------------------------------------------------------------------- nonsense
 NONSENSE = {"zero": "0", "one": "1", "minus_one": "-1", "float": "0.37", "huge": "1e300", "nan": "float('nan')",
-            "inf": "float('inf')", "string": "'A'", "none": "None", "true": "True", "empty_list": "[]",
-            "empty_tuple": "()", "empty_dict": "{}", "zeros_array": "np.zeros((3, 1))", "list_of_zeros": "[0, 0, 0]",
-            "identity": "{first}", "minus_identity": "-{first}", "zeros_like": "np.zeros_like(np.asarray({first}, float))",
-            "ones_like": "np.ones_like(np.asarray({first}, float))"}
+            "string": "'A'", "none": "None", "empty_list": "[]", "empty_tuple": "()", "empty_dict": "{}",
+            "zeros_array": "np.zeros((3, 1))", "list_of_zeros": "[0, 0, 0]", "identity": "{first}",
+            "zeros_like": "np.zeros_like(np.asarray({first}, float))"}
 
 # Zeros and ones in the form each structured answer asks for (dicts of shapes, tables, lists).
 FORMED = {
