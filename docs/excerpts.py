@@ -23,6 +23,7 @@ import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))          # the grader of this checkout, wherever the script is run from
 MARK = re.compile(r"(<!-- generated: ([a-z][a-z0-9-]*) -->)(.*?)(<!-- end generated -->)", re.S)
 WIDTH = 100
 EXAMPLE_ITEMS = ("1.k", "2.c", "2.d", "2.k", "2.m", "3.b")   # the items docs/feedback.md comments on
@@ -50,7 +51,6 @@ def _wrap(line: str) -> list:
 @functools.lru_cache(maxsize=None)
 def _typical():
     """(rubric, report) of examples/submissions/typical_mistakes graded in French, once."""
-    sys.path.insert(0, str(REPO))
     from autograder.grading import grade_submission
     from autograder.rubric import load
 
@@ -128,7 +128,6 @@ def analysis_excerpt(text: str | None = None) -> str:
 
 def misconceptions_count() -> str:
     """The number of mistakes in the misconception catalogue."""
-    sys.path.insert(0, str(REPO))
     from autograder.analysis import load_catalogue
     return str(len(load_catalogue()))
 
