@@ -24,12 +24,14 @@ python3 -m venv "$venv"
 # The pip bundled with the venv is used as is (no unpinned upgrade): the requirements are pinned wheels.
 # --no-compile: the venv is compiled below in parallel (compileall -j 0) instead of one file at a time.
 "$venv/bin/python" -m pip install --disable-pip-version-check --no-cache-dir --no-compile -q -r "$here/requirements.txt"
-"$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils, pyseccomp" \
-  || die "the pinned requirements do not import in $venv"
 # Precompiled once here, so that no grading writes .pyc files (the child runs with -B).
 "$venv/bin/python" -m compileall -q -j 0 "$here/autograder" "$here/student_template" "$here/reference" >/dev/null \
   || die "compileall of the grader failed"
-"$venv/bin/python" -m compileall -q -j 0 "$venv/lib" >/dev/null || die "compileall of $venv failed"
+# The libraries' own test suites (numpy/*/tests, sympy/*/tests: 33 MB of .pyc) are never imported.
+"$venv/bin/python" -m compileall -q -j 0 -x '/tests?/' "$venv/lib" >/dev/null || die "compileall of $venv failed"
+# After compileall: the imports then read .pyc files (about 0.4 s instead of 2.6 s).
+"$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils, pyseccomp" \
+  || die "the pinned requirements do not import in $venv"
 chmod -R a+rX,go-w "$venv"   # student code runs this interpreter (numpy only), never writes it
 
 # Student code runs under a uid of its own for each grading (autograder/sandbox/identity.py):
