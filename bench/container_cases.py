@@ -22,8 +22,8 @@ PORT = 47391          # the port inside the grading container that attacks must 
 OUTSIDE_PORT = 47392  # the port outside it, on the host's address of the bench network
 CONTROL_PORT = 47393  # the probe's own control connection (proves the capture sees this container)
 HOG_PROCESSES = 100
-NEIGHBOUR_JOBS = 3
-HOLDER_PROCESSES = 40
+NEIGHBOUR_JOBS = 6
+HOLDER_PROCESSES = 50       # under the sandbox's 64 processes per uid, with room for the grading's own
 FULL_MARKS = REPO / "examples/submissions/full_marks/devoir3.py"
 ALL_CASES = ("full", "blank", "hostile", "concurrent", "interference", "network", "memory")
 
@@ -82,7 +82,7 @@ def _tests_module():
     return test_hostile, problems
 
 
-def common_problems(g: dict, rubric, expected: float | None) -> list:
+def common_problems(g: dict, rubric, expected: float | None, oom_allowed: bool = False) -> list:
     _, problems = _tests_module()
     data, raw, s = g["data"], g["raw"], g["summary"]
     bad = []
@@ -105,7 +105,7 @@ def common_problems(g: dict, rubric, expected: float | None) -> list:
         if s["connections"]:
             bad.append("the student reached the port inside the container (%d connections)" % s["connections"])
         mem = s.get("memory") or {}
-        if mem.get("oom_kills"):
+        if mem.get("oom_kills") and not oom_allowed:
             bad.append("the container reached its memory limit: %d processes killed by the kernel" % mem["oom_kills"])
     if g["token"].encode() in raw:
         bad.append("a secret reached results.json")
@@ -235,7 +235,8 @@ def q2c_pourquoi():
 '''
 # memory: 2.a's functions only. One allocates and touches memory until its process limit;
 # the other forks processes that each stay under that limit but together pass the
-# container's 768 MB. The honest twin: bombe_memoire's (both functions raise).
+# container's 768 MB several times (the kernel must then kill student processes, which it
+# picks first: oom_score_adj 1000). The honest twin: bombe_memoire's (both functions raise).
 MEMORY_ATTACK = r'''
 import os as _os
 import time as _time
@@ -256,7 +257,7 @@ def q2a_sortie_cachee(ha):
 
 
 def q2a_preactivation(W1, b1, x):
-    for _ in range(6):
+    for _ in range(20):
         try:
             if _os.fork() == 0:
                 _remplir()
@@ -422,20 +423,21 @@ class Bench:
 
     def memory(self):
         """2.a's functions allocate past the process limit, alone and in forked processes whose
-        sum passes the container's 768 MB: only 2.a is lost (the honest twin raises in both),
-        and the grading ends inside the container's memory, no process killed by the kernel."""
+        sum passes the container's 768 MB: only 2.a is lost (the honest twin raises in both) and
+        the grading ends within the container's memory (the processes the kernel kills when the
+        forks fill it are the student's: the grader and its results survive)."""
         th, _ = _tests_module()
         expected = honest_score(twin_source(th, "bombe_memoire"), self.rubric)
         g = grade(self.image, hostile_files(None, "memory", appended(MEMORY_ATTACK)))
-        bad = common_problems(g, self.rubric, expected)
+        bad = common_problems(g, self.rubric, expected, oom_allowed=True)
         lost = {t["number"] for t in g["data"].get("tests", []) if t.get("score", 0) < t.get("max_score", 0)}
         if lost - {"2.a"}:
             bad.append("items lost besides 2.a: %s" % sorted(lost - {"2.a"}))
         mem = g["summary"].get("memory") or {}
         if not mem.get("peak"):
             bad.append("no peak memory read from the container's cgroup")
-        elif mem.get("limit") and mem["peak"] >= mem["limit"]:
-            bad.append("the peak reached the container's limit (%d MB)" % (mem["limit"] >> 20))
+        say("      container memory: peak %.0f MiB of %.0f MiB; %s processes killed by the kernel" % (
+            (mem.get("peak") or 0) / 2**20, (mem.get("limit") or 0) / 2**20, mem.get("oom_kills")))
         self.record("memory (2.a past the limit)", g, expected, bad)
 
     def interference(self):
@@ -449,8 +451,9 @@ class Bench:
         network, _, _ = bench_network()
         work = Path(tempfile.mkdtemp(prefix="ag-neighbour-"))
         try:
-            (work / "full.py").write_bytes(FULL_MARKS.read_bytes())
-            (work / "holder.py").write_text(appended(HOLDER.replace("__HOLD__", str(HOLDER_PROCESSES))))
+            # taken in name order, round robin: holder, full, holder, ... (two holders at once)
+            (work / "a_holder.py").write_text(appended(HOLDER.replace("__HOLD__", str(HOLDER_PROCESSES))))
+            (work / "b_full.py").write_bytes(FULL_MARKS.read_bytes())
             docker("create", "--name", neighbour, "--network", network, *GRADESCOPE, self.image, "python3",
                    "/ag-neighbour.py", str(NEIGHBOUR_JOBS), "/ag-neighbour", "/tmp/ag-neighbour-stop")
             docker("cp", str(REPO / "bench" / "container_neighbour.py"), neighbour + ":/ag-neighbour.py")
@@ -484,7 +487,8 @@ class Bench:
         elif wrong or not gradings:
             bad.append("neighbour gradings not 58: %d of %d %s" % (len(wrong), len(gradings), wrong[:4]))
         say("      neighbour: %d gradings (%d holding %d processes each), %d sandbox uids at once, at most %d "
-            "processes of one uid, %d uids seen; ag_student held %d processes" % (
-                len(gradings), sum(x["file"] == "holder.py" for x in gradings), HOLDER_PROCESSES,
-                summary.get("uids_at_once", 0), summary.get("most_of_one_uid", 0), summary.get("uids_seen", 0), held))
+            "processes of one uid, %d uids seen, peak %.0f MiB; ag_student held %d processes" % (
+                len(gradings), sum(x["file"] == "a_holder.py" for x in gradings), HOLDER_PROCESSES,
+                summary.get("uids_at_once", 0), summary.get("most_of_one_uid", 0), summary.get("uids_seen", 0),
+                (summary.get("peak_memory") or 0) / 2**20, held))
         self.record("interference (neighbour, ag_student)", g, 58, bad)

@@ -39,6 +39,16 @@ def sample(stats, stop):
         time.sleep(0.2)
 
 
+def peak_memory():
+    for name in ("memory.peak", "memory/memory.max_usage_in_bytes"):
+        try:
+            with open("/sys/fs/cgroup/" + name) as f:
+                return int(f.read())
+        except (OSError, ValueError):
+            continue
+    return None
+
+
 def main():
     jobs, folder, stop_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     files = sorted(os.path.join(folder, f) for f in os.listdir(folder))
@@ -72,7 +82,7 @@ def main():
         time.sleep(0.2)
     stop.set()
     summary = {"gradings": done, "uids_at_once": stats["uids_at_once"], "most_of_one_uid": stats["most_of_one_uid"],
-               "uids_seen": len(stats["uids"])}
+               "uids_seen": len(stats["uids"]), "peak_memory": peak_memory()}
     print("AG-NEIGHBOUR-SUMMARY " + json.dumps(summary), flush=True)
 
 
