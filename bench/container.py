@@ -75,9 +75,10 @@ def setup_runs(suite, base_tag, zip_path, runs: int) -> None:
     """setup.sh `runs` more times on the base, each in a fresh container (thrown away)."""
     for i in range(runs):
         fig = run_setup(base_tag, zip_path)
-        times = log_setup_time(suite.name, fig["setup"], "timing run %d (%s)" % (i + 1, load()))
-        say("    setup.sh timing run %d: %.1f s (apt-get update %.1f s; %s)" % (i + 1, fig["setup"], fig["apt_update"],
-                                                                           load()))
+        times = log_setup_time(suite.name, fig["setup"], "timing run %d (CPU %.1f s; %s)" % (i + 1, fig["cpu"], load()))
+        say("    setup.sh timing run %d: %.1f s, CPU %.1f s (apt-get update before it %.1f s; %s); longest steps: %s" % (
+            i + 1, fig["setup"], fig["cpu"], fig["apt_update"], load(),
+            "; ".join("%.1f s %s" % step for step in fig["steps"][:4])))
     say("    setup.sh: " + median_line(times))
 
 
@@ -92,10 +93,10 @@ def one_suite(suite, args, rubric, zip_path) -> dict:
         row["verdicts"].append(("image", ["could not build: %s" % str(exc)[:300]]))
         return row
     if not fig["cached"]:
-        log_setup_time(suite.name, fig["setup"], "image build (%s)" % load())
+        log_setup_time(suite.name, fig["setup"], "image build (CPU %.1f s; %s)" % (fig["cpu"], load()))
     row.update(setup=fig["setup"], growth=fig["image"] - fig["base"], python=system_python(image))
-    say("    image %s: setup.sh %.1f s%s; base %s -> %s (+%s); %s" % (
-        image, fig["setup"], " (cached build)" if fig["cached"] else " (apt-get update before it: %.1f s; %s)" % (
+    say("    image %s: setup.sh %.1f s, CPU %.1f s%s; base %s -> %s (+%s); %s" % (
+        image, fig["setup"], fig["cpu"], " (cached build)" if fig["cached"] else " (apt-get update before it: %.1f s; %s)" % (
             fig["apt_update"], load()), mb(fig["base"]), mb(fig["image"]), mb(row["growth"]), row["python"]))
     if args.setup_runs:
         try:

@@ -256,13 +256,27 @@ chmod +x /autograder/run_autograder
 export PIP_CERT=/mnt/ca.crt REQUESTS_CA_BUNDLE=/mnt/ca.crt SSL_CERT_FILE=/mnt/ca.crt APT_CONFIG=/mnt/apt.conf
 cd /
 now() { /usr/bin/python3 -c 'import time; print(time.time())'; }
+cpu() {   # CPU seconds used so far by this container (cgroup v2, else v1): a figure the load barely moves
+  /usr/bin/python3 -c "
+try:
+    print(int(open('/sys/fs/cgroup/cpu.stat').read().split()[1]) / 1e6)
+except OSError:
+    print(int(open('/sys/fs/cgroup/cpuacct/cpuacct.usage').read()) / 1e9)"
+}
 t0=$(now)
 apt-get update -qq
 t1=$(now)
-bash /autograder/source/setup.sh
+c1=$(cpu)
+if [ -n "${AG_TRACE:-}" ]; then    # timing runs: each command's start time, to say where the time goes
+  bash -c 'exec 9>/ag-setup-trace; BASH_XTRACEFD=9; PS4="+ \$EPOCHREALTIME "; set -x; source /autograder/source/setup.sh'
+else
+  bash /autograder/source/setup.sh
+fi
 t2=$(now)
+c2=$(cpu)
+[ -z "${AG_TRACE:-}" ] || { echo AG-TRACE-BEGIN; cat /ag-setup-trace; echo AG-TRACE-END; rm -f /ag-setup-trace; }
 apt-get clean && rm -rf /var/lib/apt/lists/* /tmp/* /var/tmp/*
-/usr/bin/python3 -c "print('AG-SECONDS apt-update %.1f setup %.1f' % ($t1 - $t0, $t2 - $t1))"
+/usr/bin/python3 -c "print('AG-SECONDS apt-update %.1f setup %.1f cpu %.1f' % ($t1 - $t0, $t2 - $t1, $c2 - $c1))"
 """
 
 
@@ -276,8 +290,9 @@ def _unzip(zip_path: Path, dest: Path) -> None:
 
 
 def run_setup(base: str, zip_path: Path, commit_as: str | None = None) -> dict:
-    """One Gradescope-style build on `base`; {'apt_update': s, 'setup': s, 'output': text}.
-    Committed as `commit_as` when given, else thrown away (a timing run)."""
+    """One Gradescope-style build on `base`; {'apt_update': s, 'setup': s, 'output': text, 'steps':
+    [(seconds, command)]}. Committed as `commit_as` when given, else thrown away: a timing run,
+    where setup.sh is sourced with a timestamped trace to say which steps take the time."""
     work = Path(tempfile.mkdtemp(prefix="ag-build-"))
     name = "ag-build-" + secrets.token_hex(4)
     try:
@@ -286,20 +301,37 @@ def run_setup(base: str, zip_path: Path, commit_as: str | None = None) -> dict:
         (work / "ca.crt").write_bytes(ca.read_bytes() if ca else b"")
         (work / "apt.conf").write_text('Acquire::https::CAInfo "/mnt/ca.crt";\n' if ca else "")
         os.chmod(work, 0o755)
-        proc = docker("run", "--name", name, "-v", "%s:/mnt:ro" % work, base, "/bin/bash", "-c", BUILD_SCRIPT,
+        trace = [] if commit_as else ["-e", "AG_TRACE=1"]
+        proc = docker("run", "--name", name, *trace, "-v", "%s:/mnt:ro" % work, base, "/bin/bash", "-c", BUILD_SCRIPT,
                       check=False, stderr=subprocess.STDOUT, timeout=1800)
         out = proc.stdout.decode(errors="replace")
         if proc.returncode != 0 or "AG-SECONDS" not in out:
             raise BenchError("setup.sh failed on %s (exit %d):\n%s" % (base, proc.returncode, out[-3000:]))
         words = out.rsplit("AG-SECONDS", 1)[1].split()
-        fig = {"apt_update": float(words[1]), "setup": float(words[3]), "output": out}
+        fig = {"apt_update": float(words[1]), "setup": float(words[3]), "cpu": float(words[5]), "output": out,
+               "steps": _steps(out)}
         if commit_as:
             docker("commit", "--change", 'CMD ["/bin/bash"]', "--change", "WORKDIR /autograder",
-                   "--change", "LABEL ag.setup_seconds=%s" % fig["setup"], name, commit_as, timeout=900)
+                   "--change", "LABEL ag.setup_seconds=%s" % fig["setup"], "--change", "LABEL ag.setup_cpu=%s" % fig["cpu"],
+                   name, commit_as, timeout=900)
         return fig
     finally:
         docker("rm", "-f", name, check=False)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _steps(out: str) -> list:
+    """[(seconds, command)] from the trace of a timing run, longest first."""
+    if "AG-TRACE-BEGIN" not in out:
+        return []
+    lines = out.split("AG-TRACE-BEGIN", 1)[1].split("AG-TRACE-END", 1)[0].splitlines()
+    marks = []
+    for line in lines:
+        parts = line.lstrip("+").split(" ", 2)
+        if len(parts) == 3 and line.startswith("+") and parts[0] == "" and parts[1].replace(".", "").isdigit():
+            marks.append((float(parts[1]), parts[2][:70]))
+    steps = [(b[0] - a[0], a[1]) for a, b in zip(marks, marks[1:])]
+    return sorted(steps, reverse=True)
 
 
 def log_setup_time(suite: str, seconds: float, label: str) -> list:
@@ -329,6 +361,7 @@ def grader_image(suite: Suite, zip_path: Path, rebuild: bool = False) -> tuple:
     if image_exists(tag) and not rebuild:
         labels = image_labels(tag)
         return tag, {"setup": float(labels.get("ag.setup_seconds", "nan")), "apt_update": float("nan"),
+                     "cpu": float(labels.get("ag.setup_cpu", "nan")),
                      "base": image_size(base), "image": image_size(tag), "cached": True}
     say("container-test: [%s] building the autograder image (apt-get update, then setup.sh from /) ..." % suite.name)
     fig = run_setup(base, zip_path, commit_as=tag)
