@@ -84,8 +84,7 @@ def setup_runs(suite, base_tag, zip_path, runs: int) -> None:
 
 def one_suite(suite, args, rubric, zip_path) -> dict:
     """Build (or reuse) the image and run the cases; a summary row for the final table."""
-    row = {"suite": suite, "setup": None, "growth": None, "grading": None, "floor": None, "peak": None,
-           "verdicts": [], "python": ""}
+    row = new_row(suite)
     try:
         image, fig = grader_image(suite, zip_path, args.rebuild)
     except (BenchError, OSError) as exc:
@@ -94,7 +93,7 @@ def one_suite(suite, args, rubric, zip_path) -> dict:
         return row
     if not fig["cached"]:
         log_setup_time(suite.name, fig["setup"], "image build (CPU %.1f s; %s)" % (fig["cpu"], load()))
-    row.update(setup=fig["setup"], growth=fig["image"] - fig["base"], python=system_python(image))
+    row.update(setup=fig["setup"], cpu=fig["cpu"], growth=fig["image"] - fig["base"], python=system_python(image))
     say("    image %s: setup.sh %.1f s, CPU %.1f s%s; base %s -> %s (+%s); %s" % (
         image, fig["setup"], fig["cpu"], " (cached build)" if fig["cached"] else " (apt-get update before it: %.1f s; %s)" % (
             fig["apt_update"], load()), mb(fig["base"]), mb(fig["image"]), mb(row["growth"]), row["python"]))
@@ -114,23 +113,39 @@ def one_suite(suite, args, rubric, zip_path) -> dict:
     for r in bench.rows:
         row["verdicts"].append((r["case"], r["problems"]))
         if r["case"] == "full_marks":
-            row.update(grading=r["seconds"], floor=r["floor"])
-        if r["peak"]:
-            row["peak"] = max(row["peak"] or 0, r["peak"])
+            row.update(grading=r["seconds"], floor=r["floor"], peak_full=r["peak"])
+        elif r["case"].startswith("memory"):
+            row.update(peak_memory_case=r["peak"], oom_kills=r["oom_kills"])
+        elif r["peak"] and r["peak"] > (row["peak_other"] or 0):
+            row.update(peak_other=r["peak"], peak_other_case=r["case"])
     return row
 
 
+def new_row(suite) -> dict:
+    return dict.fromkeys(("setup", "cpu", "growth", "grading", "floor", "peak_full", "peak_other", "peak_other_case",
+                          "peak_memory_case", "oom_kills"), None) | {"suite": suite, "verdicts": [], "python": ""}
+
+
 def table(rows: list) -> None:
+    """Item by item, per image: setup.sh (wall, CPU), image growth, one grading against the floor,
+    peak memory (full marks; the highest other case but the memory case; the memory case and the
+    processes the kernel killed there), and the cases held."""
+    def mib(n):
+        return "%.0f" % (n / 2**20) if n else "?"
     say("\n== per image (%s at the end)" % load())
-    say("   %-9s %-14s %-9s %-9s %-17s %-9s %s" % ("image", "python", "setup.sh", "growth", "grading / floor",
-                                                 "peak mem", "cases"))
+    say("   %-7s %-8s %-19s %-7s %-16s %-26s %s" % ("image", "python", "setup.sh", "growth", "grading / floor",
+                                                  "peak MiB: full/other/mem", "cases"))
     for r in rows:
         held = sum(1 for _, bad in r["verdicts"] if not bad)
+        setup = "%.1f s (CPU %.1f)" % (r["setup"], r["cpu"]) if r["setup"] is not None else "?"
         grading = "%.1f s / %.1f s" % (r["grading"], r["floor"]) if r["grading"] and r["floor"] else "?"
-        say("   %-9s %-14s %-9s %-9s %-17s %-9s %d/%d held" % (
-            r["suite"].name, r["python"].split(" / ")[0].replace("Python ", "")[:14],
-            "%.1f s" % r["setup"] if r["setup"] is not None else "?", mb(r["growth"]), grading,
-            "%.0f MiB" % (r["peak"] / 2**20) if r["peak"] else "?", held, len(r["verdicts"])))
+        peaks = "%s / %s / %s (%s killed)" % (mib(r["peak_full"]), mib(r["peak_other"]), mib(r["peak_memory_case"]),
+                                             r["oom_kills"] if r["oom_kills"] is not None else "?")
+        say("   %-7s %-8s %-19s %-7s %-16s %-26s %d/%d held" % (
+            r["suite"].name, r["python"].split(" / ")[0].replace("Python ", ""), setup, mb(r["growth"]), grading,
+            peaks, held, len(r["verdicts"])))
+        if r["peak_other_case"]:
+            say("   %-7s (highest other: %s)" % ("", r["peak_other_case"]))
 
 
 def main(argv=None) -> int:
@@ -176,8 +191,7 @@ def main(argv=None) -> int:
             rows.append(one_suite(suite, args, rubric, zip_path))
         except Exception as exc:  # noqa: BLE001 - a bench reports every failure as a NOT HELD line
             loud("[%s] stopped: %s: %s" % (name, type(exc).__name__, exc))
-            rows.append({"suite": suite, "setup": None, "growth": None, "grading": None, "floor": None, "peak": None,
-                         "python": "", "verdicts": [("suite", ["stopped: %s: %s" % (type(exc).__name__, exc)])]})
+            rows.append(new_row(suite) | {"verdicts": [("suite", ["stopped: %s: %s" % (type(exc).__name__, exc)])]})
     table(rows)
     failed = [(r["suite"].name, case, bad) for r in rows for case, bad in r["verdicts"] if bad]
     say("\n== container bench: %d image(s), %.0f s" % (len(rows), time.monotonic() - t_start))
