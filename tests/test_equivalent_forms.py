@@ -7,21 +7,6 @@ from bench import mutants
 from equivalent_forms import FORMS
 
 
-def _packs(forms):
-    """Greedy packing: no two forms of a pack change the same function."""
-    packs = []
-    for form in forms:
-        fns = {fn for fn, _ in form.changes}
-        for pack in packs:
-            if not fns & pack[0]:
-                pack[0].update(fns)
-                pack[1].append(form)
-                break
-        else:
-            packs.append([set(fns), [form]])
-    return [forms for _, forms in packs]
-
-
 def _grade_packs(packs):
     base = mutants.FULL_MARKS.read_text(encoding="utf-8")
     jobs = []
@@ -48,7 +33,7 @@ def test_the_mistakes_declared_equivalent_are_in_the_corpus():
 
 
 def test_every_equivalent_form_earns_full_marks():
-    packs = _packs(FORMS)
+    packs = mutants.packs(FORMS)
     results = _grade_packs(packs)
     suspects = [form for n, pack in enumerate(packs)
                 if any(pts < mx for pts, mx, _ in results["pack%d" % n][0].values()) for form in pack]

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLONE_TAG, FULL_MARKS, REPO, ensure_user
+from conftest import CLONE_TAG, FULL_MARKS, REPO, ensure_user, flow_env, gradescope_root
 from gradescope_spec import problems
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -216,16 +216,13 @@ class Flow:
 
 def make_root(tmp_path: Path, token: str) -> Path:
     """A container-like root: ROOT/source is the autograder zip's content, ROOT/run_autograder."""
-    from autograder.packaging import zip_members
-    root = tmp_path / "autograder"
-    for p in zip_members():
-        dest = root / "source" / p.relative_to(REPO)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(p, dest)
-    shutil.copy2(REPO / "run_autograder", root / "run_autograder")
+    root = gradescope_root(tmp_path)
+    from autograder import answers      # the reference answers, as setup.sh leaves them (0700 / 0600)
+    if answers.path() is not None and answers.path().is_file():
+        (root / "source" / ".cache" / "answers").mkdir(parents=True, mode=0o700)
+        shutil.copy2(answers.path(), root / "source" / ".cache" / "answers" / answers.path().name)
     (root / "source" / "reference" / "jeton_secret.txt").write_text("jeton " + token + "\n")
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": token + "@umontreal.ca"}]}))
-    (root / "submission").mkdir()
     (root / "results").mkdir()
     return root
 
@@ -256,8 +253,7 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
     source_before = tree_hash(root / "source", root / "run_autograder")
     repo_before = repo_snapshot()
     tag = "hostile-" + token
-    env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"),
-               AG_LIMITS=",".join((LIMITS, SLOW_CALLS.get(name, ""), limits)),
+    env = flow_env(root, AG_LIMITS=",".join((LIMITS, SLOW_CALLS.get(name, ""), limits)),
                AG_WORKER_TIMEOUT=str(worker_timeout), AG_TAG=tag)
     with lease() as user:
         t0 = time.monotonic()
@@ -516,10 +512,13 @@ def test_disk_bomb_leaves_nothing_behind(flows, rubric):
 
 def test_reading_secrets_finds_nothing(flows, rubric):
     need_isolation()
+    flow = flows.flow("lecture_secrets")
+    # the reference answers' cache (a 0700 folder of the grader's) is out of reach even where the
+    # rest of this clone is readable by others
+    assert ".cache/answers :" not in flow.raw.decode() and "answers-" not in flow.raw.decode()
     if not isolation()[1] and os.stat(REPO).st_mode & 0o005 == 0o005:
         pytest.skip("without namespaces this clone (%s) is readable by others: on Gradescope the "
                     "source is locked (chmod 700)" % REPO)
-    flow = flows.flow("lecture_secrets")
     assert_sound(flow, rubric, flows.honest("lecture_secrets"))
     text = flow.raw.decode()
     assert "TROUVÉ : []" in text            # what it printed: nothing found
