@@ -78,7 +78,7 @@ def setup_runs(suite, base_tag, zip_path, runs: int) -> None:
         times = log_setup_time(suite.name, fig["setup"], "timing run %d (CPU %.1f s; %s)" % (i + 1, fig["cpu"], load()))
         say("    setup.sh timing run %d: %.1f s, CPU %.1f s (apt-get update before it %.1f s; %s); longest steps: %s" % (
             i + 1, fig["setup"], fig["cpu"], fig["apt_update"], load(),
-            "; ".join("%.1f s %s" % step for step in fig["steps"][:4])))
+            "; ".join("%.1f s %s" % step for step in fig["steps"][:6])))
     say("    setup.sh: " + median_line(times))
 
 
