@@ -52,7 +52,7 @@ if __package__ in (None, ""):                     # run as a script: the reposit
 
 from bench.container_cases import ALL_CASES, Bench  # noqa: E402
 from bench.container_images import (SUITES, BenchError, ensure_docker, grader_image, log_setup_time,  # noqa: E402
-                                    median_line, run_setup, say, system_python)
+                                    median_line, remove_leftovers, run_setup, say, system_python)
 
 SKIPPED = 77
 DEFAULT_SUITES = "jammy,noble"
@@ -176,6 +176,7 @@ def main(argv=None) -> int:
     if why:
         loud("CONTAINER BENCH SKIPPED: Docker is not available here.\n" + why)
         return SKIPPED
+    remove_leftovers()
     from autograder.rubric import load as load_rubric
     rubric = load_rubric()
     if args.zip:

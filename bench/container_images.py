@@ -127,6 +127,19 @@ def ensure_docker() -> str | None:
     return "dockerd did not start (exit %s); last lines of %s:\n%s" % (daemon.poll(), DOCKERD_LOG, "\n".join(tail))
 
 
+BENCH_CONTAINERS = ("ag-grade-", "ag-build-", "ag-upgrade-", "ag-neighbour-", "ag-hog-")
+
+
+def remove_leftovers() -> None:
+    """Stopped containers an interrupted run left behind (running ones may be another run's:
+    each stops by itself, the neighbour after 15 minutes, the hog's sleeps after 15)."""
+    out = docker("ps", "-a", "--filter", "status=exited", "--filter", "status=created",
+                 "--format", "{{.Names}}", check=False).stdout.decode().split()
+    old = [n for n in out if n.startswith(BENCH_CONTAINERS)]
+    if old:
+        docker("rm", "-f", *old, check=False)
+
+
 def image_exists(tag: str) -> bool:
     return docker("image", "inspect", tag, check=False).returncode == 0
 

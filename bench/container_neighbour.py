@@ -1,10 +1,11 @@
 """Runs INSIDE a bench container: a neighbour that keeps many gradings going at once.
 
-    python3 /ag-neighbour.py JOBS SUBMISSIONS_DIR STOP_FILE
+    python3 /ag-neighbour.py JOBS SUBMISSIONS_DIR STOP_FILE [MAX_SECONDS]
 
 Keeps JOBS gradings running (`python -m autograder grade FILE --json OUT`, the product's own
 command: each grading's sandbox picks its uid with autograder/sandbox/identity.py), cycling over
-the files of SUBMISSIONS_DIR, until STOP_FILE exists; then lets the running ones finish and
+the files of SUBMISSIONS_DIR, until STOP_FILE exists (or MAX_SECONDS, default 900, have passed:
+a bench that died does not leave it running); then lets the running ones finish and
 prints one line `AG-NEIGHBOUR-SUMMARY {json}`: every grading's file, exit status and score, and
 what a sampler of /proc saw (sandbox uids at once, most processes held by one uid, uids seen).
 It writes /tmp/ag-neighbour-ready once JOBS gradings have started and some uid holds processes.
@@ -51,6 +52,7 @@ def peak_memory():
 
 def main():
     jobs, folder, stop_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    deadline = time.monotonic() + (float(sys.argv[4]) if len(sys.argv) > 4 else 900)
     files = sorted(os.path.join(folder, f) for f in os.listdir(folder))
     stats = {"uids_at_once": 0, "most_of_one_uid": 0, "uids": set()}
     stop = threading.Event()
@@ -66,7 +68,7 @@ def main():
                 except (OSError, ValueError):
                     score = None
                 done.append({"file": os.path.basename(path), "rc": proc.returncode, "score": score})
-        if os.path.exists(stop_file):
+        if os.path.exists(stop_file) or time.monotonic() > deadline:
             if not running:
                 break
         else:
