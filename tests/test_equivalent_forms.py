@@ -3,35 +3,14 @@
 Forms that change different functions are graded together, a few files in all (fast);
 when such a file loses a point, its forms are graded one by one to name the culprit.
 """
+import corpora
 from bench import mutants
+from corpora import packs as _packs
 from equivalent_forms import FORMS
 
 
-def _packs(forms):
-    """Greedy packing: no two forms of a pack change the same function."""
-    packs = []
-    for form in forms:
-        fns = {fn for fn, _ in form.changes}
-        for pack in packs:
-            if not fns & pack[0]:
-                pack[0].update(fns)
-                pack[1].append(form)
-                break
-        else:
-            packs.append([set(fns), [form]])
-    return [forms for _, forms in packs]
-
-
 def _grade_packs(packs):
-    base = mutants.FULL_MARKS.read_text(encoding="utf-8")
-    jobs = []
-    for n, pack in enumerate(packs):
-        text = base
-        for form in pack:
-            for fn, change in form.changes:
-                text = mutants.apply_edit(text, fn, change)
-        jobs.append(("pack%d" % n, text))
-    return mutants.grade_sources(jobs, workers=2)
+    return mutants.grade_sources([("pack%d" % n, corpora.edited(pack)) for n, pack in enumerate(packs)], workers=2)
 
 
 def test_the_corpus_is_data_the_grader_can_use():
