@@ -1,6 +1,7 @@
 """Command line: python -m autograder <command> ...
 
   grade PATH [--json FILE] [--lang en] [-v]   grade one submission (file or folder)
+        [--metadata M]                       with --json: the feedback budget Gradescope's metadata M sets
   gradescope [--root /autograder]            the Gradescope flow (what run_autograder calls)
   zip [--out FILE]                           build the Gradescope autograder zip
   batch DIR [--out OUTDIR] [--jobs N]        grade a folder of submissions (resumable): gradebook, analysis
@@ -26,7 +27,9 @@ def cmd_grade(args) -> int:
     report = grade_submission(Path(args.path), rubric, lang)
     print(feedback.table(report, lang, verbose=args.verbose))
     if args.json:
-        data = feedback.results_json(report, rubric, lang)
+        from .budget import decide, read
+        verdict = decide(read(Path(args.metadata)), rubric.budget) if args.metadata else None
+        data = feedback.results_json(report, rubric, lang, verdict)
         Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
 
@@ -81,6 +84,7 @@ def main(argv=None) -> int:
     g.add_argument("path")
     g.add_argument("--json", help="also write the Gradescope results.json here")
     g.add_argument("--lang", choices=["fr", "en"])
+    g.add_argument("--metadata", help="with --json: a Gradescope submission_metadata.json, for the feedback budget")
     g.add_argument("-v", "--verbose", action="store_true", help="show every failing check's details")
     g.set_defaults(fn=cmd_grade)
     gs = sub.add_parser("gradescope", help="run the Gradescope flow under --root")

@@ -33,15 +33,20 @@ def pts(x: float) -> str:
     return ("%.2f" % x).rstrip("0").rstrip(".")
 
 
-def item_text(item, lang: str, reveal: bool) -> str:
+def item_text(item, lang: str, reveal: bool, diagnosed: bool = True) -> str:
     """The feedback of one item: each sub-check by its title, passed or not, with the message
     that locates a failure and names its kind. reveal=True (the teaching team's terminal view,
-    or the opt-in test after the due date) adds what was expected."""
+    or the opt-in test after the due date) adds what was expected. diagnosed=False (beyond the
+    feedback budget, autograder/budget.py): the titles, marks and scores only, so that any two
+    answers with the same passed sub-checks read the same."""
     from .misconceptions import diagnosis
     lines = []
     for c in item.checks:
         mark = "✓" if c.passed else "✗"
         line = "%s %s (%s/%s)" % (mark, c.title or c.id, pts(c.points), pts(c.max_points))
+        if not diagnosed:
+            lines.append(line)
+            continue
         if not c.passed and c.message:
             line += (": " if lang == "en" else " : ") + c.message     # French puts a space before ':'
         elif c.passed and c.message:
@@ -51,7 +56,7 @@ def item_text(item, lang: str, reveal: bool) -> str:
             lines.append("    " + c.details.replace("\n", "\n    "))
         if reveal and not c.passed and c.reveal and c.details_visibility != "instructors":
             lines.append("    " + c.reveal.replace("\n", "\n    "))
-    for m in getattr(item, "misconceptions", []):
+    for m in getattr(item, "misconceptions", []) if diagnosed else ():
         text = diagnosis(m, lang)
         if text:
             lines.append(("Diagnostic : " if lang != "en" else "Diagnosis: ") + text)
@@ -74,9 +79,11 @@ def test_name(item, lang: str) -> str:
     return "%s %s%s" % (item.id, item.title, bonus)
 
 
-def results_json(report: Report, rubric, lang: str) -> dict:
-    """The Gradescope results dict, built by gradescope-utils' JSONTestRunner."""
+def results_json(report: Report, rubric, lang: str, verdict=None) -> dict:
+    """The Gradescope results dict, built by gradescope-utils' JSONTestRunner. verdict: the
+    feedback budget's (budget.decide; None: full feedback, no budget line)."""
     zero_max_bonus = rubric.bonus_in_results == "zero_max"
+    diagnosed = verdict is None or verdict.diagnosed
 
     def make_test(item, text):
         weight = 0.0 if item.bonus and zero_max_bonus else item.max_points
@@ -92,7 +99,7 @@ def results_json(report: Report, rubric, lang: str) -> dict:
 
     attrs = {}
     for n, item in enumerate(report.items):
-        text = item_text(item, lang, reveal=False)
+        text = item_text(item, lang, reveal=False, diagnosed=diagnosed)
         if item.status in STATUS_NOTE and item.status != "graded":
             text = "[%s]\n%s" % (STATUS_NOTE[item.status][lang], text)
         attrs["test_%03d" % n] = make_test(item, text)
@@ -138,8 +145,10 @@ def results_json(report: Report, rubric, lang: str) -> dict:
             else:
                 t["status"] = "passed"
         data["score"] = round(report.regular + report.bonus, 2)
-        data["output"] = summary_text(report, lang)
+        data["output"] = summary_text(report, lang, verdict, rubric.messages)
         data["output_format"] = "text"
+        if verdict is not None:
+            data["extra_data"] = {"feedback_budget": verdict.record()}
         data["stdout_visibility"] = "hidden"
         data.pop("leaderboard", None)
         data.pop("execution_time", None)   # timings would make results non-deterministic
@@ -148,11 +157,14 @@ def results_json(report: Report, rubric, lang: str) -> dict:
     return json.loads(stream.getvalue())
 
 
-def summary_text(report: Report, lang: str) -> str:
+def summary_text(report: Report, lang: str, verdict=None, messages=None) -> str:
+    """The whole submission's text: the feedback budget's line first (when there is a verdict),
+    the total, notes on the file; what the code printed only for a diagnosed submission."""
+    from .budget import status_line
     fr = lang != "en"
     head = ("Total : %s / %s, bonus : %s / %s" if fr else "Total: %s / %s, bonus: %s / %s") % (
         pts(report.regular), pts(report.max_regular), pts(report.bonus), pts(report.max_bonus))
-    parts = [head]
+    parts = [status_line(verdict, messages, lang), head] if verdict is not None else [head]
     if report.message:
         parts.append(report.message)
     todo = [i.id for i in report.items if i.status == "not_implemented"]
@@ -162,7 +174,7 @@ def summary_text(report: Report, lang: str) -> str:
     if review:
         parts.append(("À revoir à la main par l'équipe enseignante : " if fr else
                       "To be reviewed by hand by the teaching team: ") + ", ".join(review))
-    if report.student_output.strip():
+    if report.student_output.strip() and (verdict is None or verdict.diagnosed):
         parts.append(("Ce que votre code a affiché (tronqué) :\n" if fr else "What your code printed (truncated):\n")
                      + pyerrors.warnings_text(report.student_output[:1000], lang))
     return "\n".join(parts)

@@ -57,12 +57,13 @@ def lock_down(root: Path) -> None:
 
 
 def fallback_results(message: str, rubric=None, lang: str = "fr", done: list | None = None,
-                     instructor_note: str = "") -> dict:
+                     instructor_note: str = "", verdict=None) -> dict:
     """A valid results file for when grading itself could not finish: the items graded so far
-    (`done`, ItemOutcomes) and every other rubric item at 0, marked for review by hand."""
+    (`done`, ItemOutcomes) and every other rubric item at 0, marked for review by hand.
+    verdict: the feedback budget's, as for a finished grading."""
     if rubric is not None:
         try:
-            return _partial_results(message, rubric, lang, done or [], instructor_note)
+            return _partial_results(message, rubric, lang, done or [], instructor_note, verdict)
         except Exception as exc:  # noqa: BLE001 - the plainest file below still gets written
             instructor_note = (instructor_note + "\npartial results failed: %r" % exc).strip()
     tests = [{
@@ -89,7 +90,7 @@ def _instructor_test(text: str) -> dict:
             "output": text[-STDERR_KEEP:], "visibility": "hidden"}
 
 
-def _partial_results(message, rubric, lang, done, instructor_note) -> dict:
+def _partial_results(message, rubric, lang, done, instructor_note, verdict=None) -> dict:
     from . import feedback
     from .grading import CheckOutcome, ItemOutcome, Report
     graded = {it.id: it for it in done}
@@ -105,7 +106,7 @@ def _partial_results(message, rubric, lang, done, instructor_note) -> dict:
                          status="internal_error")
         it.checks = [CheckOutcome("correction", 0.0, item.points, False, why, "", "visible", "internal_error")]
         items.append(it)
-    data = feedback.results_json(Report(items, "graded", message), rubric, lang)
+    data = feedback.results_json(Report(items, "graded", message), rubric, lang, verdict)
     if instructor_note:
         data["tests"].append(_instructor_test(instructor_note))
     return data
@@ -174,6 +175,13 @@ def _remove_stage(stage) -> None:
         p = Path(stage)
         if p.parent == Path(tempfile.gettempdir()) and p.name.startswith("ag-sandbox-"):
             shutil.rmtree(p, ignore_errors=True)
+
+
+def budget_verdict(root: Path, rubric):
+    """The feedback budget's verdict for this submission, from Gradescope's metadata file beside
+    it (None: full feedback: no rubric, no file, or a file we cannot read)."""
+    from .budget import decide, read
+    return decide(read(Path(root) / "submission_metadata.json"), rubric.budget) if rubric is not None else None
 
 
 def _load_rubric():
@@ -265,7 +273,7 @@ def supervise(root: Path, lang: str | None = None) -> int:
             data = None
     if data is None:
         note = "%s\n--- stderr du correcteur / grader's stderr ---\n%s" % (message, stderr or "(vide / empty)")
-        data = fallback_results(message, rubric, lang, _read_progress(progress), note)
+        data = fallback_results(message, rubric, lang, _read_progress(progress), note, budget_verdict(root, rubric))
     shutil.rmtree(work, ignore_errors=True)
     write_results(root, data)
     print("results.json written (%.1f s)" % (time.monotonic() - started))
@@ -309,7 +317,7 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
         finally:
             if made:
                 tell(made[0])
-    data = feedback.results_json(report, rubric, lang)
+    data = feedback.results_json(report, rubric, lang, budget_verdict(root, rubric))
     with open(out, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False)
     return 0

@@ -5,8 +5,11 @@ diagnosis a student reads when an answer behaves like a catalogued mistake.
 Entry: id, item (the item the diagnosis belongs to), function, change (a new body, or
 {pattern, replace} inside the function of examples/submissions/full_marks/devoir3.py),
 loses (the items that must lose points), fr/en (the diagnosis: names the misconception,
-never the answer), why (for the instructors), diagnose (false when the mistake cannot be
-told from the answer's values, e.g. a right value written in a form the item forbids).
+never the answer; the instructors' text, in the batch report), student (what a student
+reads instead: {fr, en} saying what to review rather than which edit to make, or false when
+the item is graded together and no diagnosis may say which part is wrong; default fr/en),
+why (for the instructors), diagnose (false when the mistake cannot be told from the answer's
+values, e.g. a right value written in a form the item forbids).
 
 How a diagnosis is made: autograder/diagnosis.py.
 """
@@ -39,9 +42,18 @@ class Misconception:
     en: str
     why: str = ""
     diagnose: bool = True
+    student: object = None    # None: fr/en; False: instructors only; else (fr, en)
 
     def text(self, lang: str) -> str:
         return self.en if lang == "en" else self.fr
+
+    def student_text(self, lang: str) -> str:
+        """The diagnosis a student reads ("" for instructors only)."""
+        if self.student is False:
+            return ""
+        if self.student is None:
+            return self.text(lang)
+        return self.student[1] if lang == "en" else self.student[0]
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,19 +75,26 @@ def load(path: str | None = None) -> tuple:
         change = ch if isinstance(ch, str) else (ch["pattern"], ch["replace"])
         loses = e.get("loses", [e["item"]])
         loses = frozenset([loses] if isinstance(loses, str) else loses)
+        student = e.get("student")
+        if isinstance(student, dict) and isinstance(student.get("fr"), str) and isinstance(student.get("en"), str):
+            student = (student["fr"].strip(), student["en"].strip())
+        elif student is not None and student is not False:
+            raise ValueError("misconceptions.yaml: %r: student must be {fr, en} or false" % e["id"])
         out.append(Misconception(str(e["id"]), str(e["item"]), e["function"], change, loses,
                                  e["fr"].strip(), e["en"].strip(), str(e.get("why", "")).strip(),
-                                 bool(e.get("diagnose", True))))
+                                 bool(e.get("diagnose", True)), student))
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1)
 def by_id() -> dict:
     return {m.id: m for m in load()}
 
 
 def diagnosis(mid: str, lang: str) -> str:
+    """The diagnosis a student reads ("" when it is for the instructors only, or unknown)."""
     m = by_id().get(mid)
-    return m.text(lang) if m else ""
+    return m.student_text(lang) if m else ""
 
 
 # ---------------------------------------------------------------------------- editing

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import yaml
 
+from .budget import Budget
+
 RUBRIC_PATH = Path(__file__).with_name("rubric.yaml")
 
 KINDS = {"values", "form", "uses_name", "derivation", "exact", "property",
@@ -97,6 +99,8 @@ class Rubric:
     # Where expected values may appear: never (default: nowhere in results.json), or in a
     # 0-point test visible after_due_date / after_published (hides the total score until then).
     reveal_expected: str = "never"
+    # How many submissions per window get the diagnoses (autograder/budget.py); count None: all.
+    budget: Budget = Budget()
 
     @property
     def regular_points(self) -> float:
@@ -159,6 +163,9 @@ def load(path: Path | str = RUBRIC_PATH, expected: tuple | None = (48, 10)) -> R
             _err(raw, "missing top-level key %r" % key)
     messages = {k: _text(raw["messages"], k, raw["messages"]) for k in raw["messages"]}
     tol = raw.get("tolerances", {})
+    feedback = raw.get("feedback") or {}
+    if not isinstance(feedback, dict) or set(feedback) - {"reveal_expected", "diagnosed_submissions"}:
+        _err(raw, "feedback takes reveal_expected and diagnosed_submissions only")
     items, seen = [], set()
     for it in raw["items"]:
         if not isinstance(it, dict):
@@ -188,7 +195,7 @@ def load(path: Path | str = RUBRIC_PATH, expected: tuple | None = (48, 10)) -> R
     rubric = Rubric(raw["title"], raw["student_file"], raw.get("language", "fr"), int(raw.get("seed", 0)),
                     raw.get("bonus_in_results", "zero_max"), float(tol.get("rtol", 1e-6)),
                     float(tol.get("atol", 1e-9)), dict(raw.get("limits", {})), messages, tuple(items),
-                    str((raw.get("feedback") or {}).get("reveal_expected", "never")))
+                    str(feedback.get("reveal_expected", "never")), _budget(feedback, raw))
     if rubric.reveal_expected not in REVEAL_CHOICES:
         _err(raw, "feedback.reveal_expected must be one of %s" % ", ".join(REVEAL_CHOICES))
     if rubric.bonus_in_results not in ("zero_max", "own_max"):
@@ -197,6 +204,20 @@ def load(path: Path | str = RUBRIC_PATH, expected: tuple | None = (48, 10)) -> R
         raise RubricError("rubric.yaml: points add up to %g + %g bonus, expected %g + %g" % (
             rubric.regular_points, rubric.bonus_points, *expected))
     return rubric
+
+
+def _budget(feedback, where) -> Budget:
+    """feedback.diagnosed_submissions: {count: 3, hours: 24} (the default when absent); count null
+    turns the budget off (every submission diagnosed)."""
+    raw = feedback.get("diagnosed_submissions", {})
+    if not isinstance(raw, dict) or set(raw) - {"count", "hours"}:
+        _err(where, "feedback.diagnosed_submissions takes count and hours only")
+    count, hours = raw.get("count", Budget.count), raw.get("hours", Budget.hours)
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 1):
+        _err(where, "feedback.diagnosed_submissions.count must be a positive integer or null")
+    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 365:
+        _err(where, "feedback.diagnosed_submissions.hours must be a positive number of hours")
+    return Budget(count, float(hours))
 
 
 def _check(c, ids, item) -> Check:

@@ -8,6 +8,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FULL_MARKS = REPO / "examples" / "submissions" / "full_marks" / "devoir3.py"
+TYPICAL = REPO / "examples" / "submissions" / "typical_mistakes" / "devoir3.py"
 TEMPLATE = REPO / "student_template" / "devoir3.py"
 
 # As root, student code runs under a uid drawn for each grading (autograder/sandbox/identity.py),
@@ -44,3 +45,10 @@ def rubric():
 def full_marks_report(rubric):
     from autograder.grading import grade_file
     return grade_file(FULL_MARKS, rubric)
+
+
+@pytest.fixture(scope="session")
+def typical_report(rubric):
+    """The typical mistakes example, graded once for every test that renders its feedback."""
+    from autograder.grading import grade_file
+    return grade_file(TYPICAL, rubric)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 import re
 import time
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
 
-from autograder import checks, feedback, misconceptions, targets
+from autograder import budget, checks, feedback, misconceptions, targets
 from autograder.rubric import Text
 from bench import mutants
 from conftest import TEMPLATE
@@ -195,6 +196,8 @@ def test_rubric_and_catalogue_texts_state_no_answer_formula(rubric):
     texts = [("message " + k, t) for k, t in rubric.messages.items()]
     texts += [("%s/%s" % (i.id, c.id), c.fail) for i in rubric.items for c in i.checks]
     texts += [("misconception " + m.id, Text(m.fr, m.en)) for m in misconceptions.load()]
+    texts += [("student text of " + m.id, Text(m.student_text("fr"), m.student_text("en")))
+              for m in misconceptions.load()]
     bad = [(where, f) for where, t in texts for f in FORMULAS
            if _flat(f) in _flat(t.fr) or _flat(f) in _flat(t.en)]
     assert not bad, bad
@@ -202,3 +205,41 @@ def test_rubric_and_catalogue_texts_state_no_answer_formula(rubric):
 
 def test_default_policy_reveals_nothing_later(rubric):
     assert rubric.reveal_expected == "never"
+
+
+def _masked(text: str) -> str:
+    """An item's text without its marks and scores."""
+    return re.sub(r"^[✓✗] (.*) \([\d.]+/([\d.]+)\)$", r"• \1 (/\2)", text, flags=re.M)
+
+
+def test_beyond_the_budget_two_wrong_answers_read_the_same(graded, rubric):
+    """Issue 16: once the feedback budget is spent, an item's text depends only on its score and
+    on which sub-checks pass, for every catalogued mistake and every constant answer."""
+    beyond = budget.Verdict(False, 3, 3, 24.0, datetime(2025, 3, 12, 9, 0, tzinfo=timezone.utc))
+    texts = {}
+    for report in graded.values():
+        data = feedback.results_json(report, rubric, "fr", beyond)
+        for item, test in zip(report.items, data["tests"]):
+            if not item.full:
+                texts.setdefault(item.id, set()).add(_masked(test["output"]))
+    assert set(texts) == {i.id for i in rubric.items}
+    assert not {k: v for k, v in texts.items() if len(v) > 1}
+
+
+def test_within_the_budget_each_diagnosis_reaches_students_as_the_catalogue_says(graded, rubric):
+    """Every catalogued mistake diagnosed keeps its diagnosis (the student text: what to review);
+    a part graded together shows none; the precise text stays with the instructors."""
+    by_id = misconceptions.by_id()
+    seen = set()
+    for report in graded.values():
+        data = feedback.results_json(report, rubric, "fr")
+        for item, test in zip(report.items, data["tests"]):
+            assert test.get("extra_data", {}).get("misconceptions", []) == item.misconceptions
+            for mid in item.misconceptions:
+                m, seen = by_id[mid], seen | {mid}
+                if m.student is not False:
+                    assert "Diagnostic : " + m.student_text("fr") in test["output"], mid
+                if m.student is not None:
+                    assert m.fr not in test["output"], mid
+    kinds = {"precise" if by_id[m].student is None else "review" if by_id[m].student else "none" for m in seen}
+    assert kinds == {"precise", "review", "none"}

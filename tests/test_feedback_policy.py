@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from autograder import difference, feedback, pyerrors
-from conftest import REPO
 
 W = np.array([0.3, -1.2, 2.5, 0.7])
 
@@ -56,9 +55,8 @@ def test_numpy_warnings_lose_the_graders_paths():
 
 
 @pytest.fixture(scope="module")
-def typical(rubric):
-    from autograder.grading import grade_file
-    return grade_file(REPO / "examples" / "submissions" / "typical_mistakes" / "devoir3.py", rubric)
+def typical(typical_report):
+    return typical_report
 
 
 def test_expected_values_only_where_the_instructor_opts_in(typical, rubric):

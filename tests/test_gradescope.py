@@ -13,9 +13,11 @@ from conftest import FULL_MARKS, REPO, TEMPLATE
 from gradescope_spec import problems
 
 
-def run_flow(tmp_path, files: dict) -> dict:
+def run_flow(tmp_path, files: dict, metadata: dict | None = None) -> dict:
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
+    if metadata is not None:      # Gradescope writes it beside the submission
+        (root / "submission_metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     for name, content in files.items():
         p = root / "submission" / name
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -29,7 +31,12 @@ def run_flow(tmp_path, files: dict) -> dict:
 
 
 def test_full_marks_earns_every_point(tmp_path, rubric):
-    data = run_flow(tmp_path, {"devoir3.py": FULL_MARKS.read_bytes()})
+    # beyond the feedback budget (3 diagnosed submissions in the 24 h before): every point still
+    times = ["2025-03-11T%02d:00:00.000000-04:00" % h for h in (9, 10, 11, 12)]
+    data = run_flow(tmp_path, {"devoir3.py": FULL_MARKS.read_bytes()}, {
+        "created_at": times[-1], "previous_submissions": [{"submission_time": t, "score": 58.0} for t in times[:-1]]})
+    assert data["output"].startswith("Rétroaction détaillée épuisée") and "mercredi 12 mars 2025 à 9 h 00" in data["output"]
+    assert data["extra_data"]["feedback_budget"]["diagnosed"] is False
     tests = [t for t in data["tests"] if t.get("number") != "9.9"]
     assert [t["number"] for t in tests] == [i.id for i in rubric.items]
     assert all(t["status"] == "passed" for t in tests)

@@ -56,10 +56,10 @@ def test_the_feedback_policy_is_a_rubric_setting(tmp_path):
     assert load().reveal_expected == "never"
     text = (REPO / "autograder" / "rubric.yaml").read_text(encoding="utf-8")
     p = tmp_path / "rubric.yaml"
-    p.write_text(text.replace("feedback: {reveal_expected: never}", "feedback: {reveal_expected: after_due_date}"),
+    p.write_text(text.replace("feedback: {reveal_expected: never,", "feedback: {reveal_expected: after_due_date,"),
                  encoding="utf-8")
     assert load(p).reveal_expected == "after_due_date"
-    p.write_text(text.replace("feedback: {reveal_expected: never}", "feedback: {reveal_expected: soon}"),
+    p.write_text(text.replace("feedback: {reveal_expected: never,", "feedback: {reveal_expected: soon,"),
                  encoding="utf-8")
     with pytest.raises(RubricError, match="reveal_expected"):
         load(p)
