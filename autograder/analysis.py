@@ -372,7 +372,7 @@ TEXT = {
         "diff": "Différences fréquentes des vérifications échouées (en % des {n} soumissions évaluées) :",
         "diff_line": "{share} ({k} sur {n}) : {check} — {text}",
         "total": "Total sur les {n} soumissions (une soumission sans fichier ou non chargée compte 0) : moyenne "
-                 "{mean:.2f}, médiane {median}, min {min}, max {max}, écart type {sd:.2f} ; bonus moyen {bonus:.2f}.",
+                 "{mean}, médiane {median}, min {min}, max {max}, écart type {sd} ; bonus moyen {bonus}.",
         "statuses": "Soumissions : {s}.",
         "none": "aucune donnée",
     },
@@ -398,7 +398,7 @@ TEXT = {
         "diff": "Frequent differences of the failed checks (% of the {n} assessed submissions):",
         "diff_line": "{share} ({k} of {n}): {check} — {text}",
         "total": "Total over the {n} submissions (one with no file or that did not load counts 0): mean "
-                 "{mean:.2f}, median {median}, min {min}, max {max}, std dev {sd:.2f}; mean bonus {bonus:.2f}.",
+                 "{mean}, median {median}, min {min}, max {max}, std dev {sd}; mean bonus {bonus}.",
         "statuses": "Submissions: {s}.",
         "none": "no data",
     },
@@ -414,11 +414,11 @@ def text_table(stats: Stats, lang: str = "fr", width: int = WIDTH) -> str:
                                    bonus=pts(stats.max_bonus)), "", width)
     lines += _wrap(t["base"].format(a=stats.n_assessed), "", width)
     lines.append("")
-    fmt = "%4s  %-5s %-8s %11s %7s %8s %7s %10s %7s"
+    fmt = "%4s  %-5s %-8s %12s %7s %8s %7s %10s %7s"
     lines.append(fmt % t["cols"])
     for rank_no, it in enumerate(stats.items, 1):
         share = it.mean_share
-        mean = "%.2f (%s)" % (it.mean, pct(share)) if it.mean is not None else "—"
+        mean = "%s (%s)" % (decimal(it.mean, lang), pct(share)) if it.mean is not None else "—"
         lines.append(fmt % (rank_no, it.id, pts(it.max_points) + (" " + t["bonus"] if it.bonus else ""), mean,
                             pct(it.full), pct(it.partial), pct(it.zero), pct(it.not_done),
                             decimal(it.discrimination, lang)))
@@ -426,7 +426,7 @@ def text_table(stats: Stats, lang: str = "fr", width: int = WIDTH) -> str:
     for it in stats.items:
         lines.append("")
         unit = "pt" if it.max_points <= 1 else "pts"
-        mean = "%.2f" % it.mean if it.mean is not None else "—"
+        mean = decimal(it.mean, lang) if it.mean is not None else "—"
         lines += _wrap(t["item"].format(id=it.id, title=it.title, pts=pts(it.max_points), unit=unit,
                                         bonus=", " + t["bonus"] if it.bonus else "", mean=mean,
                                         share=pct(it.mean_share) if it.mean is not None else "—"),
@@ -452,8 +452,9 @@ def text_table(stats: Stats, lang: str = "fr", width: int = WIDTH) -> str:
     s = totals_summary(stats)
     lines.append("")
     if s:
-        lines += _wrap(t["total"].format(n=stats.n_total, mean=s["mean"], median=pts(s["median"]),
-                                         min=pts(s["min"]), max=pts(s["max"]), sd=s["stdev"],
-                                         bonus=s["bonus_mean"]), "", width)
+        num = (lambda x: pts(x)) if lang == "en" else (lambda x: pts(x).replace(".", ","))
+        lines += _wrap(t["total"].format(n=stats.n_total, mean=decimal(s["mean"], lang), median=num(s["median"]),
+                                         min=num(s["min"]), max=num(s["max"]), sd=decimal(s["stdev"], lang),
+                                         bonus=decimal(s["bonus_mean"], lang)), "", width)
     lines += _wrap(t["statuses"].format(s=status_counts(stats.statuses, lang)), "", width)
     return "\n".join(lines)

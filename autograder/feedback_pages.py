@@ -91,11 +91,12 @@ def page(sub, record: dict, results: dict, rubric, lang: str, catalogue: dict) -
             team.append("<b>%s</b>%s %s <code>%s</code>" % (_e(t["misc"]), t["colon"],
                                                            _e(" ".join(str(entry.get(lang_key) or mid).split())),
                                                            _e(mid)))
+        titles = {c.id: c.title(lang) for c in item.checks}
         for cid, c in (o.get("checks") or {}).items():
             for tag in c.get("tags") or ():
                 if tag.partition(":")[0] not in NOT_A_DIFFERENCE:
-                    team.append("<b>%s</b>%s %s <code>%s</code>" % (_e(t["diff"]), t["colon"],
-                                                                   _e(difference_label(tag, rubric, lang)), _e(cid)))
+                    team.append("<b>%s</b>%s %s — %s" % (_e(t["diff"]), t["colon"], _e(titles.get(cid, cid)),
+                                                         _e(difference_label(tag, rubric, lang))))
         if team:
             out.append('<div class="team"><p class="small">%s%s</p>%s</div>' % (
                 _e(t["team"]), t["colon"], "".join("<p>%s</p>" % line for line in team)))

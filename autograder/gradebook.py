@@ -167,6 +167,27 @@ def write_xlsx(path: Path, head: list, body: list, title: str = "notes", rubric=
     if stats is not None:
         _analysis_sheet(wb.create_sheet(t["analysis"]), stats, lang, title, Font, Alignment)
     wb.save(path)
+    _pin_timestamps(Path(path))
+
+
+PINNED = "2000-01-01T00:00:00Z"
+
+
+def _pin_timestamps(path: Path) -> None:
+    """openpyxl stamps the time of saving in docProps/core.xml and in every zip entry: rewrite
+    them with a fixed date, so that the same grades give the same bytes (deterministic output)."""
+    import os
+    import re
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        members = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    tmp = path.with_name(".%s.tmp" % path.name)
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + PINNED.encode(), data)
+            zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
+    os.replace(tmp, path)
 
 
 def _analysis_sheet(ws, stats, lang: str, notes_sheet: str, Font, Alignment) -> None:

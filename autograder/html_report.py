@@ -270,7 +270,8 @@ def _row(rank_no: int, it, t: dict, lang: str) -> str:
     return ('<summary class="row"><span class="tw"></span><span class="c">%d</span><b>%s</b><span>%s</span>'
             '<span class="c">%s%s</span><span class="c">%s%s</span><span class="c%s">%s</span>'
             '<span class="c">%d</span></summary>' % (
-                rank_no, _e(it.id), _e(it.title), pts(it.max_points), " " + _e(t["bonus"]) if it.bonus else "",
+                rank_no, _e(it.id), _e(it.title), points_text(it.max_points, lang),
+                " " + _e(t["bonus"]) if it.bonus else "",
                 _e(mean), _share_bar(it, t), " low" if low else "", _e(decimal(d, lang)), len(it.losers)))
 
 
@@ -288,7 +289,7 @@ def _item_body(it, t: dict, lang: str, names: dict) -> list:
     out = ['<div class="body"><div>']
     if it.mean is not None:
         out.append('<p class="small">%s %s / %s (%s) · %s</p>' % (
-            _e(t["mean"]), _e(decimal(it.mean, lang)), pts(it.max_points), pct(it.mean_share),
+            _e(t["mean"]), _e(decimal(it.mean, lang)), points_text(it.max_points, lang), pct(it.mean_share),
             _e(t["n"].format(n=it.n))))
     out.append(item_chart(it, t))
     out.append("</div><div>")
@@ -317,7 +318,7 @@ def _item_body(it, t: dict, lang: str, names: dict) -> list:
     for c in it.checks:
         kinds = kinds_note(c, lang)
         out.append('<tr><td>%s (%s)</td><td class="num">%s</td><td>%d%s</td><td>%s</td></tr>' % (
-            _e(c.name) + (' <code>%s</code>' % _e(c.id) if c.title else ""), pts(c.max_points),
+            _e(c.name) + (' <code>%s</code>' % _e(c.id) if c.title else ""), points_text(c.max_points, lang),
             pct(c.passed / c.attempted) if c.attempted else "—", c.failed,
             " (%s %s)" % ("dont" if lang != "en" else "of which", _e(kinds)) if kinds else "",
             _e(c.fail_text) if c.failed else ""))

@@ -12,12 +12,16 @@ seulement ce qui n'a besoin d'AUCUNE réponse attendue :
     (vecteurs colonnes (k, 1), étiquettes comptées à partir de 0) ;
   - vos gradients concordent, par différences finies, avec VOS propres
     fonctions (ou avec les fonctions de outils) ;
-  - un softmax est positif et somme à 1 ; une configuration de convolution
-    donne 4 selon VOTRE q3_taille_sortie ;
+  - un softmax est positif et somme à 1 ; le softmax et les pertes restent
+    finis et exacts pour |o^a| ≈ 1000 sur les entrées mêmes du correcteur (des
+    entrées, pas des réponses) ; une configuration de convolution donne 4 selon
+    VOTRE q3_taille_sortie ;
   - les listes d'expressions (1.d, 1.e, 1.i, 1.j) sont des chaînes d'égalités.
-Il ne contient aucune réponse et ne télécharge rien. Réussir l'autovérification
-N'EST PAS une note : le correcteur vérifie bien plus (valeurs exactes sur
-d'autres entrées, forme des formules, cas limites, réponses aux questions).
+Le fichier est lu comme le correcteur le lit (un fichier en Windows-1252 est
+relu, avec la même note). Il ne contient aucune réponse et ne télécharge rien.
+Réussir l'autovérification N'EST PAS une note : le correcteur vérifie bien plus
+(valeurs exactes sur d'autres entrées, forme des formules, cas limites, réponses
+aux questions).
 
 (This self-check lists unimplemented items and runs only checks that need no
 expected answer. It contains no answers. Passing it is NOT a grade.)
@@ -257,20 +261,19 @@ def shape_seen(what):
     return "forme %s" % (SHAPES.get(what, "?"),)
 
 
-EXACT = (1e-6, 1e-9)          # rtol, atol: the grader's tolerances (rubric.yaml), for the stability checks
-SUM_TOL = 1e-9                # a probability vector sums to 1 within this, as in the grader
+EXACT = (RTOL, ATOL)          # "exact" in the stability checks: the self-check's own tolerances, looser
+# than the grader's (which stay with the grader): what breaks at |o^a| ≈ 1000 breaks by far more
 
 
 def probability(a, what):
-    """Non-negative, summing to 1 (the grader's test of a softmax)."""
+    """Non-negative, summing to 1 (what the grader asks of a softmax)."""
     total = float(np.sum(a))
-    if np.any(a < 0) or not np.isclose(total, 1.0, rtol=SUM_TOL, atol=SUM_TOL):
+    if np.any(a < 0) or not np.isclose(total, 1.0, rtol=RTOL, atol=ATOL):
         raise Failed("%s : les composantes doivent être ≥ 0 et sommer à 1 (somme reçue : %.12g)" % (what, total))
     return a
 
 
-# The grader's very inputs for |o^a| ≈ 1000 (autograder/rubric.yaml, 2.c `probabilites` and 2.g
-# `stable`: inputs.multiclass, large and clustered, drawn with the rubric's seed; a test keeps
+# The grader's very inputs for |o^a| ≈ 1000 (its 2.c and 2.g stability sub-checks; a test keeps
 # them equal): for each, a vector whose largest component in absolute value is +1000, one where
 # it is −1000, one with every component near −1000 and one near +1000. They are inputs, not
 # answers: a stable formula is exact on any of them.
@@ -364,7 +367,7 @@ def symbol(name):
 # ------------------------------------------------------------------ what a check answers for
 class Check:
     """One self-check of an item, and the grader's sub-checks of that item it answers for
-    (their ids in autograder/rubric.yaml). tests/test_selfcheck_parity.py runs both on every
+    (their ids in the grader's grading scheme). tests/test_selfcheck_parity.py runs both on every
     file of the test corpora and holds each check to its word:
       grader  the ids of the sub-checks this check looks at;
       same    True: it tests what they test, on the same kind of inputs (the stability checks:
@@ -1049,8 +1052,6 @@ def load_student(path, text=None):
     """Import the student's file as the grader does: its text read by read_source, math.* reads
     on symbols, and a correct own helper named like an outils function (sigma, softplus,
     softmax...) counts as that function. Code run at import has CALL_SECONDS (TooLongToLoad)."""
-    import types
-
     import outils
     path = os.path.abspath(path)
     if text is None:
@@ -1059,7 +1060,7 @@ def load_student(path, text=None):
         sys.modules["math"] = outils.math_symbolique
     if hasattr(outils, "_stand_ins"):       # scipy, torch...: a stand-in, as on the grader
         outils._stand_ins(path)
-    module = types.ModuleType("devoir3")
+    module = type(sys)("devoir3")
     module.__file__ = path
     sys.modules["devoir3"] = module
     code = compile(text.lstrip("\ufeff"), path, "exec", dont_inherit=True)

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -181,6 +182,20 @@ def test_item_analysis_table_and_report(plain, rubric):
     assert 'id="item-1.a"' in bob and "../report.html" in bob and "non implémenté" in bob
 
 
+def test_ta_outputs_are_deterministic(plain, rubric):
+    """The same checkpoints give the same files, byte for byte (the xlsx included: its timestamps
+    are pinned)."""
+    _, out, result, _ = plain
+    names = ["report.html", "analysis.txt", "gradebook.csv", "gradebook.xlsx"] + \
+        ["feedback/%s" % p.name for p in sorted((out / "feedback").glob("*.html"))]
+    before = {n: (out / n).read_bytes() for n in names}
+    batch.write_outputs(result, rubric, "fr")
+    assert {n: (out / n).read_bytes() for n in names} == before
+    with zipfile.ZipFile(out / "gradebook.xlsx") as zf:
+        assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"2000-01-01T00:00:00Z" in zf.read("docProps/core.xml")
+
+
 def _same_grader(monkeypatch, out: Path) -> None:
     """Others may edit the grader meanwhile (its fingerprint would change): keep the recorded one."""
     recorded = json.loads(next((out / "state").glob("*.json")).read_text(encoding="utf-8"))["grader"]
@@ -339,7 +354,6 @@ def test_plain_folder_gradescope_csv_needs_a_roster(plain, rubric, tmp_path):
 def _zip(path: Path, members: list) -> Path:
     """A zip with members (name, bytes, unix mode or None), written as given (no sanitising)."""
     import warnings
-    import zipfile
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, warnings.catch_warnings():
         warnings.simplefilter("ignore")                 # "Duplicate name": on purpose
         for name, data, mode in members:
@@ -374,7 +388,6 @@ def test_hostile_zip_is_refused_or_defused(tmp_path):
     """Zip slip, links, devices, duplicates and bombs: nothing is written outside the destination,
     no link is made, and an archive that inflates past its limits is refused with a French message."""
     import stat as st
-    import zipfile
 
     from autograder import export_zip
     archive = _zip(tmp_path / "hostile.zip", [
