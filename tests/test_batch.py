@@ -384,6 +384,28 @@ def test_export_zip_is_unpacked_once_into_the_output(tmp_path):
     assert export_zip.unpack(archive, out).reused
 
 
+def test_batch_command_takes_the_export_zip(tmp_path):
+    """`./ag batch export.zip` as a TA types it: unpacked, graded, every output written next to it."""
+    top = "assignment_4242_export/"
+    archive = _zip(tmp_path / "export.zip", [
+        (top + "submission_metadata.yml", METADATA.encode("utf-8"), None),
+        (top + "submission_1001/devoir3.py", FULL_TEXT.encode("utf-8"), 0o100644),
+        (top + "submission_1002/devoir3.py", TEMPLATE.read_bytes(), 0o100644)])
+    proc = subprocess.run([sys.executable, "-m", "autograder", "batch", str(archive), "-q", "--jobs", "2"],
+                          cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = tmp_path / "export-correction"
+    for name in ("gradebook.csv", "gradebook.xlsx", "gradescope.csv", "analysis.txt", "report.html",
+                 "feedback/submission_1001.html", "results/submission_1001.json", "export.sha256"):
+        assert (out / name).is_file(), name
+    with open(out / "gradescope.csv", encoding="utf-8", newline="") as f:
+        scores = {r["SID"]: r["Total Score"] for r in csv.DictReader(f)}
+    assert scores["20240001"] == "58" and scores["20240002"] == "0" and scores["20240005"] == "0"
+    bad = subprocess.run([sys.executable, "-m", "autograder", "batch", str(tmp_path / "absent.zip")], cwd=REPO,
+                         capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
 def test_hostile_zip_is_refused_or_defused(tmp_path):
     """Zip slip, links, devices, duplicates and bombs: nothing is written outside the destination,
     no link is made, and an archive that inflates past its limits is refused with a French message."""
