@@ -32,6 +32,11 @@ python3 -m venv "$venv"
 "$venv/bin/python" -m compileall -q -j 0 "$venv/lib" >/dev/null || die "compileall of $venv failed"
 chmod -R a+rX,go-w "$venv"   # student code runs this interpreter (numpy only), never writes it
 
+# The reference answers (every check's seeded cases and expected values, the catalogue's wrong
+# twins), computed once for the image (autograder/answers.py): no grading computes them again.
+# Kept in $here/.cache/answers (0700, root's), out of the sandboxed student code's reach.
+(cd "$here" && "$venv/bin/python" -m autograder precompute >/dev/null) || die "python -m autograder precompute failed"
+
 # Student code runs under a uid of its own for each grading (autograder/sandbox/identity.py):
 # a uid no account has, so the interpreter must be usable by "others". Checked here with
 # such a uid, from /, as the child starts: else every item of every submission would fail.

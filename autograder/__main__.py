@@ -2,6 +2,7 @@
 
   grade PATH [--json FILE] [--lang en] [-v]   grade one submission (file or folder)
         [--metadata M]                       with --json: the feedback budget Gradescope's metadata M sets
+  precompute                                 compute the reference answers once (setup.sh; autograder/answers.py)
   gradescope [--root /autograder]            the Gradescope flow (what run_autograder calls)
   zip [--out FILE]                           build the Gradescope autograder zip
   batch DIR [--out OUTDIR] [--jobs N]        grade a folder of submissions (resumable): gradebook, analysis
@@ -18,12 +19,13 @@ from pathlib import Path
 
 
 def cmd_grade(args) -> int:
-    from . import feedback
+    from . import answers, feedback
     from .grading import grade_submission
     from .rubric import load
 
     rubric = load()
     lang = args.lang or rubric.language
+    answers.ensure(rubric)      # the reference answers: read, or computed once and kept
     report = grade_submission(Path(args.path), rubric, lang)
     print(feedback.table(report, lang, verbose=args.verbose))
     if args.json:
@@ -32,6 +34,15 @@ def cmd_grade(args) -> int:
         data = feedback.results_json(report, rubric, lang, verdict)
         Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
     return 0
+
+
+def cmd_precompute(args) -> int:
+    from . import answers
+    done = answers.precompute()
+    print("%s: %d values, %.2f s CPU%s" % (done["path"] or "not written (AG_ANSWERS=off or folder not writable)",
+                                         done["entries"], done["seconds"],
+                                         "" if done["full_marks"] else "; the full-marks answers lost points"))
+    return 0 if done["path"] is not None and done["full_marks"] else 1
 
 
 def cmd_gradescope(args) -> int:
@@ -87,6 +98,8 @@ def main(argv=None) -> int:
     g.add_argument("--metadata", help="with --json: a Gradescope submission_metadata.json, for the feedback budget")
     g.add_argument("-v", "--verbose", action="store_true", help="show every failing check's details")
     g.set_defaults(fn=cmd_grade)
+    pc = sub.add_parser("precompute", help="compute the reference answers once, on disk (setup.sh does it)")
+    pc.set_defaults(fn=cmd_precompute)
     gs = sub.add_parser("gradescope", help="run the Gradescope flow under --root")
     gs.add_argument("--root", default="/autograder")
     gs.add_argument("--lang", choices=["fr", "en"])

@@ -538,6 +538,8 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     lang = lang or rubric.language
     if not root.is_dir():
         raise FileNotFoundError("%s n'est pas un dossier / is not a folder" % root)
+    from . import answers
+    answers.ensure(rubric)     # the reference answers, once for the whole batch (its workers read them)
     layout, subs = discover(root, exclude=out)
     if roster:
         from . import roster as roster_mod

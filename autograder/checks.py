@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import difference, inputs, pyerrors, symbolic, targets, wire
+from . import answers, difference, inputs, pyerrors, symbolic, targets, wire
 from .session import Outcome
 
 
@@ -116,6 +116,18 @@ def student_form(v, pointwise: bool):
 
 
 def cases_for(ctx, check) -> list:
+    """The check's seeded cases (the same for every submission: computed once, answers.py)."""
+    return answers.value(("cases", answers.check_key(ctx, check)), lambda: _make_cases(ctx, check))
+
+
+def expected_values(ctx, check, name, keys, cases) -> list:
+    """What the reference `name` gives on each case, called with the cases' `keys` (computed once)."""
+    fn = targets.resolve(name)
+    return answers.value(("expected", answers.check_key(ctx, check), name, tuple(keys)),
+                         lambda: [fn(*[case[k] for k in keys]) for case in cases])
+
+
+def _make_cases(ctx, check) -> list:
     cases = inputs.make_cases(check.opt("cases", "nothing"), ctx.rng(check), check.opt("with"))
     each = check.opt("each")
     if each:
@@ -204,9 +216,9 @@ def check_values(ctx, check) -> Result:
     pointwise = bool(check.opt("pointwise", False))
     rtol, atol = ctx.tol(check)
     cases = cases_for(ctx, check)
-    expects = [targets.resolve(n) for n in [check.opt("expect")] + list(check.opt("variants", []))
-               if n] if check.opt("expect") else []
     keys = [next((k for k, v in rename.items() if v == a), a) for a in args]
+    expects = [expected_values(ctx, check, n, keys, cases) for n in [check.opt("expect")] +
+               list(check.opt("variants", [])) if n] if check.opt("expect") else []
 
     if pointwise:
         got_all = [_pointwise_answers(ctx, fn, case, keys)
@@ -217,12 +229,11 @@ def check_values(ctx, check) -> Result:
 
     fixed = ctx.session.state.get((ctx.item.id, check.opt("same_variant_as")))
     variant_ok = set(range(len(expects))) if fixed is None else {fixed}
-    for case, out in zip(cases, got_all):
+    for i, (case, out) in enumerate(zip(cases, got_all)):
         if isinstance(out, Result):
             return out
         if not out.ok:
             return call_failure(ctx, fn, out)
-        ref_args = [case[k] for k in keys]
         shown = {a: case[k] for a, k in zip(args, keys)}      # the names the student sees
         if out.value is None:
             return none_returned(ctx, fn)
@@ -236,7 +247,7 @@ def check_values(ctx, check) -> Result:
                     {difference.display_name(a): v for a, v in shown.items()},
                     [difference.display_name(a) for a in args]), got=fmt(got))))
             continue
-        wants = [np.asarray(e(*ref_args), dtype=float) for e in expects]
+        wants = [np.asarray(e[i], dtype=float) for e in expects]
         problem = shape_problem(ctx, got, wants[0], pointwise)
         if problem:
             return Result(False, "%s — %s" % (check.fail(ctx.lang), problem))
@@ -263,7 +274,7 @@ def check_values(ctx, check) -> Result:
             where = _describe_case(shown, args, idx if pointwise else None)
             reveal = ctx.t("%s : reçu %s, attendu %s", "%s: received %s, expected %s") % (where, fmt(float(g[idx])) if pointwise else fmt(got),
                                                    fmt(float(w[idx])) if pointwise else fmt(wants[min(variant_ok)]))
-            gs, ws = (g, w) if pointwise else _all_answers(cases, got_all, expects, keys, min(variant_ok))
+            gs, ws = (g, w) if pointwise else _all_answers(got_all, expects[min(variant_ok)])
             msg = numpy_trap(ctx, check) or explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs, ws)
             return Result(False, msg, reveal=reveal)
         variant_ok = set(matched)
@@ -273,17 +284,17 @@ def check_values(ctx, check) -> Result:
     return Result(True, note)
 
 
-def _all_answers(cases, outs, expects, keys, variant):
-    """The student's and the reference's values over every case with a usable answer, flattened
-    and joined: a kind of difference is judged on all the graded inputs, not on one."""
+def _all_answers(outs, expected):
+    """The student's and the reference's values (`expected`: one per case) over every case with a
+    usable answer, flattened and joined: a kind of difference is judged on all the graded inputs."""
     gs, ws = [], []
-    for case, out in zip(cases, outs):
+    for want, out in zip(expected, outs):
         if isinstance(out, Result) or not out.ok:
             continue
         got = as_array(out.value)
         if got is None:
             continue
-        want = np.asarray(expects[variant](*[case[k] for k in keys]), dtype=float)
+        want = np.asarray(want, dtype=float)
         if got.size == want.size:
             gs.append(got.reshape(-1).astype(float))
             ws.append(want.reshape(-1))
@@ -429,11 +440,10 @@ def check_form(ctx, check) -> Result:
     if unread:
         return Result(False, unreadable(ctx, check.function, unread))
     # the traced formula must also be the right one (not just of the right form)
-    env = _sym_env(ctx.rng(check), args)
+    env, want = answers.value(("form", answers.check_key(ctx, check), ctx_expect(ctx, check)),
+                              lambda: _form_reference(ctx, check, args))
     point = env[args[0].name]
-    expect = targets.resolve(ctx_expect(ctx, check))
     got = np.broadcast_to(np.asarray(symbolic.evaluate(tree, env), dtype=float), point.shape)
-    want = np.asarray(expect(point), dtype=float)
     if not compare_numeric(got, want, *ctx.tol(check))[0]:
         return Result(False, check.fail(ctx.lang), ctx.t("formule lue : %s", "formula read: %s") % symbolic.show(tree))
     outside = symbolic.symbols_outside(tree, set(check.opt("only_inside", [])))
@@ -442,6 +452,12 @@ def check_form(ctx, check) -> Result:
     if outside or extra:
         return Result(False, check.fail(ctx.lang), ctx.t("formule lue : %s", "formula read: %s") % symbolic.show(tree))
     return Result(True)
+
+
+def _form_reference(ctx, check, args):
+    """The seeded points a traced formula is evaluated at, and the reference's values there."""
+    env = _sym_env(ctx.rng(check), args)
+    return env, np.asarray(targets.resolve(ctx_expect(ctx, check))(env[args[0].name]), dtype=float)
 
 
 def unreadable(ctx, fn, names) -> str:
@@ -662,7 +678,8 @@ def check_exact(ctx, check) -> Result:
     cases = cases_for(ctx, check)
     outs = ctx.session.map(fn, [[case[a] for a in args] for case in cases])
     compare = check.opt("compare", "number")
-    for case, out in zip(cases, outs):
+    expect = expected_values(ctx, check, check.opt("expect"), args, cases) if check.opt("expect") else None
+    for i, (case, out) in enumerate(zip(cases, outs)):
         if not out.ok:
             return call_failure(ctx, fn, out)
         got = out.value
@@ -677,7 +694,7 @@ def check_exact(ctx, check) -> Result:
             got = got[key]
         elif key:       # several keys graded together (2.f: the limits of both gradients)
             got = {k: got[k] for k in key}
-        want = targets.resolve(check.opt("expect"))(*[case[a] for a in args]) if check.opt("expect") else None
+        want = expect[i] if expect is not None else None
         if compare == "conclusion":
             return _conclusion(ctx, check, out.value, got)
         ok = _exact_ok(compare, got, want, check.opt("accept"))
@@ -787,9 +804,9 @@ def check_property(ctx, check) -> Result:
     fn, args = check.function, check.opt("args", [])
     cases = cases_for(ctx, check)
     outs = ctx.session.map(fn, [[student_form(c[a], False) for a in args] for c in cases])
-    expect = targets.resolve(check.opt("expect")) if check.opt("expect") else None
+    expect = expected_values(ctx, check, check.opt("expect"), args, cases) if check.opt("expect") else None
     rtol, atol = ctx.tol(check)
-    for case, out in zip(cases, outs):
+    for i, (case, out) in enumerate(zip(cases, outs)):
         if not out.ok:
             return call_failure(ctx, fn, out)
         got = as_array(out.value)
@@ -805,7 +822,7 @@ def check_property(ctx, check) -> Result:
                 return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("diff_not_probability")),
                               reveal="%s → %s" % (detail, fmt(got)))
         if expect is not None:
-            want = np.asarray(expect(*[case[a] for a in args]), dtype=float)
+            want = np.asarray(expect[i], dtype=float)
             if g.size != want.size or not compare_numeric(g, want, rtol, atol)[0]:
                 kind_ = difference.classify(g, want, rtol, atol) if g.size == want.size else None
                 return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("diff_" + (kind_ or "other"))),
@@ -944,8 +961,11 @@ def check_conv_config(ctx, check) -> Result:
         if not configs and check.opt("part") == "near":
             return Result(False, "%s (%s)" % (check.fail(ctx.lang), ctx.t("liste vide", "empty list")))
         slack = 1 if check.opt("part") == "near" else 0
+        want = answers.value(("valid_configs", item, n, n_out), lambda: frozenset(conv.valid_configs(
+            item, k_max=n + 2 * fixed["p"] + 1, s_max=n + 2 * fixed["p"] + 1, n_in=n, n_out=n_out)))
         for k, s, p, d in configs:
-            shown = ctx.t("reçu : %s", "received: %s") % {"k": k, "s": s, "p": p, "d": d}
+            if (k, s, p, d) in want:          # valid: its size is n_out exactly
+                continue
             bad = k < 1 or s < 1 or p < 0 or d < 1 or \
                 any({"k": k, "s": s, "p": p, "d": d}[name] != v for name, v in fixed.items())
             if not bad:
@@ -956,15 +976,17 @@ def check_conv_config(ctx, check) -> Result:
             if bad:
                 return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.t(
                     "une configuration de votre liste ne convient pas", "a configuration of your list does not fit")),
-                              shown)
+                              ctx.t("reçu : %s", "received: %s") % {"k": k, "s": s, "p": p, "d": d})
         if check.opt("part") == "exact":
-            want = {c for c in conv.valid_configs(item, k_max=n + 2 * fixed["p"] + 1,
-                                                  s_max=n + 2 * fixed["p"] + 1, n_in=n, n_out=n_out)}
             if set(configs) != want:
                 return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.t(
                     "il manque au moins une configuration valide", "at least one valid configuration is missing")),
                               reveal=ctx.t("attendu : %s", "expected: %s") % sorted(want))
     return Result(True)
+
+
+_CONFIG_KEYS = {"k", "s", "p", "d"}
+_EXACT_INT = 2**53          # ints a float holds exactly (as_array's float round trip keeps them)
 
 
 def _config_list(v):
@@ -978,7 +1000,9 @@ def _config_list(v):
         return None
     found = []
     for e in items:
-        if isinstance(e, dict):
+        if isinstance(e, dict) and e.keys() == _CONFIG_KEYS:
+            vals = [e["k"], e["s"], e["p"], e["d"]]
+        elif isinstance(e, dict):
             low = {_norm_name(str(k)): x for k, x in e.items()}
             vals = [low.get(k) for k in ("k", "s", "p", "d")]
         elif isinstance(e, (list, tuple)) and len(e) == 4:
@@ -987,6 +1011,9 @@ def _config_list(v):
             return None
         ints = []
         for x in vals:
+            if type(x) is int and -_EXACT_INT <= x <= _EXACT_INT:     # the usual answer, at once
+                ints.append(x)
+                continue
             a = as_array(x) if not isinstance(x, (bool, str)) and x is not None else None
             if a is None or a.size != 1 or not np.isfinite(a).all() or not float(a.reshape(-1)[0]).is_integer():
                 return None

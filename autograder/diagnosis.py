@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.util
+import json
 import re
 import sys
 import types
@@ -18,6 +19,7 @@ import zlib
 
 import numpy as np
 
+from . import answers
 from .misconceptions import BASE, OUTILS, Misconception, function_span, by_id, load
 
 
@@ -33,9 +35,9 @@ def _outils():
 def _base():
     """The full-marks file, executed once: (its source lines, its function spans, its namespace)."""
     source = BASE.read_text(encoding="utf-8")
-    spans = {node.name: None for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
-    for name in spans:
-        spans[name] = function_span(source, name)
+    tree = ast.parse(source)
+    spans = {node.name: function_span(source, node.name, tree) for node in tree.body
+             if isinstance(node, ast.FunctionDef)}
     namespace = {"__name__": "devoir3_catalogue"}
     _exec(source, namespace, "<catalogue base>")
     return source.splitlines(keepends=True), spans, namespace
@@ -204,15 +206,52 @@ def _twin_outcome(module, fn, args):
         return False, (type(exc).__name__, str(exc)[:200])
 
 
+def twin_outcome(m: Misconception, args):
+    """(True, value) or (False, (error type, message)): what m's twin answers to args. The same
+    for every submission: computed once (answers.py), keyed by the arguments as sent on the wire."""
+    from . import wire
+    try:
+        key = json.dumps([wire.enc(a) for a in args], sort_keys=True)
+    except (TypeError, ValueError):
+        return _twin_outcome(twin(m.id), m.function, args)
+    return answers.value(("twin", m.id, m.function, key), lambda: _twin_outcome(twin(m.id), m.function, args))
+
+
+def twin_outcomes(m: Misconception, calls) -> None:
+    """Compute m's twin's answers to every recorded call of m.function (answers.precompute)."""
+    for fn, arglists, _ in calls:
+        if fn == m.function:
+            for args in arglists:
+                twin_outcome(m, args)
+
+
+@functools.lru_cache(maxsize=1)
+def _base_module():
+    return types.SimpleNamespace(**{k: v for k, v in _base()[2].items() if isinstance(k, str)})
+
+
+def base_functions() -> list:
+    """The names the full-marks file binds to functions."""
+    return [k for k, v in _base()[2].items() if callable(v) and not k.startswith("__")]
+
+
+def base_call(fn, args):
+    """The full-marks file's answer to one call, as a session.Outcome (instructor code, run here)."""
+    from .session import Outcome
+    ok, value = _twin_outcome(_base_module(), fn, args)
+    if ok:
+        return Outcome(True, value)
+    return Outcome(False, kind="exception", error={"type": value[0], "message": value[1], "line": None})
+
+
 def behaves_like(m: Misconception, calls) -> bool:
     """Do the recorded calls of m.function give, on m's twin, what they gave the student?"""
     mine = [(args, out) for fn, arglists, outs in calls if fn == m.function
             for args, out in zip(arglists, outs)]
     if not mine or not any(out.ok or out.kind == "exception" for _, out in mine):
         return False        # not implemented, missing, timed out...: nothing to compare
-    module = twin(m.id)
     for args, out in mine:
-        ok, value = _twin_outcome(module, m.function, args)
+        ok, value = twin_outcome(m, args)
         if out.ok != ok:
             return False
         if ok and not same_value(out.value, value):

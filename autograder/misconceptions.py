@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from .rubric import YAML_LOADER
+
 CATALOGUE = Path(__file__).with_name("misconceptions.yaml")
 REPO = Path(__file__).resolve().parent.parent
 # The base every catalogued mistake edits: the full-marks answer (shipped in the Gradescope zip,
@@ -62,7 +64,7 @@ def load(path: str | None = None) -> tuple:
     if not p.exists():
         return ()
     with open(p, encoding="utf-8") as f:
-        raw = yaml.safe_load(f) or []
+        raw = yaml.load(f, Loader=YAML_LOADER) or []  # noqa: S506 - a safe loader
     out, seen = [], set()
     for e in raw:
         for key in ("id", "item", "function", "change", "fr", "en"):
@@ -98,8 +100,10 @@ def diagnosis(mid: str, lang: str) -> str:
 
 
 # ---------------------------------------------------------------------------- editing
-def function_span(source: str, function: str):
-    tree = ast.parse(source)
+def function_span(source: str, function: str, tree=None):
+    """(first line, first line of the body after its docstring, end) of def function, 0-based;
+    tree: the source already parsed (ast.parse), when several functions are looked up."""
+    tree = tree or ast.parse(source)
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name == function:
             first = node.body[0]

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import yaml
 
+from .rubric import YAML_LOADER
+
 DATA = Path(__file__).with_name("python_errors.yaml")
 
 
 @functools.lru_cache(maxsize=1)
 def _table():
     with open(DATA, encoding="utf-8") as f:
-        raw = yaml.safe_load(f)
+        raw = yaml.load(f, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
     errors = []
     for e in raw["errors"]:
         types = e["type"] if isinstance(e["type"], list) else [e["type"]]

@@ -1,11 +1,16 @@
 """Benchmark of the grader, end to end, next to the floor measured in the same run.
 
-    python bench/bench.py [--reps 5] [--batch 24] [--jobs N] [--no-batch] [--cold] [--profile N]
+    python bench/bench.py [--reps 5] [--batch 40] [--jobs N] [--no-batch] [--cold] [--profile N]
 
-For each case, a fresh `python -m autograder grade FILE` (what a TA or Gradescope pays), and
-the start-up `python -c "import numpy, sympy"`, interleaved (startup, full marks, typical,
+First, as setup.sh does, the grader is compiled (compileall) and the reference answers are
+computed once (`python -m autograder precompute`; autograder/answers.py), so that no timed
+grading compiles or computes them. For each case, a fresh
+`python -m autograder grade FILE` (what a TA or Gradescope pays), and the start-up
+`python -c "import numpy, sympy"`, interleaved (startup, imports, each example, typical,
 hostile, memory, startup, ...) so that a busy machine slows them alike; the median of the
-repetitions is printed, with the ratio to the start-up's median.
+repetitions is printed, wall and CPU (the process and every process it waited for: the
+sandbox's children), each with its ratio to the start-up's median. CPU is the figure to
+trust on a shared machine; the load average is printed before and after.
 
 Memory is that of the whole process tree (the grader, the sandbox's children, whatever the
 student's code forks), not ru_maxrss: a poller walks /proc every few milliseconds, finds
@@ -17,7 +22,9 @@ Short-lived processes between two polls can be missed; the poll interval is prin
 
 Cases:
   startup      python -c "import numpy, sympy"
-  full_marks   examples/submissions/full_marks/devoir3.py (58/58)
+  imports      python -c "import autograder.__main__, autograder.grading, autograder.feedback": the
+               grader's own imports
+  examples     every example of examples/submissions/ (full_marks: 58/58, ...), by its name
   typical      the full-marks file with a dozen of bench/mutants.py's mistakes (TYPICAL)
   hostile      the full-marks file where one function loops for ever (HOSTILE)
   memory       the full-marks file where one function allocates without end (MEMORY)
@@ -68,6 +75,7 @@ PY = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python
 
 TEMPLATE = REPO / "student_template" / "devoir3.py"
 EXAMPLES = REPO / "examples" / "submissions"
+IMPORTS = "import autograder.__main__, autograder.grading, autograder.feedback"
 # a class-like mix, per 10 submissions
 CLASS_MIX = (("full_marks", 3), ("typical", 3), ("blank", 2), ("partial", 1), ("typical_mistakes", 1))
 
@@ -168,15 +176,20 @@ class TreeMemory(threading.Thread):
         self.join()
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def measure(cmd, cwd=REPO, env=None) -> dict:
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), _children_cpu()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     poller = TreeMemory(proc.pid)
     poller.start()
     code = proc.wait()
     wall = time.perf_counter() - t0
     poller.stop()
-    return {"wall": wall, "rss": poller.peak_rss / 1024, "pss": poller.peak_pss / 1024,
+    return {"wall": wall, "cpu": _children_cpu() - c0, "rss": poller.peak_rss / 1024, "pss": poller.peak_pss / 1024,
             "procs": poller.max_procs, "polls": poller.polls, "code": code}
 
 
@@ -193,14 +206,18 @@ def make_cases(folder: Path) -> dict:
     paths = {}
     cases = [("full_marks", base), ("typical", typical), ("hostile", hostile), ("memory", memory),
              ("blank", TEMPLATE.read_text(encoding="utf-8"))]
-    cases += [(name, (EXAMPLES / name / "devoir3.py").read_text(encoding="utf-8"))
-              for name in ("partial", "typical_mistakes") if (EXAMPLES / name / "devoir3.py").is_file()]
+    cases += [(name, (EXAMPLES / name / "devoir3.py").read_text(encoding="utf-8")) for name in examples()
+              if name != "full_marks"]
     for name, text in cases:
         d = folder / name
         d.mkdir(parents=True, exist_ok=True)
         (d / "devoir3.py").write_text(text, encoding="utf-8")
         paths[name] = d / "devoir3.py"
     return paths
+
+
+def examples() -> list:
+    return sorted(d.name for d in EXAMPLES.iterdir() if (d / "devoir3.py").is_file())
 
 
 def batch_available() -> bool:
@@ -342,13 +359,14 @@ def profile_worker(paths: dict, n: int, tmp: Path, top: int = 18) -> None:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--reps", type=int, default=5, help="repetitions of each case (median reported)")
-    p.add_argument("--batch", type=int, default=24, help="submissions in the batch throughput run")
+    p.add_argument("--batch", type=int, default=40, help="submissions in the batch throughput run")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the batch")
     p.add_argument("--no-batch", action="store_true")
     p.add_argument("--no-floor", action="store_true", help="skip the in-process floor")
     p.add_argument("--profile", type=int, default=0, metavar="N",
                    help="also profile a batch worker over N submissions of the mix (cProfile)")
-    p.add_argument("--cases", default="full_marks,typical,hostile,memory")
+    p.add_argument("--cases", default="imports,examples,typical,hostile,memory",
+                   help="comma-separated; examples: every example of examples/submissions")
     p.add_argument("--cold", action="store_true", help="also the batch without warm processes (AG_WARM=0), "
                    "right after, for a comparison under the same load")
     args = p.parse_args(argv)
@@ -356,33 +374,43 @@ def main(argv=None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ag-bench-"))
     try:
         paths = make_cases(tmp)
-        cases = [c for c in args.cases.split(",") if c]
+        cases = [e for c in args.cases.split(",") if c for e in (examples() if c == "examples" else [c])]
         cmds = {"startup": [PY, "-c", "import numpy, sympy"]}
         for c in cases:
-            cmds[c] = [PY, "-m", "autograder", "grade", str(paths[c])]
+            cmds[c] = [PY, "-c", IMPORTS] if c == "imports" else [PY, "-m", "autograder", "grade", str(paths[c])]
         runs = {k: [] for k in cmds}
         print("python: %s; %d cores; load average %.2f %.2f %.2f" % (
             PY, os.cpu_count() or 1, *os.getloadavg()))
+        # as setup.sh leaves the image: the grader compiled (.pyc even under PYTHONDONTWRITEBYTECODE), the
+        # reference answers computed
+        subprocess.run([PY, "-m", "compileall", "-q", "autograder", "reference", "student_template"], cwd=REPO,
+                       stdout=subprocess.DEVNULL)
+        pre = subprocess.run([PY, "-m", "autograder", "precompute"], cwd=REPO, capture_output=True, text=True)
+        print("reference answers, once per version of the rubric and reference (python -m autograder "
+              "precompute): %s" % (pre.stdout.strip() or pre.stderr.strip()[-300:]))
         subprocess.run(cmds["startup"], cwd=REPO)          # warm the page cache once
         for rep in range(args.reps):
             for name, cmd in cmds.items():
                 runs[name].append(measure(cmd))
         floor = statistics.median(r["wall"] for r in runs["startup"])
+        floor_cpu = statistics.median(r["cpu"] for r in runs["startup"])
         floor_pss = statistics.median(r["pss"] for r in runs["startup"])
-        print("\n%-11s %8s %7s %7s %11s %11s %6s  %s" % ("case", "wall s", "÷start", "min s", "peak PSS MB",
-                                                          "peak RSS MB", "procs", "walls (s)"))
+        print("\n%-19s %7s %7s %7s %6s %7s %6s %6s %6s  %s" % (
+            "case", "wall s", "÷start", "min s", "CPU s", "÷start", "PSS MB", "RSS MB", "procs", "walls (s)"))
         for name, rs in runs.items():
             wall = statistics.median(r["wall"] for r in rs)
-            print("%-11s %8.2f %7.2f %7.2f %11.0f %11.0f %6d  %s" % (
-                name, wall, wall / floor, min(r["wall"] for r in rs),
+            cpu = statistics.median(r["cpu"] for r in rs)
+            print("%-19s %7.2f %7.2f %7.2f %6.2f %7.2f %6.0f %6.0f %6d  %s" % (
+                name, wall, wall / floor, min(r["wall"] for r in rs), cpu, cpu / floor_cpu,
                 statistics.median(r["pss"] for r in rs), statistics.median(r["rss"] for r in rs),
                 max(r["procs"] for r in rs), " ".join("%.2f" % r["wall"] for r in rs)))
             bad = [r["code"] for r in rs if r["code"] != 0]
             if bad:
                 print("            (exit codes %s)" % bad)
-        print("\nstartup = python -c 'import numpy, sympy': median %.2f s, %.0f MB PSS; %d repetitions, "
-              "interleaved; memory = whole process tree, polled every 5 ms (%d polls in the last startup run)"
-              % (floor, floor_pss, args.reps, runs["startup"][-1]["polls"]))
+        print("\nstartup = python -c 'import numpy, sympy': median %.2f s wall, %.2f s CPU, %.0f MB PSS; %d "
+              "repetitions, interleaved; memory = whole process tree, polled every 5 ms (%d polls in the last "
+              "startup run); load average now %s" % (floor, floor_cpu, floor_pss, args.reps,
+                                                    runs["startup"][-1]["polls"], " ".join("%.2f" % x for x in os.getloadavg())))
         cycle = mix(paths)
         floor_mean = None
         if not args.no_floor:
@@ -404,6 +432,12 @@ def main(argv=None) -> int:
             print("  CPU used by the batch and all its processes: %.1f s, %.3f s per submission: on %d idle "
                   "cores at most %.2f submissions/s" % (b["cpu"], b["cpu"] / b["n"], args.jobs,
                                                        args.jobs * b["n"] / b["cpu"] if b["cpu"] else 0.0))
+            print("  vs the start-up measured above: %.3f s wall per submission = %.2f x its wall (%.3f s of a "
+                  "core each, %d cores: %.2f x); %.3f s CPU per submission = %.2f x its CPU; 5 submissions/s on "
+                  "2 cores is %.2f x (per core)" % (
+                      b["wall"] / b["n"], b["wall"] / b["n"] / floor, args.jobs * b["wall"] / b["n"], args.jobs,
+                      args.jobs * b["wall"] / b["n"] / floor, b["cpu"] / b["n"], b["cpu"] / b["n"] / floor_cpu,
+                      2 / 5 / floor))
             if floor_mean:
                 print("  vs the floor: %d idle cores at the in-process CPU mean would grade %.2f submissions/s; "
                       "the batch's CPU per submission is %.1f x that floor; measured rate is %.0f %% of it" % (

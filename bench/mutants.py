@@ -239,6 +239,9 @@ def grade_sources(jobs, workers: int = 2, again: bool = False):
     jobs = list(jobs)
     keys = {n: hashlib.sha256(text.encode("utf-8")).hexdigest() for n, text in jobs}
     todo = [(n, text) for n, text in jobs if again or keys[n] not in _GRADED]
+    if todo:
+        from autograder import answers
+        answers.ensure()          # the reference answers once, before the workers read them
     if workers <= 1 or len(todo) <= 1:
         if todo:
             _init_worker()
@@ -310,6 +313,21 @@ def _verdict(edit, items, seconds) -> Verdict:
     diagnosed = tuple(m for r in items.values() for m in getattr(r, "misconceptions", []))
     return Verdict(edit, {i: failed for i, (pts, mx, failed) in items.items() if pts < mx - 1e-9}, seconds,
                    diagnosed=diagnosed)
+
+
+def packs(edits) -> list:
+    """Edits grouped a few files in all (greedy): no two edits of a group change the same function."""
+    out = []
+    for edit in edits:
+        fns = {fn for fn, _ in edit.changes}
+        for pack in out:
+            if not fns & pack[0]:
+                pack[0].update(fns)
+                pack[1].append(edit)
+                break
+        else:
+            out.append([set(fns), [edit]])
+    return [group for _, group in out]
 
 
 def select(pattern: str | None, edits=None) -> list:

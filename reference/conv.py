@@ -161,20 +161,33 @@ def is_valid_config(item, k, s, p, d, n_in=32, n_out=4):
 def valid_configs(item, k_max=32, s_max=32, n_in=32, n_out=4):
     """Every (k, s, p, d) with k <= k_max and s <= s_max valid for ``item``, sorted.
 
-    p and d are fixed by every item (and s by item e), so only k and s are enumerated.
+    p and d are fixed by every item (and s by item e). The size formula is solved for s at
+    each k instead of trying every pair: with span = n_in + 2p - d(k-1) - 1 >= 0 (the dilated
+    kernel fits),
+
+        floor(span / s) + 1 = n_out  <=>  (n_out - 1) s <= span < n_out s
+                                     <=>  span // n_out + 1 <= s <= span // (n_out - 1)
+
+    (no upper bound when n_out = 1: every s > span gives a single position). So at each k the
+    valid strides are one interval, clipped to [1, s_max] (or to the item's fixed s).
     """
     if item not in CONFIG_CONSTRAINTS:
         raise ValueError(f"unknown item {item!r}; expected one of {sorted(CONFIG_CONSTRAINTS)}")
+    n_in = _check("n_in", n_in, 1)
+    if not _is_int(n_out):
+        raise ValueError(f"n_out must be an int, got {n_out!r}")
     fixed = CONFIG_CONSTRAINTS[item]
     p, d = fixed["p"], fixed["d"]
-    if "s" in fixed:
-        strides = [fixed["s"]] if fixed["s"] <= s_max else []
-    else:
-        strides = range(1, s_max + 1)
-    found = [
-        (k, s, p, d)
-        for k in range(1, k_max + 1)
-        for s in strides
-        if is_valid_config(item, k, s, p, d, n_in=n_in, n_out=n_out)
-    ]
-    return sorted(found)
+    found = []
+    if n_out < 1:                          # an output has at least one position
+        return found
+    for k in range(1, k_max + 1):
+        span = n_in + 2 * p - d * (k - 1) - 1
+        if span < 0:                       # the dilated kernel no longer fits, nor for larger k
+            break
+        lo = span // n_out + 1
+        hi = s_max if n_out == 1 else min(s_max, span // (n_out - 1))
+        if "s" in fixed:
+            lo, hi = max(lo, fixed["s"]), min(hi, fixed["s"])
+        found.extend((k, s, p, d) for s in range(max(lo, 1), hi + 1))
+    return found

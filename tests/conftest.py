@@ -35,6 +35,13 @@ def ensure_user(name: str) -> None:
     raise RuntimeError("useradd %s: %s" % (name, done.stderr.decode(errors="replace")))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def reference_answers():
+    """The reference answers computed once for the whole run (autograder/answers.py), as setup.sh does."""
+    from autograder import answers
+    answers.ensure()
+
+
 @pytest.fixture(scope="session")
 def rubric():
     from autograder.rubric import load

@@ -32,21 +32,6 @@ def edited(edits, text: str | None = None) -> str:
     return text
 
 
-def packs(forms) -> list:
-    """Greedy packing: no two forms of a pack change the same function."""
-    out = []
-    for form in forms:
-        fns = {fn for fn, _ in form.changes}
-        for pack in out:
-            if not fns & pack[0]:
-                pack[0].update(fns)
-                pack[1].append(form)
-                break
-        else:
-            out.append([set(fns), [form]])
-    return [forms for _, forms in out]
-
-
 def examples() -> list:
     """[(name, text)] of examples/submissions/*/devoir3.py."""
     return [("example " + p.parent.name, p.read_text(encoding="utf-8"))
@@ -55,7 +40,7 @@ def examples() -> list:
 
 def equivalent_packs() -> list:
     from equivalent_forms import FORMS
-    return [("pack%d" % n, edited(pack)) for n, pack in enumerate(packs(FORMS))]
+    return [("pack%d" % n, edited(pack)) for n, pack in enumerate(mutants.packs(FORMS))]
 
 
 def habits() -> list:

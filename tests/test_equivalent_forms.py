@@ -5,7 +5,6 @@ when such a file loses a point, its forms are graded one by one to name the culp
 """
 import corpora
 from bench import mutants
-from corpora import packs as _packs
 from equivalent_forms import FORMS
 
 
@@ -27,7 +26,7 @@ def test_the_mistakes_declared_equivalent_are_in_the_corpus():
 
 
 def test_every_equivalent_form_earns_full_marks():
-    packs = _packs(FORMS)
+    packs = mutants.packs(FORMS)
     results = _grade_packs(packs)
     suspects = [form for n, pack in enumerate(packs)
                 if any(pts < mx for pts, mx, _ in results["pack%d" % n][0].values()) for form in pack]

@@ -223,6 +223,10 @@ def make_root(tmp_path: Path, token: str) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(p, dest)
     shutil.copy2(REPO / "run_autograder", root / "run_autograder")
+    from autograder import answers      # the reference answers, as setup.sh leaves them (0700 / 0600)
+    if answers.path() is not None and answers.path().is_file():
+        (root / "source" / ".cache" / "answers").mkdir(parents=True, mode=0o700)
+        shutil.copy2(answers.path(), root / "source" / ".cache" / "answers" / answers.path().name)
     (root / "source" / "reference" / "jeton_secret.txt").write_text("jeton " + token + "\n")
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": token + "@umontreal.ca"}]}))
     (root / "submission").mkdir()
@@ -516,10 +520,13 @@ def test_disk_bomb_leaves_nothing_behind(flows, rubric):
 
 def test_reading_secrets_finds_nothing(flows, rubric):
     need_isolation()
+    flow = flows.flow("lecture_secrets")
+    # the reference answers' cache (a 0700 folder of the grader's) is out of reach even where the
+    # rest of this clone is readable by others
+    assert ".cache/answers :" not in flow.raw.decode() and "answers-" not in flow.raw.decode()
     if not isolation()[1] and os.stat(REPO).st_mode & 0o005 == 0o005:
         pytest.skip("without namespaces this clone (%s) is readable by others: on Gradescope the "
                     "source is locked (chmod 700)" % REPO)
-    flow = flows.flow("lecture_secrets")
     assert_sound(flow, rubric, flows.honest("lecture_secrets"))
     text = flow.raw.decode()
     assert "TROUVÉ : []" in text            # what it printed: nothing found

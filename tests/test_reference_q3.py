@@ -191,6 +191,30 @@ def test_valid_configs_equal_brute_force(item):
         assert out.shape == (28, 4, 4)
 
 
+def plain_brute_force(item, k_max, s_max, n_in, n_out):
+    """Every pair (k, s) tried one at a time, the output counted as window starts."""
+    p, d = FIXED[item]["p"], FIXED[item]["d"]
+    found = []
+    for k in range(1, k_max + 1):
+        for s in range(1, s_max + 1):
+            last_start = n_in + 2 * p - (d * (k - 1) + 1)
+            if FIXED[item].get("s", s) == s and last_start >= 0 and len(range(0, last_start + 1, s)) == n_out:
+                found.append((k, s, p, d))
+    return found
+
+
+@pytest.mark.parametrize("item", ["c", "d", "e"])
+def test_valid_configs_solved_for_s_equal_brute_force_over_sizes(item):
+    """The stride solved from the size formula at each k (reference.conv.valid_configs) gives
+    exactly the pairs a plain brute force finds, for small, edge and large sizes and bounds."""
+    p = FIXED[item]["p"]
+    for n_in in (1, 2, 3, 4, 5, 7, 8, 12, 16, 31, 32, 33, 47, 64):
+        for n_out in (-1, 0, 1, 2, 3, 4, 7, 9, n_in + 2 * p):
+            for k_max, s_max in ((n_in + 2 * p + 1,) * 2, (32, 32), (3, 2), (1, 1), (70, 5)):
+                assert C.valid_configs(item, k_max, s_max, n_in, n_out) == \
+                    plain_brute_force(item, k_max, s_max, n_in, n_out), (n_in, n_out, k_max, s_max)
+
+
 def test_item_e_by_hand():
     # floor((32 + 2 - (k - 1) - 1) / 2) + 1 = 4  <=>  34 - k in {6, 7}  <=>  k in {27, 28}
     assert C.valid_configs("e") == [(27, 2, 1, 1), (28, 2, 1, 1)]

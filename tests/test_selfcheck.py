@@ -114,10 +114,9 @@ def _packed_sources():
     from bench import mutants
     from equivalent_forms import FORMS
     from student_habits import CASES
-    from test_equivalent_forms import _packs
     edits = list(FORMS) + [mutants.Edit(c.name, c.changes, frozenset()) for c in CASES
                            if c.others and not c.points]
-    packs = _packs(edits)
+    packs = mutants.packs(edits)
     sources = [("full_marks", FULL_TEXT)]
     for n, pack in enumerate(packs):
         text = FULL_TEXT

