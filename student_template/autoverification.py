@@ -13,9 +13,9 @@ seulement ce qui n'a besoin d'AUCUNE réponse attendue :
   - vos gradients concordent, par différences finies, avec VOS propres
     fonctions (ou avec les fonctions de outils) ;
   - un softmax est positif et somme à 1 ; le softmax et les pertes restent
-    finis et exacts pour |o^a| ≈ 1000 sur les entrées mêmes du correcteur (des
-    entrées, pas des réponses) ; une configuration de convolution donne 4 selon
-    VOTRE q3_taille_sortie ;
+    finis et exacts pour |o^a| ≈ 1000, sur des entrées de tous les signes comme
+    au correcteur ; une configuration de convolution donne 4 selon VOTRE
+    q3_taille_sortie ;
   - les listes d'expressions (1.d, 1.e, 1.i, 1.j) sont des chaînes d'égalités.
 Le fichier est lu comme le correcteur le lit (un fichier en Windows-1252 est
 relu, avec la même note). Il ne contient aucune réponse et ne télécharge rien.
@@ -273,34 +273,29 @@ def probability(a, what):
     return a
 
 
-# The grader's very inputs for |o^a| ≈ 1000 (its 2.c and 2.g stability sub-checks; a test keeps
-# them equal): for each, a vector whose largest component in absolute value is +1000, one where
-# it is −1000, one with every component near −1000 and one near +1000. They are inputs, not
-# answers: a stable formula is exact on any of them.
-EXTREMES = {
-    "2.c": [(1000.0, 514.6962927074314, 481.03008990832956, -694.0795790360309),
-            (-1000.0, 93.69113826594611, 959.3860199172184, -761.7090977684948),
-            (-997.0093707171685, -998.0484550775452, -996.9490690839693, -999.730072696911),
-            (998.3328614012313, 1003.2379138573299, 999.6196847700035, 1006.0754505998739)],
-    "2.g": [(-577.1239634877428, 84.24167316667825, 497.7873652910136, 1000.0),
-            (533.0951128606857, -840.8487132262296, 572.892738133193, -1000.0),
-            (-1002.7358388432085, -1000.0090340321381, -1001.4590548585026, -994.9286119614284),
-            (997.9972415715987, 996.7681922389451, 997.3444842544836, 1001.4654467755149)],
-}
+# Inputs for |o^a| ≈ 1000, of the kinds the grader uses (every sign): a vector whose largest
+# component in absolute value is +1000, one where it is −1000, one with every component near
+# −1000 and one near +1000. Chosen so that every shift that is not the maximum overflows or
+# underflows on one of them (o − mean, o − min, o − o_0, o − max |o|, no shift at all); they are
+# inputs, not answers: a stable formula is exact on any of them.
+EXTREMES = [(-1000.0, 1000.0, 250.0, -600.0), (400.0, -1000.0, -300.0, 700.0),
+            (-1000.0, -997.5, -1002.0, -998.7), (1000.0, 1002.5, 998.0, 1001.3)]
 
 
-def extremes(item):
-    """[(description, o^a (m, 1), o^a moved by a constant)] for the item's EXTREMES: the moved
-    vector is o^a − max o^a, or the same vector near 0 (o^a ∓ 1000) for the clustered ones."""
+def extremes():
+    """[(description, o^a (m, 1), o^a moved by a constant)] for EXTREMES: the moved vector is
+    o^a − max o^a, or the same vector near 0 (o^a ∓ 1000) for the clustered ones."""
     out = []
-    for v in EXTREMES[item]:
+    for v in EXTREMES:
         v = np.asarray(v, dtype=float)
         if np.ptp(v) < 100:           # clustered near ±1000
             c = 1000.0 * np.sign(np.mean(v))
             where, moved = "toutes les composantes près de %+g" % c, v - c
+        elif np.max(v) >= 999 and np.min(v) <= -999:
+            where, moved = "composantes de -1000 à +1000", v - np.max(v)
         else:
             big = v[np.argmax(np.abs(v))]
-            where, moved = "plus grande composante %+g" % big, v - np.max(v)
+            where, moved = "plus grande composante %+g en valeur absolue" % big, v - np.max(v)
         out.append((where.replace("-", "−"), v.reshape(-1, 1), moved.reshape(-1, 1)))
     return out
 
@@ -675,11 +670,11 @@ def items():
         return "q2c_softmax : " + shape_seen("q2c_softmax") + ", positif, somme 1"
 
     def q2c_stable(c):
-        """The grader's inputs (|o^a| ≈ 1000, every sign) and its test: a probability vector,
+        """Inputs of the grader's kinds (|o^a| ≈ 1000, every sign) and its test: a probability vector,
         finite and exact; exact is judged against your own softmax of o^a moved by a constant
         (o^a − max o^a, or the same vector near 0): the softmax does not change (question 1.i),
         and there even the plainest formula is exact."""
-        for where, oa, moved in extremes("2.c"):
+        for where, oa, moved in extremes():
             what = "q2c_softmax (%s)" % where
             os_ = finite(vector(c.call("q2c_softmax", oa), M + 1, "q2c_softmax"), what)
             probability(os_, what)
@@ -742,11 +737,11 @@ def items():
         return "q2g_perte : un nombre fini pour chaque y ∈ {0, …, m−1}"
 
     def q2g_stable(c):
-        """The grader's inputs (|o^a| ≈ 1000, every sign, every y) and its test: finite and exact.
+        """Inputs of the grader's kinds (|o^a| ≈ 1000, every sign, every y) and its test: finite and exact.
         Exact is judged by two properties of L(o^a, y) = −log o^s_y, never by a value: changing y
         changes L by the difference of the two components of o^a, and adding a constant to o^a
         changes nothing (o^a − max o^a, or the same vector near 0, as for q2c_softmax)."""
-        for where, oa, moved in extremes("2.g"):
+        for where, oa, moved in extremes():
             what = "q2g_perte (%s)" % where
             L = [as_float(c.call("q2g_perte", oa, y), "q2g_perte") for y in range(M + 1)]
             for y, v in enumerate(L):

@@ -1,6 +1,8 @@
 """Shared fixtures: the repository paths and a loaded rubric; named sandbox users for test_hostile."""
 import hashlib
+import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -15,6 +17,31 @@ TEMPLATE = REPO / "student_template" / "devoir3.py"
 # so concurrent test runs of several clones share no user, no process limit and no clean-up.
 # Only test_hostile still names its users (to find a flow's processes and files): named after
 # this clone's path, so that two clones' runs never lease the same one.
+# The tests that play Gradescope's layout run run_autograder with the venv running the suite
+# (the checkout's .venv under ./ag test), never with whatever /opt/ift3395-venv this machine holds.
+VENV = Path(sys.prefix)
+
+
+def flow_env(root: Path, **extra) -> dict:
+    """The environment of run_autograder on a relocated root, with this suite's venv."""
+    return {**os.environ, "AG_ROOT": str(root), "AG_VENV": str(VENV), **extra}
+
+
+def gradescope_root(tmp_path: Path) -> Path:
+    """A container-like root: ROOT/source is the autograder zip's content, ROOT/run_autograder,
+    an empty ROOT/submission (no .venv anywhere under it, as on Gradescope)."""
+    import shutil
+    from autograder.packaging import zip_members
+    root = tmp_path / "autograder"
+    for p in zip_members():
+        dest = root / "source" / p.relative_to(REPO)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(p, dest)
+    shutil.copy2(REPO / "run_autograder", root / "run_autograder")
+    (root / "submission").mkdir()
+    return root
+
+
 CLONE_TAG = hashlib.sha256(str(REPO).encode()).hexdigest()[:6]
 
 

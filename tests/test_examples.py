@@ -17,7 +17,6 @@ time limit (5 s) twice (once in-process, once through run_autograder).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FULL_MARKS, REPO, TEMPLATE
+from conftest import FULL_MARKS, REPO, TEMPLATE, flow_env
 
 EXAMPLES = REPO / "examples" / "submissions"
 EXPECTED = sorted(EXAMPLES.glob("*/expected.yaml"))
@@ -172,7 +171,7 @@ def test_gradescope_flow_gives_the_recorded_scores(tmp_path, rubric, name):
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
     shutil.copyfile(EXAMPLES / name / "devoir3.py", root / "submission" / "devoir3.py")
-    subprocess.run([str(REPO / "run_autograder")], env=dict(os.environ, AG_ROOT=str(root)),
+    subprocess.run([str(REPO / "run_autograder")], env=flow_env(root),
                    check=True, timeout=300, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert problems(data) == []

@@ -1,15 +1,14 @@
 """The Gradescope flow end to end, on a relocated root: run_autograder in, results.json out."""
 import json
-import os
-import shutil
 import subprocess
+import sys
 import zipfile
 
 import pytest
 
 from autograder.feedback import results_json
 from autograder.grading import grade_file
-from conftest import FULL_MARKS, REPO, TEMPLATE
+from conftest import FULL_MARKS, REPO, TEMPLATE, flow_env, gradescope_root
 from gradescope_spec import problems
 
 
@@ -22,8 +21,7 @@ def run_flow(tmp_path, files: dict, metadata: dict | None = None) -> dict:
         p = root / "submission" / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    env = dict(os.environ, AG_ROOT=str(root))
-    subprocess.run([str(REPO / "run_autograder")], env=env, check=True, timeout=300,
+    subprocess.run([str(REPO / "run_autograder")], env=flow_env(root), check=True, timeout=300,
                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
     assert problems(data) == []
@@ -117,7 +115,7 @@ def test_english_feedback(rubric):
 
 def test_zip_has_both_scripts_at_its_root(tmp_path):
     out = tmp_path / "ag.zip"
-    subprocess.run([str(REPO / ".venv" / "bin" / "python"), "-m", "autograder", "zip", "--out", str(out)],
+    subprocess.run([sys.executable, "-m", "autograder", "zip", "--out", str(out)],
                    cwd=REPO, check=True, stdout=subprocess.PIPE)
     with zipfile.ZipFile(out) as z:
         names = z.namelist()
@@ -155,3 +153,42 @@ def test_a_set_is_an_answer_too(tmp_path, rubric):
     p.write_text(src, encoding="utf-8")
     report = grade_file(p, rubric)
     assert report.regular == 48
+
+
+# ------------------------------------ the interpreter run_autograder picks (issue 18)
+def _unusable_venv(path, how: str):
+    """A venv that run_autograder must pass over: its python fails, or it has no numpy."""
+    if how == "no numpy":
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(path)], check=True)
+    else:
+        (path / "bin").mkdir(parents=True)
+        (path / "bin" / "python").write_text("#!/bin/sh\nexit 1\n")
+        (path / "bin" / "python").chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize("how", ["no numpy", "python fails"])
+def test_an_unusable_venv_is_passed_over_and_said(tmp_path, how):
+    """As an unusable /opt/ift3395-venv left by an earlier setup.sh: the checkout's venv grades."""
+    broken = _unusable_venv(tmp_path / "venv", how)
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "submission" / "devoir3.py").write_bytes(FULL_MARKS.read_bytes())
+    env = flow_env(root, AG_VENV=str(broken))
+    done = subprocess.run([str(REPO / "run_autograder")], env=env, capture_output=True, text=True, timeout=300)
+    data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert data["score"] == 58, done.stderr[-2000:]
+    assert "%s/bin/python cannot import numpy: not used" % broken in done.stderr
+
+
+def test_without_any_usable_venv_the_student_is_told_and_the_instructor_why(tmp_path):
+    """Gradescope's layout (ROOT/source, no .venv there) with a broken venv: a results file
+    that says the grader failed, and a stderr line naming the cause."""
+    root = gradescope_root(tmp_path)
+    (root / "submission" / "devoir3.py").write_bytes(FULL_MARKS.read_bytes())
+    env = flow_env(root, AG_VENV=str(_unusable_venv(tmp_path / "venv", "python fails")))
+    done = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    data = json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+    assert data["score"] == 0 and "Erreur interne du correcteur" in data["output"]
+    assert "no usable Python environment" in done.stderr and "setup.sh" in done.stderr

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLONE_TAG, FULL_MARKS, REPO, ensure_user
+from conftest import CLONE_TAG, FULL_MARKS, REPO, ensure_user, flow_env, gradescope_root
 from gradescope_spec import problems
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
@@ -216,20 +216,13 @@ class Flow:
 
 def make_root(tmp_path: Path, token: str) -> Path:
     """A container-like root: ROOT/source is the autograder zip's content, ROOT/run_autograder."""
-    from autograder.packaging import zip_members
-    root = tmp_path / "autograder"
-    for p in zip_members():
-        dest = root / "source" / p.relative_to(REPO)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(p, dest)
-    shutil.copy2(REPO / "run_autograder", root / "run_autograder")
+    root = gradescope_root(tmp_path)
     from autograder import answers      # the reference answers, as setup.sh leaves them (0700 / 0600)
     if answers.path() is not None and answers.path().is_file():
         (root / "source" / ".cache" / "answers").mkdir(parents=True, mode=0o700)
         shutil.copy2(answers.path(), root / "source" / ".cache" / "answers" / answers.path().name)
     (root / "source" / "reference" / "jeton_secret.txt").write_text("jeton " + token + "\n")
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": token + "@umontreal.ca"}]}))
-    (root / "submission").mkdir()
     (root / "results").mkdir()
     return root
 
@@ -260,8 +253,7 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
     source_before = tree_hash(root / "source", root / "run_autograder")
     repo_before = repo_snapshot()
     tag = "hostile-" + token
-    env = dict(os.environ, AG_ROOT=str(root), AG_VENV=str(REPO / ".venv"),
-               AG_LIMITS=",".join((LIMITS, SLOW_CALLS.get(name, ""), limits)),
+    env = flow_env(root, AG_LIMITS=",".join((LIMITS, SLOW_CALLS.get(name, ""), limits)),
                AG_WORKER_TIMEOUT=str(worker_timeout), AG_TAG=tag)
     with lease() as user:
         t0 = time.monotonic()
