@@ -139,20 +139,46 @@ def conv_params_grid(rng, count=12):
 
 
 @generator
-def conv_io(rng, count=4):
+def conv_io(rng, count=4, item=None):
     """3.c-e: (n, n_out) of an n x n input and an n_out x n_out output, the assignment's
-    (32, 4) first, then seeded others for which every item (c, d, e) has valid configurations
-    (n_out >= 2, so the strides are bounded and the sets finite)."""
+    (32, 4) first, then (for an `item`) the edge sizes where loops and shortcuts go wrong, then
+    seeded others. Every case has valid configurations for the item (for every item when none
+    is named), n_out >= 2 (so the strides are bounded and the sets finite)."""
     from reference import conv
+    items = [item] if item else list(conv.CONFIG_CONSTRAINTS)
+
+    def valid(case):
+        return all(conv.valid_configs(i, k_max=case["n"] + 2 * conv.CONFIG_CONSTRAINTS[i]["p"] + 1,
+                                      s_max=case["n"] + 2 * conv.CONFIG_CONSTRAINTS[i]["p"] + 1,
+                                      n_in=case["n"], n_out=case["n_out"]) for i in items)
     cases = [{"n": 32, "n_out": 4}]
-    while len(cases) < count + 1:
-        n, n_out = int(rng.integers(12, 65)), int(rng.integers(2, 8))
-        case = {"n": n, "n_out": n_out}
-        if case not in cases and all(conv.valid_configs(i, k_max=n + 2 * f["p"] + 1, s_max=n + 2 * f["p"] + 1,
-                                                        n_in=n, n_out=n_out)
-                                     for i, f in conv.CONFIG_CONSTRAINTS.items()):
+    if item:
+        cases += [c for c in conv_edge_sizes(item) if c not in cases]
+    wanted = len(cases) + count
+    while len(cases) < wanted:
+        case = {"n": int(rng.integers(12, 65)), "n_out": int(rng.integers(2, 8))}
+        if case not in cases and valid(case):
             cases.append(case)
     return cases
+
+
+def conv_edge_sizes(item, small=(7, 9)):
+    """The sizes a complete list must also get right: n_out = 2 for the assignment's n = 32 (the
+    largest kernels, k up to n + 2p), and for small inputs (n < 16) the smallest and the largest
+    output sizes the item can reach."""
+    from reference import conv
+    fixed = conv.CONFIG_CONSTRAINTS[item]
+    out = [{"n": 32, "n_out": 2}]
+    for n in small:
+        top = n + 2 * fixed["p"]
+        sizes = {conv.conv_output_size(n, k, s, fixed["p"], fixed["d"])
+                 for k in range(1, top + 1) if fixed["d"] * (k - 1) + 1 <= top
+                 for s in ([fixed["s"]] if "s" in fixed else range(1, top + 1))}
+        reachable = sorted(v for v in sizes if v >= 2)
+        for n_out in (reachable[:1] + reachable[-1:]) if reachable else []:
+            if {"n": n, "n_out": n_out} not in out:
+                out.append({"n": n, "n_out": n_out})
+    return out
 
 
 @generator

@@ -199,6 +199,7 @@ def grad_limits():
 
 
 WRONG_SIDE_CELLS = ((1, 0), (0, 1))   # (y, side) where the prediction is confidently wrong
+RIGHT_SIDE_CELLS = ((0, 0), (1, 1))   # (y, side) where the prediction is right: every gradient vanishes
 
 
 def _check_binary(y):

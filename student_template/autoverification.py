@@ -283,7 +283,7 @@ EXTREMES = [(-1000.0, 1000.0, 250.0, -600.0), (400.0, -1000.0, -300.0, 700.0),
 
 
 def extremes():
-    """[(description, o^a (m, 1), o^a moved by a constant)] for EXTREMES: the moved vector is
+    """[(description, o^a as a column vector, o^a moved by a constant)] for EXTREMES: the moved vector is
     o^a − max o^a, or the same vector near 0 (o^a ∓ 1000) for the clustered ones."""
     out = []
     for v in EXTREMES:
@@ -336,7 +336,7 @@ def agree(got, approx, what, where):
 
 
 def fd_gradient(f, x):
-    """Central finite differences of the scalar function f at the array x (same shape as x)."""
+    """Central finite differences of the scalar function f at the array x (an array shaped like x)."""
     x = np.asarray(x, dtype=float)
     g = np.zeros_like(x)
     for idx in np.ndindex(*x.shape):
@@ -489,7 +489,7 @@ def shapes_dict(c, name, keys, args=()):
     for k in keys:
         s = shape_of(v[k])
         if s is None or min(s) <= 0:
-            raise Failed("%s[%r] : un tuple d'entiers positifs est attendu, p. ex. (d_h, 1) ; reçu %s"
+            raise Failed("%s[%r] : un tuple d'entiers positifs est attendu, p. ex. (m, d) ; reçu %s"
                          % (name, k, describe(v[k])))
     return "%s : dictionnaire %s de formes (tuples d'entiers)" % (name, "{" + ", ".join(keys) + "}")
 
@@ -530,9 +530,30 @@ def components(c, name, fixed, indices, approx, where, via):
 D, DH, M = 5, 4, 3
 
 
-def mlp_args():
-    return {"W1": RNG.normal(size=(DH, D)), "b1": col(DH), "x": col(D), "W2": RNG.normal(size=(M, DH)),
-            "b2": col(M), "hs": RNG.uniform(0.1, 0.9, (DH, 1)), "ha": col(DH), "g": col(M), "gh": col(DH)}
+def mlp_args(c=None):
+    """Inputs of the Q2 checks: W1 (d_h × d) and x as the statement gives them, vectors of the
+    hidden layer (d_h neurons) and of the output layer (m neurons); with the checker c, also b1,
+    W2 and b2, built with the shapes YOU give in 2.a and 2.b (those shapes are questions: this
+    file states none of them)."""
+    a = {"W1": RNG.normal(size=(DH, D)), "x": col(D), "hs": RNG.uniform(0.1, 0.9, col(DH).shape),
+         "ha": col(DH), "g": col(M), "gh": col(DH)}
+    if c is not None:
+        a["b1"] = RNG.normal(size=declared_shape(c, "q2a_dimension_b1", None))
+        a["W2"] = RNG.normal(size=declared_shape(c, "q2b_dimensions", "W2"))
+        a["b2"] = RNG.normal(size=declared_shape(c, "q2b_dimensions", "b2"))
+    return a
+
+
+def declared_shape(c, name, key):
+    """The shape the student's own answer gives (a vector (k,) as the column (k, 1))."""
+    v = c.call(name, D, DH, M)
+    if key is not None:
+        v = {plain(k): e for k, e in v.items() if isinstance(k, str)}.get(plain(key)) if isinstance(v, dict) else None
+    s = shape_of(v)
+    if s is None or not 1 <= len(s) <= 2 or min(s) <= 0:
+        raise Failed("ce test construit %s avec la forme que vous donnez dans %s, qui n'est pas utilisable "
+                     "(un tuple d'entiers positifs est attendu) : reçu %s" % (key or "b1", name, describe(v)))
+    return s if len(s) == 2 else (s[0], 1)
 
 
 def linear_form(g, f):
@@ -621,17 +642,17 @@ def items():
     def q2a_shapes(c):
         v = c.call("q2a_dimension_b1", D, DH, M)
         if shape_of(v) is None or min(shape_of(v)) <= 0:
-            raise Failed("q2a_dimension_b1 : un tuple d'entiers est attendu, p. ex. (d_h, 1) ; reçu %s" % describe(v))
+            raise Failed("q2a_dimension_b1 : un tuple d'entiers est attendu, p. ex. (m, d) ; reçu %s" % describe(v))
         return "q2a_dimension_b1 : un tuple d'entiers"
 
     def q2a(c):
-        a = mlp_args()
+        a = mlp_args(c)
         ha = vector(c.call("q2a_preactivation", a["W1"], a["b1"], a["x"]), DH, "q2a_preactivation")
         finite(ha, "q2a_preactivation")
         return "q2a_preactivation : vecteur de %s (d_h = %d)" % (shape_seen("q2a_preactivation"), DH)
 
     def q2a_j(c):
-        a = mlp_args()
+        a = mlp_args(c)
         for j in range(DH):
             as_float(c.call("q2a_preactivation_j", a["W1"], a["b1"], a["x"], j), "q2a_preactivation_j")
         ha = vector(c.call("q2a_preactivation", a["W1"], a["b1"], a["x"]), DH, "q2a_preactivation")
@@ -645,15 +666,15 @@ def items():
     def q2a_hs(c):
         ha = col(DH)
         vector(c.call("q2a_sortie_cachee", ha), DH, "q2a_sortie_cachee")
-        return "q2a_sortie_cachee : même forme que h^a"
+        return "q2a_sortie_cachee : un vecteur de h^s pour chaque h^a"
 
     def q2b(c):
-        a = mlp_args()
+        a = mlp_args(c)
         vector(c.call("q2b_activation_sortie", a["W2"], a["b2"], a["hs"]), M, "q2b_activation_sortie")
         return "q2b_activation_sortie : vecteur de %s (m = %d)" % (shape_seen("q2b_activation_sortie"), M)
 
     def q2b_k(c):
-        a = mlp_args()
+        a = mlp_args(c)
         vals = [as_float(c.call("q2b_activation_sortie_k", a["W2"], a["b2"], a["hs"], k), "q2b_activation_sortie_k")
                 for k in range(M)]
         oa = vector(c.call("q2b_activation_sortie", a["W2"], a["b2"], a["hs"]), M, "q2b_activation_sortie")
@@ -761,7 +782,7 @@ def items():
         return "q2g_perte : finie et exacte pour |o^a| ≈ 1000 (tous les signes, tous les y)"
 
     def q2h_risk(c):
-        a = mlp_args()
+        a = mlp_args(c)
         X, Y = RNG.normal(size=(6, D)), RNG.integers(0, M, 6)
         v = as_float(c.call("q2h_risque_empirique", X, Y, a["W1"], a["b1"], a["W2"], a["b2"]),
                      "q2h_risque_empirique")
@@ -801,39 +822,39 @@ def items():
             a["hs"] if hs is None else hs)
 
     def q2j(c):
-        a = mlp_args()
+        a = mlp_args(c)
         return components(c, "q2j_derivee_W2_kj", (a["g"], a["hs"]), [(k, j) for k in range(M) for j in range(DH)],
                           lambda: fd_gradient(linear_form(a["g"], lambda W: forward_out(c, a)(W2=W)), a["W2"]),
                           VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2j_b(c):
-        a = mlp_args()
+        a = mlp_args(c)
         return components(c, "q2j_derivee_b2_k", (a["g"],), [(k,) for k in range(M)],
                           lambda: fd_gradient(linear_form(a["g"], lambda b: forward_out(c, a)(b2=b)), a["b2"]),
                           VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2k_W(c):
-        a = mlp_args()
+        a = mlp_args(c)
         got = matrix(c.call("q2k_gradient_W2", a["g"], a["hs"]), a["W2"].shape, "q2k_gradient_W2")
         agree(got, fd_gradient(linear_form(a["g"], lambda W: forward_out(c, a)(W2=W)), a["W2"]),
               "q2k_gradient_W2", VIA_OUT)
-        return "q2k_gradient_W2 : même forme que W2, concorde avec les différences finies (via votre q2b)"
+        return "q2k_gradient_W2 : une matrice qui concorde avec les différences finies (via votre q2b)"
 
     def q2k_b(c):
-        a = mlp_args()
+        a = mlp_args(c)
         got = vector(c.call("q2k_gradient_b2", a["g"]), M, "q2k_gradient_b2")
         agree(got, fd_gradient(linear_form(a["g"], lambda b: forward_out(c, a)(b2=b)), a["b2"]),
               "q2k_gradient_b2", VIA_OUT)
         return "q2k_gradient_b2 : " + shape_seen("q2k_gradient_b2") + ", concorde avec les différences finies (via votre q2b)"
 
     def q2l(c):
-        a = mlp_args()
+        a = mlp_args(c)
         return components(c, "q2l_derivee_hs_j", (a["g"], a["W2"]), [(j,) for j in range(DH)],
                           lambda: fd_gradient(linear_form(a["g"], lambda h: forward_out(c, a)(hs=h)), a["hs"]),
                           VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2m(c):
-        a = mlp_args()
+        a = mlp_args(c)
         got = vector(c.call("q2m_gradient_hs", a["g"], a["W2"]), DH, "q2m_gradient_hs")
         agree(got, fd_gradient(linear_form(a["g"], lambda h: forward_out(c, a)(hs=h)), a["hs"]),
               "q2m_gradient_hs", VIA_OUT)
@@ -922,8 +943,9 @@ def items():
     x = symbol("x")
     S2C, S2A, S2B, S2D, S2G, S3A = ("2.c", "valeurs"), ("2.a", "hs"), ("2.b", "oa"), ("2.d", "perte"), \
         ("2.g", "valeurs"), ("3.a", "formule")
+    DIMS = [("2.a", "dimension_b1"), ("2.b", "dimensions")]      # mlp_args(c): b1, W2, b2 of YOUR shapes
     K = Check
-    derivation = ("depart", "arrivee", "egalites", "etapes")
+    derivation = ("idee", "depart", "arrivee", "egalites")
     return [
         ("1.a", "Signe avec des indicatrices", ["q1a_signe"],
          [K(lambda c: scalar_function(c, "q1a_signe"), "valeurs"),
@@ -955,10 +977,10 @@ def items():
          [K(q1l, ("x_egal_u", "cas_general"), uses=[S2C])]),
         ("2.a", "Couche cachée", ["q2a_dimension_b1", "q2a_preactivation", "q2a_preactivation_j",
                                   "q2a_sortie_cachee"],
-         [K(q2a_shapes, "dimension_b1"), K(q2a, "ha"), K(q2a_j, "ha_j", uses=[("2.a", "ha")]), K(q2a_hs, "hs")]),
+         [K(q2a_shapes, "dimension_b1"), K(q2a, "ha", uses=DIMS), K(q2a_j, "ha_j", uses=[("2.a", "ha")] + DIMS), K(q2a_hs, "hs")]),
         ("2.b", "Couche de sortie", ["q2b_dimensions", "q2b_activation_sortie", "q2b_activation_sortie_k"],
          [K(lambda c: shapes_dict(c, "q2b_dimensions", ["W2", "b2"], (D, DH, M)), "dimensions"),
-          K(q2b, "oa"), K(q2b_k, "oa_k", uses=[S2B])]),
+          K(q2b, "oa", uses=DIMS), K(q2b_k, "oa_k", uses=[S2B] + DIMS)]),
         ("2.c", "Softmax de sortie", ["q2c_softmax", "q2c_pourquoi"],
          [K(q2c, "valeurs"), K(q2c_stable, "probabilites", same=True),
           K(lambda c: statements(c, "q2c_pourquoi"), "pourquoi")]),
@@ -970,20 +992,20 @@ def items():
         ("2.g", "Perte multiclasse", ["q2g_perte"], [K(q2g, "valeurs"), K(q2g_stable, "stable", same=True)]),
         ("2.h", "Risque empirique et paramètres", ["q2h_risque_empirique", "q2h_parametres",
                                                     "q2h_nombre_parametres", "q2h_probleme"],
-         [K(q2h_risk, "risque"), K(q2h_names, "parametres"),
+         [K(q2h_risk, "risque", uses=DIMS), K(q2h_names, "parametres"),
           K(lambda c: integer(c, "q2h_nombre_parametres", (D, DH, M)), "n_theta"),
           K(lambda c: statements(c, "q2h_probleme"), "probleme")]),
         ("2.i", "Gradient par rapport à o^a", ["q2i_derivee_oa_k", "q2i_gradient_oa"],
          [K(q2i_k, ("k_different_de_y", "k_egal_y"), uses=[S2G]), K(q2i_vec, "vecteur", uses=[S2G])]),
         ("2.j", "Dérivées par rapport à W2_kj et b2_k", ["q2j_derivee_W2_kj", "q2j_derivee_b2_k"],
-         [K(q2j, "W2_kj", uses=[S2B]), K(q2j_b, "b2_k", uses=[S2B])]),
+         [K(q2j, "W2_kj", uses=[S2B] + DIMS), K(q2j_b, "b2_k", uses=[S2B] + DIMS)]),
         ("2.k", "Gradients de W2 et b2", ["q2k_gradient_W2", "q2k_gradient_b2", "q2k_dimensions"],
-         [K(q2k_W, "W2", uses=[S2B]), K(q2k_b, "b2", uses=[S2B]),
+         [K(q2k_W, "W2", uses=[S2B] + DIMS), K(q2k_b, "b2", uses=[S2B] + DIMS),
           K(lambda c: shapes_dict(c, "q2k_dimensions", ["grad_oa", "hs", "grad_W2", "grad_b2"], (D, DH, M)),
             "dimensions")]),
-        ("2.l", "Dérivée par rapport à h^s_j", ["q2l_derivee_hs_j"], [K(q2l, "hs_j", uses=[S2B])]),
+        ("2.l", "Dérivée par rapport à h^s_j", ["q2l_derivee_hs_j"], [K(q2l, "hs_j", uses=[S2B] + DIMS)]),
         ("2.m", "Gradient par rapport à h^s", ["q2m_gradient_hs", "q2m_dimensions"],
-         [K(q2m, "hs", uses=[S2B]),
+         [K(q2m, "hs", uses=[S2B] + DIMS),
           K(lambda c: shapes_dict(c, "q2m_dimensions", ["W2", "grad_oa", "grad_hs"], (D, DH, M)), "dimensions")]),
         ("2.n", "σ' et dérivée par rapport à h^a_j", ["q2n_derivee_sigma", "q2n_derivee_ha_j"],
          [K(lambda c: scalar_function(c, "q2n_derivee_sigma"), "sigma_prime"),
@@ -1012,6 +1034,19 @@ VIA_HIDDEN = "<g, h^s> (h^s calculé par votre q2a_sortie_cachee, g un gradient 
 
 
 # ------------------------------------------------------------------ running
+def unimplemented(module, name):
+    """Is def name's body only `raise NotImplementedError` (read, not run)?"""
+    import ast
+    import inspect
+    try:
+        node = ast.parse(inspect.getsource(getattr(module, name))).body[0]
+    except (TypeError, OSError, SyntaxError, IndexError, AttributeError):
+        return False
+    body = [b for b in getattr(node, "body", []) if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+    return len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None and \
+        ast.unparse(body[0].exc).split("(")[0] == "NotImplementedError"
+
+
 UTF8_HOWTO = ("Pour enregistrer en UTF-8 : dans VS Code, cliquez sur l'encodage affiché en bas à droite "
               "(p. ex. « Windows 1252 »), « Enregistrer avec l'encodage », puis « UTF-8 » ; dans le Bloc-notes, "
               "Fichier > Enregistrer sous, Encodage : UTF-8 ; dans PyCharm, File > File Properties > File "
@@ -1058,7 +1093,10 @@ def load_student(path, text=None):
     module = type(sys)("devoir3")
     module.__file__ = path
     sys.modules["devoir3"] = module
-    code = compile(text.lstrip("\ufeff"), path, "exec", dont_inherit=True)
+    text = text.lstrip("\ufeff")
+    code = compile(text, path, "exec", dont_inherit=True)
+    import linecache      # the decoded text, for tracebacks and inspect (a Windows-1252 file too)
+    linecache.cache[path] = (len(text), None, text.splitlines(True), path)
     delai = outils._Delai(CALL_SECONDS, stuck=lambda: _stuck(os.path.basename(path)))
     try:
         with delai:
@@ -1180,7 +1218,11 @@ def run(path, out=None, record=None):
                 fail(text)
             record.append({"item": item_id, "grader": list(check.grader), "same": check.same,
                            "uses": [list(u) for u in check.uses], "status": status, "text": text})
-        if todo_here and not set(functions) & c.ran:
+        for name in functions:      # not reached (a check needed another function first): read it
+            if name not in c.ran and name not in todo_here and unimplemented(module, name):
+                todo_here.append(name)
+                say("     [À FAIRE] %s n'est pas encore implémentée" % name)
+        if todo_here and set(functions) <= set(todo_here):
             not_done_items.append(item_id)
         elif todo_here:
             partial_items.append("%s (%s)" % (item_id, ", ".join(todo_here)))

@@ -22,6 +22,12 @@ Conventions (lisez-les ! / read them!)
   nombres (à traiter élément par élément), soit un symbole.
 - Dimensions : d = entrée, d_h = couche cachée, m = classes. Une forme se donne
   comme un tuple, p. ex. (d, 1) pour x ; un vecteur peut aussi s'écrire (d,).
+- Une dérivation (1.d, 1.e, 1.i, 1.j) est une preuve : une liste d'expressions dont
+  chacune égale la suivante, et dont les étapes intermédiaires sont de vraies
+  réécritures. Répéter une expression, lui ajouter + 0, × 1 ou log(exp(…)), ou
+  combiner le départ et l'arrivée (leur moyenne, …) n'est pas une étape. La preuve
+  doit montrer l'idée que chaque docstring nomme ; sans elle, l'item ne rapporte
+  rien, même si le départ et l'arrivée sont justes.
 - Vérifiez votre travail avec `python3 autoverification.py` (ne donne pas les
   réponses ; ce n'est pas une note).
 """
@@ -64,8 +70,10 @@ def q1d_etapes(x):
     """(d) Montrez que ln σ(x) = -softplus(-x) : une liste d'expressions en x.
 
     La première doit être log(sigma(x)), la dernière -softplus(-x), et chaque
-    expression doit être égale à la suivante (au moins une étape intermédiaire).
-    (A list of expressions from log(sigma(x)) to -softplus(-x), each equal to the next.)
+    expression doit être égale à la suivante (au moins une étape intermédiaire réelle).
+    L'idée à montrer : σ écrite avec sa définition (avec exp).
+    (A list of expressions from log(sigma(x)) to -softplus(-x), each equal to the next;
+    show σ written by its definition.)
     """
     raise NotImplementedError
 
@@ -73,7 +81,9 @@ def q1d_etapes(x):
 def q1e_etapes(x):
     """(e) Montrez que softplus(x) - softplus(-x) = x : une liste d'expressions en x.
 
-    Première : softplus(x) - softplus(-x) ; dernière : x ; au moins une étape entre les deux.
+    Première : softplus(x) - softplus(-x) ; dernière : x ; au moins une étape réelle entre
+    les deux. L'idée à montrer : les deux softplus réunis en un seul logarithme (le log d'un
+    quotient ou d'un produit).
     """
     raise NotImplementedError
 
@@ -111,7 +121,8 @@ def q1i_etapes(x, c, i):
     x est un vecteur de 3 symboles (x[0], x[1], x[2]), c un symbole, i un entier
     (0, 1 ou 2). Première expression : S(x + c)_i (p. ex. softmax(x + c)[i] ou
     sa définition avec exp) ; dernière : S(x)_i, sans c. Chaque expression doit
-    être égale à la suivante ; au moins une étape intermédiaire.
+    être égale à la suivante ; au moins une étape intermédiaire réelle. L'idée à
+    montrer : le facteur e^c, mis à part, se simplifie.
     Astuce : somme(exp(x + c)) écrit la somme sur j.
     """
     raise NotImplementedError
@@ -123,7 +134,8 @@ def q1j_etapes(x, i, j):
     x : vecteur de 3 symboles ; i, j : entiers (0-2). Première expression : la
     dérivée ∂S_i/∂x_j calculée à partir de la définition (avec exp, sans softmax) ;
     dernière : la formule écrite avec S = softmax(x) seulement (indicatrice(i == j)
-    est permis). Chaque expression égale la suivante ; au moins une étape entre les deux.
+    est permis). Chaque expression égale la suivante ; au moins une étape réelle entre les
+    deux. L'idée à montrer : la règle du quotient (elle peut être votre première expression).
     """
     raise NotImplementedError
 
@@ -148,7 +160,9 @@ def q1l_gradient_log_softmax(J, S, i):
 
 # =============================================================================
 # Question 2 — Gradients d'un MLP à une couche cachée
-# d = entrée, d_h = couche cachée, m = classes ; W1 (d_h, d), W2 (m, d_h)
+# d = entrée, d_h = couche cachée, m = classes ; W1 est la matrice d_h × d de l'énoncé.
+# Les autres formes sont des questions (2.a, 2.b, 2.k, 2.m, 2.o) : les docstrings ne les
+# donnent pas ; vos fonctions reçoivent des tableaux numpy de la bonne forme.
 # =============================================================================
 
 
@@ -158,7 +172,8 @@ def q2a_dimension_b1(d, d_h, m):
 
 
 def q2a_preactivation(W1, b1, x):
-    """(a) h^a (vecteur colonne) à partir de W1 (d_h, d), b1 (d_h, 1), x (d, 1)."""
+    """(a) h^a (vecteur colonne) à partir de W1 (d_h × d), de b1, le vecteur de biais de la
+    couche cachée (de la forme que vous donnez en 2.a), et de l'entrée x (vecteur colonne)."""
     raise NotImplementedError
 
 
@@ -172,7 +187,7 @@ def q2a_preactivation_j(W1, b1, x, j):
 
 
 def q2a_sortie_cachee(ha):
-    """(a) h^s en fonction de h^a (d_h, 1)."""
+    """(a) h^s en fonction de h^a, le vecteur des pré-activations de la couche cachée."""
     raise NotImplementedError
 
 
@@ -182,7 +197,8 @@ def q2b_dimensions(d, d_h, m):
 
 
 def q2b_activation_sortie(W2, b2, hs):
-    """(b) o^a à partir de W2, b2 (m, 1) et h^s (d_h, 1)."""
+    """(b) o^a à partir de W2 et b2 (les poids et le biais de la couche de sortie, des formes que
+    vous donnez en 2.b) et de h^s, la sortie de la couche cachée."""
     raise NotImplementedError
 
 
@@ -193,7 +209,7 @@ def q2b_activation_sortie_k(W2, b2, hs, k):
 
 def q2c_softmax(oa):
     """(c) o^s = softmax(o^a), écrit avec exp (la formule, pas un appel à une fonction
-    softmax toute faite) ; o^a de forme (m, 1).
+    softmax toute faite) ; o^a est le vecteur colonne des activations de sortie.
 
     Doit rester exact et fini même pour |o^a| de l'ordre de 1000.
     """
@@ -250,16 +266,21 @@ def q2f_limites():
     retournez {"mse": L_mse, "ce": L_ce, "meilleure": "mse" ou "ce" (la perte la plus appropriée)}
     où L[y][0] est la limite de ∂L/∂o^a pour l'étiquette y quand o^a → -∞ et L[y][1] quand
     o^a → +∞ (un tableau 2 × 2 de nombres : [[y=0, -∞ ; y=0, +∞], [y=1, -∞ ; y=1, +∞]]).
-    Les huit limites sont notées ensemble. La conclusion est jugée d'après VOS limites là où
-    la prédiction est très fausse (y = 1, o^a → -∞ et y = 0, o^a → +∞).
+    Un tableau peut aussi s'écrire {0: L[0], 1: L[1]}. Les huit limites sont notées ensemble.
+    La conclusion est jugée d'après VOS limites : elles doivent s'annuler là où la prédiction
+    est juste (y = 0, o^a → -∞ et y = 1, o^a → +∞) ; là où elle est très fausse (y = 1,
+    o^a → -∞ et y = 0, o^a → +∞), la meilleure perte est celle dont le gradient reste non nul
+    dans les DEUX cas alors que l'autre s'annule dans au moins un. Sinon la conclusion n'est
+    pas évaluée.
     (The limits of both gradients for y in {0, 1} as o^a -> -inf and +inf, as 2 x 2 tables
-    L[y][side], graded together; the conclusion is judged on YOUR limits.)
+    L[y][side], graded together; the conclusion is judged on YOUR limits: the loss whose
+    gradient stays non-zero in both very-wrong cases while the other's vanishes in one.)
     """
     raise NotImplementedError
 
 
 def q2g_perte(oa, y):
-    """(g) L(x, y) = -log o^s_y écrite directement en fonction de o^a (m, 1) ; y ∈ {0..m-1}.
+    """(g) L(x, y) = -log o^s_y écrite directement en fonction de o^a (vecteur colonne) ; y ∈ {0..m-1}.
 
     Doit rester finie et exacte pour |o^a| ≈ 1000.
     """
@@ -270,7 +291,8 @@ def q2h_risque_empirique(X, Y, W1, b1, W2, b2):
     """(h) Le risque empirique R̂ : moyenne des pertes sur le jeu de données.
 
     X : (n, d), une ligne par exemple ; Y : (n,) entiers dans {0..m-1} ;
-    b1 (d_h, 1), b2 (m, 1). Retourne un nombre.
+    W1, b1, W2, b2 : les paramètres (formes de l'énoncé et de vos réponses à 2.a et 2.b).
+    Retourne un nombre.
     """
     raise NotImplementedError
 
@@ -310,12 +332,12 @@ def q2i_derivee_oa_k(oa, y, k):
 
 
 def q2i_gradient_oa(os, y):
-    """(i) ∂L/∂o^a (m, 1) en fonction de o^s (m, 1) et de y (0-based)."""
+    """(i) Le vecteur ∂L/∂o^a en fonction de o^s (le vecteur des sorties) et de y (0-based)."""
     raise NotImplementedError
 
 
 def q2j_derivee_W2_kj(grad_oa, hs, k, j):
-    """(j) ∂L/∂W2_kj en fonction de grad_oa = ∂L/∂o^a (m, 1) et h^s (d_h, 1)."""
+    """(j) ∂L/∂W2_kj en fonction de grad_oa = ∂L/∂o^a et de h^s (des vecteurs colonnes)."""
     raise NotImplementedError
 
 
@@ -325,7 +347,7 @@ def q2j_derivee_b2_k(grad_oa, k):
 
 
 def q2k_gradient_W2(grad_oa, hs):
-    """(k) ∂L/∂W2, une matrice de même forme que W2.
+    """(k) ∂L/∂W2 (une matrice).
 
     L'énoncé demande la forme matricielle ; ici seule la valeur est notée : toute façon
     correcte de la calculer (produit matriciel, boucles) est acceptée.
@@ -344,7 +366,7 @@ def q2k_dimensions(d, d_h, m):
 
 
 def q2l_derivee_hs_j(grad_oa, W2, j):
-    """(l) ∂L/∂h^s_j en fonction de grad_oa (m, 1) et W2 (m, d_h)."""
+    """(l) ∂L/∂h^s_j en fonction de grad_oa = ∂L/∂o^a et de W2."""
     raise NotImplementedError
 
 
@@ -364,7 +386,7 @@ def q2n_derivee_sigma(z):
 
 
 def q2n_derivee_ha_j(grad_hs, ha, j):
-    """(n) ∂L/∂h^a_j en fonction de grad_hs = ∂L/∂h^s (d_h, 1) et h^a (d_h, 1)."""
+    """(n) ∂L/∂h^a_j en fonction de grad_hs = ∂L/∂h^s et de h^a (des vecteurs colonnes)."""
     raise NotImplementedError
 
 
@@ -414,9 +436,11 @@ def q3c_configurations(n, n_sortie):
     """(c, bonus) TOUTES les configurations (k, s, p, d) sans marge ni dilatation (p = 0,
     d = 1) qui transforment une entrée n × n en une sortie n_sortie × n_sortie (n_sortie ≥ 2) :
     une liste de dictionnaires {"k": ..., "s": ..., "p": 0, "d": 1} (ou de tuples (k, s, p, d)), dans n'importe quel ordre.
-    L'énoncé : n = 32, n_sortie = 4. Premier point : les configurations données pour l'énoncé
-    sont valides (à un près) ; second point : la liste est complète, pour l'énoncé et pour
-    d'autres tailles. Il suffit de parcourir k et s de 1 à n + 2p.
+    L'énoncé : n = 32, n_sortie = 4. Premier point : pour l'énoncé, la liste contient au moins
+    une configuration valide et au plus une qui ne l'est pas (une erreur est pardonnée) ;
+    second point : la liste est exactement l'ensemble des configurations valides, pour
+    l'énoncé et pour d'autres tailles, petites ou grandes. Il suffit de parcourir k et s de 1
+    à n + 2p.
     (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
     """
     raise NotImplementedError
@@ -426,9 +450,11 @@ def q3d_configurations(n, n_sortie):
     """(d, bonus) TOUTES les configurations (k, s, p, d) avec d = 2 et p = 2 qui transforment une
     entrée n × n en une sortie n_sortie × n_sortie (n_sortie ≥ 2) : une liste de dictionnaires
     {"k": ..., "s": ..., "p": 2, "d": 2} (ou de tuples (k, s, p, d)), dans n'importe quel ordre.
-    L'énoncé : n = 32, n_sortie = 4. Premier point : les configurations données pour l'énoncé
-    sont valides (à un près) ; second point : la liste est complète, pour l'énoncé et pour
-    d'autres tailles. Il suffit de parcourir k et s de 1 à n + 2p.
+    L'énoncé : n = 32, n_sortie = 4. Premier point : pour l'énoncé, la liste contient au moins
+    une configuration valide et au plus une qui ne l'est pas (une erreur est pardonnée) ;
+    second point : la liste est exactement l'ensemble des configurations valides, pour
+    l'énoncé et pour d'autres tailles, petites ou grandes. Il suffit de parcourir k et s de 1
+    à n + 2p.
     (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
     """
     raise NotImplementedError
@@ -438,9 +464,11 @@ def q3e_configurations(n, n_sortie):
     """(e, bonus) TOUTES les configurations (k, s, p, d) avec p = 1, d = 1 et s = 2 qui
     transforment une entrée n × n en une sortie n_sortie × n_sortie (n_sortie ≥ 2) :
     une liste de dictionnaires {"k": ..., "s": 2, "p": 1, "d": 1} (ou de tuples (k, s, p, d)), dans n'importe quel ordre.
-    L'énoncé : n = 32, n_sortie = 4. Premier point : les configurations données pour l'énoncé
-    sont valides (à un près) ; second point : la liste est complète, pour l'énoncé et pour
-    d'autres tailles. Il suffit de parcourir k et s de 1 à n + 2p.
+    L'énoncé : n = 32, n_sortie = 4. Premier point : pour l'énoncé, la liste contient au moins
+    une configuration valide et au plus une qui ne l'est pas (une erreur est pardonnée) ;
+    second point : la liste est exactement l'ensemble des configurations valides, pour
+    l'énoncé et pour d'autres tailles, petites ou grandes. Il suffit de parcourir k et s de 1
+    à n + 2p.
     (EVERY valid configuration for an n x n input and an n_sortie x n_sortie output, as a list.)
     """
     raise NotImplementedError

@@ -285,7 +285,7 @@ def softmax(v):
 
 
 def onehot(y, m):
-    """Vecteur colonne (m, 1) avec un 1 à la position y (0 <= y < m)."""
+    """Vecteur colonne de longueur m avec un 1 à la position y (0 <= y < m)."""
     out = np.zeros((int(m), 1))
     out[int(y), 0] = 1.0
     return out

@@ -63,6 +63,10 @@ FORMS = [
     M("1e_via_sigma", "q1e_etapes",
       "return [softplus(x) - softplus(-x), log(sigma(x)) - log(sigma(-x)), log(sigma(x) / sigma(-x)),\n"
       "        log(exp(x)), x]", "1.e", "uses 1.d: softplus(x) = -ln σ(-x)"),
+    M("1e_quotient_inside_second_log", "q1e_etapes",
+      "return [softplus(x) - softplus(-x), log(1 + exp(x)) - log(1 + exp(-x)),\n"
+      "        log(1 + exp(x)) - log((exp(x) + 1) / exp(x)), log(exp(x)), x]", "1.e",
+      "1 + e^-x = (e^x + 1) / e^x: a third path to a single logarithm"),
     # ---- 1.f / 1.g vectors in other forms
     M("1f_x_plus_x", "q1f_gradient_l2_carre", "return x + x", "1.f"),
     M("1f_loop", "q1f_gradient_l2_carre",
@@ -105,6 +109,18 @@ FORMS = [
       "return [(indicatrice(i == j) * exp(x[i]) * Z - exp(x[i]) * exp(x[j])) / Z ** 2,\n"
       "        exp(x[i]) / Z * (indicatrice(i == j) - exp(x[j]) / Z),\n"
       "        S[i] * (indicatrice(i == j) - S[j])]", "1.j"),
+    M("1i_terse_end_unfolded", "q1i_etapes",
+      "return [softmax(x + c)[i], exp(c) * exp(x[i]) / (exp(c) * somme(exp(x))), exp(x[i]) / somme(exp(x))]", "1.i",
+      "the cancellation right after the start, the end written by its definition"),
+    M("1j_numerator_factored", "q1j_etapes",
+      "Z = somme(exp(x))\nS = softmax(x)\nd = indicatrice(i == j)\n"
+      "return [exp(x[i]) * (d * Z - exp(x[j])) / Z ** 2, exp(x[i]) / Z * (d - exp(x[j]) / Z), S[i] * (d - S[j])]",
+      "1.j", "the quotient rule with e^{x_i} factored out of its numerator"),
+    M("1j_numpy_z_times_z", "q1j_etapes",
+      "Z = np.sum(np.exp(x))\nd = 1.0 if i == j else 0.0\n"
+      "return [(d * np.exp(x[i]) * Z - np.exp(x[i]) * np.exp(x[j])) / (Z * Z),\n"
+      "        d * np.exp(x[i]) / Z - (np.exp(x[i]) / Z) * (np.exp(x[j]) / Z),\n"
+      "        softmax(x)[i] * d - softmax(x)[i] * softmax(x)[j]]", "1.j", "numpy, Z * Z, a Python if for the indicator"),
     # ---- 1.k Jacobian with diag
     M("1k_outer", "q1k_jacobienne_softmax", "return diag(S) - np.outer(S, S)", "1.k"),
     M("1k_np_diag_of_flat", "q1k_jacobienne_softmax", "return np.diag(S.ravel()) - S @ S.T", "1.k"),

@@ -57,9 +57,10 @@ CASES = [
     # ---- 2. numpy and math functions read symbolically
     Case(2, "1d_log1p_logaddexp", (body("q1d_etapes", "return [log(sigma(x)), -np.log1p(np.exp(-x)), "
                                                       "-np.logaddexp(0, -x), -softplus(-x)]"),)),
+    # (the chains of 1.e and 1.i show their idea: a derivation is a proof, issue 20)
     Case(2, "1e_logaddexp", (body("q1e_etapes", "return [softplus(x) - softplus(-x), np.logaddexp(0, x) - "
                                                 "np.logaddexp(0, -x), np.log1p(np.exp(x)) - np.log1p(np.exp(-x)),\n"
-                                                "        np.log(np.exp(x)), x]"),)),
+                                                "        np.log((1 + np.exp(x)) / (1 + np.exp(-x))), np.log(np.exp(x)), x]"),)),
     Case(2, "1d_math", (body("q1d_etapes", "import math\n"
                                            "return [log(sigma(x)), -math.log1p(math.exp(-x)), -softplus(-x)]"),)),
     Case(2, "1d_reciprocal_negative", (body("q1d_etapes", "return [log(sigma(x)), np.log(np.reciprocal(1 + np.exp(-x))),\n"
@@ -67,8 +68,10 @@ CASES = [
     Case(2, "1c_square", (body("q1c_derivee_sigmoide", "return sigma(x) - np.square(sigma(x))"),)),
     Case(2, "1a_np_where", (body("q1a_signe", "return np.where(x > 0, 1.0, 0.0) - np.where(x < 0, 1.0, 0.0)"),)),
     Case(2, "1e_math", (body("q1e_etapes", "import math\nreturn [softplus(x) - softplus(-x), math.log(1 + math.exp(x)) - "
-                                           "math.log(1 + math.exp(-x)),\n        math.log(math.exp(x)), x]"),)),
+                                           "math.log(1 + math.exp(-x)),\n        math.log(math.exp(x) * (1 + math.exp(-x)))"
+                                           " - math.log(1 + math.exp(-x)), math.log(math.exp(x)), x]"),)),
     Case(2, "1i_numpy_on_the_vector", (body("q1i_etapes", "return [np.exp(x[i] + c) / np.sum(np.exp(x + c)),\n"
+                                                         "        np.exp(c) * np.exp(x[i]) / (np.exp(c) * np.sum(np.exp(x))),\n"
                                                          "        np.exp(x[i]) / np.sum(np.exp(x)),\n"
                                                          "        np.exp(x[i] - np.max(x)) / np.sum(np.exp(x - np.max(x))),\n"
                                                          "        softmax(x)[i]]"),)),

@@ -209,12 +209,15 @@ def _catalogued(fn):
 def test_statements_read_the_same_for_every_wrong_answer(rubric, item_id, fn, check):
     """Within the budget too: the catalogued near misses once had a diagnosis of their own."""
     near = [getattr(diagnosis.twin(m.id), fn)() for m in _catalogued(fn)]
-    answers = near + [["A"], ["B", "C"], "ABCDEFG", [], "A, E", ["a", "b", "c", "d"], "xyz"]
+    answers = near + [["A"], ["B", "C"], "ABCDEFG", [], "A, E", ["a", "b", "c", "d"], "A et D et F", ["B", "D", ""]]
     graded = _item_texts(rubric, item_id, fn, answers)
     assert {o.misconceptions[0] for o, _ in graded[:len(near)]} == {m.id for m in _catalogued(fn)}   # for TAs
     assert all(not c.passed for o, _ in graded for c in o.checks if c.id == check)
     assert len({text for _, text in graded}) == 1, graded[0][1]
     assert "Diagnostic" not in graded[0][1]
+    # an answer that cannot be read as letters is a form problem, the same for every such answer
+    unread = _item_texts(rubric, item_id, fn, ["xyz", ["A", 3], "A ou B"])
+    assert len({text for _, text in unread}) == 1 and "incorrect" not in unread[0][1] and "forme" in unread[0][1]
 
 
 def test_the_eight_limits_say_nothing_about_which_is_wrong(rubric):

@@ -18,8 +18,8 @@ from conftest import REPO, TEMPLATE
 
 EXPECTED = ["devoir3/devoir3.py", "devoir3/outils.py", "devoir3/autoverification.py",
             "devoir3/LISEZMOI.md", "devoir3/README.md"]
-STDLIB_AND_NUMPY = {"contextlib", "importlib", "importlib.util", "numbers", "os", "signal", "sys", "traceback",
-                    "warnings", "numpy", "outils"}
+STDLIB_AND_NUMPY = {"ast", "contextlib", "importlib", "importlib.util", "inspect", "linecache", "numbers", "os",
+                    "signal", "sys", "traceback", "warnings", "numpy", "outils"}
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +133,38 @@ def test_no_expected_value_of_the_answer_key(handout):
             assert not re.search(r'["\']k["\']\s*:\s*%d\b' % k, everything), (item, k, s)
     assert not re.search(r"""return\s+["'][A-D]["']""", everything)            # multiple-choice letters
     assert not re.search(r"""meilleure["']\s*:\s*["'](mse|ce)["']\s*[,}]""", everything)
+
+
+def _shape_texts():
+    """Every shape a dimension item asks (2.a, 2.b, 2.k, 2.m, 2.o), in the names a text uses:
+    (d_h, 1), (m, d_h), d_h × 1, ... (dh, DH and d_h alike), and "the same shape as" phrases."""
+    from autograder import targets
+    names = {5: "d", 4: "d_h", 3: "m"}
+    shapes = set()
+    for fn in (targets.shape_b1, targets.shapes_2b, targets.shapes_2k, targets.shapes_2m, targets.shapes_2o):
+        got = fn(5, 4, 3)
+        for w in (got.values() if isinstance(got, dict) else [got]):
+            w = (w[1], 1) if w[0] == "vector" else tuple(w)
+            shapes.add(tuple(names.get(e, str(e)) for e in w))
+    return shapes
+
+
+def _normalised(text):
+    return re.sub(r"\s+", "", text.lower()).replace("dh", "d_h").replace("d__h", "d_h")
+
+
+def test_no_shape_that_an_item_asks_is_stated_in_the_zip(handout):
+    """The template, outils, the self-check and the instructions describe inputs without stating
+    what an item asks ("b1 : le vecteur de biais de la couche cachée, de la forme que vous donnez
+    en 2.a"): no (d_h, 1), (m, d_h), m × d_h... and no "même forme que W2" (issue 20)."""
+    _, files = handout
+    for name, text in files.items():
+        flat = _normalised(text)
+        for shape in _shape_texts():
+            a, b = shape
+            for written in ("(%s,%s)" % (a, b), "%s×%s" % (a, b), "(%s,)" % a if b == "1" else None):
+                assert not written or written not in flat, (name, written)
+        assert "mêmeformeque" not in flat and "sameshapeas" not in flat, name
 
 
 def test_the_zip_is_built_by_the_command(tmp_path):

@@ -1,0 +1,385 @@
+"""What counts as a step of a derivation, and whether a derivation shows its idea.
+
+A "show that" item is answered as a list of traced expressions (checks.check_derivation).
+Equal neighbours are not enough: [start, (start + end) / 2, end] is a chain of equalities
+that proves nothing. This module reads the chain's trees structurally:
+
+- `light(tree)`: the tree with padding removed (+ 0, x 1, / 1, ** 1, double negation),
+  numbers folded, sums and products flattened (a - b is a + (-1) b, a / b is a b^-1);
+  nothing cancelled. Ideas are matched on it.
+- `canon(tree)`: light, then like terms and like factors merged (a + b - a is b,
+  a b / a is b), log(exp(a)) and exp(log(a)) unwrapped, exp(a) exp(-a) folded, every
+  sum and product sorted. Two expressions with the same canonical form differ only by
+  rewritings that need no mathematics: one is not a step after the other.
+- `genuine(...)`: an expression is a real step when it is not the canonical copy of the
+  statement's ends, of the chain's start or of an earlier step, is not built from the
+  chain's ends by arithmetic alone (the midpoint, any affine combination, sums,
+  products, identities wrapped around them) and uses something beyond the atoms of the
+  statement's own expressions.
+- `matches(pattern, tree)`: the idea a rubric item names (its `idea` pattern, data in
+  rubric.yaml), matched on the light form. The pattern language is documented at `matches`.
+
+Deliberately not sympy: its simplifier proves equalities (which the chain check already
+does); here the question is the opposite one, whether a rewriting took any mathematics,
+and that is a property of the written form.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+ARITH = ("add", "mul", "pow", "num")
+
+
+# ------------------------------------------------------------------ light form
+@functools.lru_cache(maxsize=4096)
+def light(t):
+    """Padding removed, numbers folded, add/mul flattened (n-ary), sub/div/neg/sqrt rewritten."""
+    h = t[0]
+    if h == "num":
+        return ("num", float(t[1]))
+    if h == "sym":
+        return t
+    if h == "softmax":
+        return ("softmax", t[1], tuple(light(a) for a in t[2]))
+    if h == "unread":
+        return t[:2] + tuple(light(a) for a in t[2:])
+    if h == "add":
+        return _sum([light(t[1]), light(t[2])])
+    if h == "sub":
+        return _sum([light(t[1]), _prod([("num", -1.0), light(t[2])])])
+    if h == "neg":
+        return _prod([("num", -1.0), light(t[1])])
+    if h == "mul":
+        return _prod([light(t[1]), light(t[2])])
+    if h == "div":
+        return _prod([light(t[1]), _pow(light(t[2]), ("num", -1.0))])
+    if h == "pow":
+        return _pow(light(t[1]), light(t[2]))
+    if h == "sqrt":
+        return _pow(light(t[1]), ("num", 0.5))
+    args = tuple(light(a) for a in t[1:])
+    return _fold(h, args)
+
+
+def _num(v):
+    return ("num", float(v))
+
+
+def _is_num(t):
+    return t[0] == "num"
+
+
+def _sum(parts):
+    terms, const = [], 0.0
+    for p in parts:
+        for q in (p[1:] if p[0] == "add" else (p,)):
+            if _is_num(q):
+                const += q[1]
+            else:
+                terms.append(q)
+    if const != 0.0 or not terms:
+        terms.append(_num(const))
+    return terms[0] if len(terms) == 1 else ("add",) + tuple(terms)
+
+
+def _prod(parts):
+    factors, coef = [], 1.0
+    for p in parts:
+        for q in (p[1:] if p[0] == "mul" else (p,)):
+            if _is_num(q):
+                coef *= q[1]
+            else:
+                factors.append(q)
+    if coef == 0.0:
+        return _num(0.0)
+    if coef != 1.0 or not factors:
+        factors.insert(0, _num(coef))
+    return factors[0] if len(factors) == 1 else ("mul",) + tuple(factors)
+
+
+def _pow(base, ex):
+    if _is_num(ex):
+        k = ex[1]
+        if k == 1.0:
+            return base
+        if k == 0.0:
+            return _num(1.0)
+        if _is_num(base):
+            v = _safe(lambda: base[1] ** k)
+            if v is not None:
+                return _num(v)
+        if base[0] == "pow" and _is_num(base[2]):           # (a^p)^q = a^(pq): padding, not a step
+            return _pow(base[1], _num(base[2][1] * k))
+        if base[0] == "mul":                                 # (a b)^k = a^k b^k
+            return _prod([_pow(f, ex) for f in base[1:]])
+    return ("pow", base, ex)
+
+
+_FOLD = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "cosh": math.cosh, "sinh": math.sinh,
+         "abs": abs, "sigma": lambda z: 1.0 / (1.0 + math.exp(-z)),
+         "softplus": lambda z: math.log1p(math.exp(z))}
+
+
+def _safe(f):
+    try:
+        v = f()
+    except (ValueError, OverflowError, ZeroDivisionError, TypeError):
+        return None
+    return float(v) if isinstance(v, (int, float)) and math.isfinite(v) else None
+
+
+def _fold(h, args):
+    """A function of numbers is a number (exp(0) is 1): folding constants is not a step."""
+    if h in _FOLD and len(args) == 1 and _is_num(args[0]):
+        v = _safe(lambda: _FOLD[h](args[0][1]))
+        if v is not None:
+            return _num(v)
+    return (h,) + args
+
+
+# ------------------------------------------------------------------ canonical form
+@functools.lru_cache(maxsize=4096)
+def canon(t):
+    """Light form with like terms and factors merged, identity wrappers unwrapped, sorted."""
+    prev = None
+    t = light(t)
+    for _ in range(6):          # merging can expose more merging; a few passes reach the fixpoint
+        if t == prev:
+            break
+        prev, t = t, _canon(t)
+    return t
+
+
+def _key(t):
+    return repr(t)
+
+
+def _canon(t):
+    h = t[0]
+    if h in ("num", "sym"):
+        return t
+    if h == "softmax":
+        return ("softmax", t[1], tuple(_canon(a) for a in t[2]))
+    if h == "unread":
+        return t[:2] + tuple(_canon(a) for a in t[2:])
+    args = tuple(_canon(a) for a in t[1:])
+    if h == "add":
+        return _merge_terms(args)
+    if h == "mul":
+        return _merge_factors(args)
+    if h == "pow":
+        return _pow(args[0], args[1])
+    if h == "log" and args[0][0] == "exp":
+        return args[0][1]
+    if h == "log" and args[0][0] == "pow" and args[0][1][0] == "exp" and _is_num(args[0][2]):
+        return _prod([args[0][2], args[0][1][1]])            # log(exp(a)^k) = k a
+    if h == "exp" and args[0][0] == "log":
+        return args[0][1]
+    return _fold(h, args)
+
+
+def _split_term(t):
+    """A term as (coefficient, its non-numeric part)."""
+    if t[0] == "mul" and _is_num(t[1]):
+        rest = t[2:]
+        return t[1][1], rest[0] if len(rest) == 1 else ("mul",) + rest
+    if _is_num(t):
+        return t[1], None
+    return 1.0, t
+
+
+def _merge_terms(args):
+    flat = _sum(list(args))
+    parts = flat[1:] if flat[0] == "add" else (flat,)
+    acc = {}
+    for p in parts:
+        c, rest = _split_term(p)
+        k = _key(rest)
+        acc[k] = [acc.get(k, [0.0])[0] + c, rest]
+    terms = []
+    for k in sorted(acc):
+        c, rest = acc[k]
+        if abs(c) > 1e-12:
+            terms.append(_num(c) if rest is None else _prod([_num(c), rest]))
+    return _sum(terms) if terms else _num(0.0)
+
+
+def _base_exp(f):
+    """A factor as (base, numeric exponent)."""
+    return (f[1], f[2][1]) if f[0] == "pow" and _is_num(f[2]) else (f, 1.0)
+
+
+def _merge_factors(args):
+    flat = _prod(list(args))
+    parts = flat[1:] if flat[0] == "mul" else (flat,)
+    coef, acc, exps = 1.0, {}, {}
+    for p in parts:
+        if _is_num(p):
+            coef *= p[1]
+            continue
+        base, k = _base_exp(p)
+        table = exps if base[0] == "exp" else acc      # exp(a)^k by its argument a
+        key = _key(base[1] if base[0] == "exp" else base)
+        table[key] = [table.get(key, [0.0])[0] + k, base]
+    # exp factors whose exponents add up to a number are that number (e^x e^-x = 1); others stay
+    # apart (e^c e^x is the step 1.i asks for, not exp(c + x) again)
+    if exps:
+        total = canon(_sum([_prod([_num(k), b[1]]) for k, b in exps.values()]))
+        if _is_num(total) and _safe(lambda: math.exp(total[1])) is not None:
+            coef *= math.exp(total[1])
+            exps = {}
+    acc.update({"exp" + k: v for k, v in exps.items()})
+    factors = [_pow(acc[k][1], _num(acc[k][0])) for k in sorted(acc) if abs(acc[k][0]) > 1e-12]
+    if len(factors) == 1 and factors[0][0] == "add" and coef != 1.0:      # 2 (a + b) is 2a + 2b
+        return _merge_terms(tuple(_prod([_num(coef), t]) for t in factors[0][1:]))
+    return _prod([_num(coef)] + factors)
+
+
+# ------------------------------------------------------------------ real steps
+def atoms(t) -> set:
+    """The maximal non-arithmetic subtrees of a canonical tree (symbols, function calls)."""
+    if t[0] == "num":
+        return set()
+    if t[0] in ("add", "mul"):
+        return set().union(*(atoms(a) for a in t[1:]))
+    if t[0] == "pow" and _is_num(t[2]):
+        return atoms(t[1])
+    return {t}
+
+
+def built_from(t, refs: set) -> bool:
+    """Is t (light form) made of whole copies of refs (canonical trees), numbers and arithmetic
+    only, identities included? E.g. (start + end) / 2, 0.3 start + 0.7 end, start * end / start."""
+    if _is_num(t) or canon(t) in refs:
+        return True
+    if t[0] in ("add", "mul"):
+        return all(built_from(a, refs) for a in t[1:])
+    if t[0] == "pow":
+        return _is_num(t[2]) and built_from(t[1], refs)
+    if t[0] in ("log", "exp", "abs") and t[1][0] in ("exp", "log", "pow"):     # log(exp(.)), |sqrt(.)|...
+        return built_from(t[1][1], refs)
+    return False
+
+
+def genuine(steps, k, targets, target_atoms) -> bool:
+    """Is steps[k] a real rewriting in its chain?
+
+    Not one if, up to rewritings that need no mathematics (canon), it repeats the statement's
+    expressions (targets), the chain's start or an earlier step; if it is built from the chain's
+    ends and the statement's expressions by arithmetic alone; or if it uses nothing beyond the
+    atoms of the statement's expressions (target_atoms), e.g. 0.5 softplus(x) - 0.5 softplus(-x)
+    + 0.5 x. The chain's own end is not compared as a whole: e^c e^x / (e^c S) may precede an end
+    written e^x / S (the cancellation is the step)."""
+    expr = steps[k]
+    c = canon(expr)
+    others = list(targets) + [s for i, s in enumerate(steps[:k]) if i != k]
+    if any(c == canon(o) for o in others):
+        return False
+    refs = {canon(o) for o in list(targets) + [steps[0], steps[-1]] if o is not expr}
+    if built_from(light(expr), refs):
+        return False
+    return not atoms(c) <= target_atoms
+
+
+# ------------------------------------------------------------------ ideas
+def matches(p, t, env=None) -> bool:
+    """Does the light-form tree t match pattern p? Patterns (YAML lists in rubric.yaml):
+
+      _                       anything
+      [num, v], [sym, name]   that number, that symbol
+      [HEAD, p1, ...]         a node of that head whose arguments match p1, ... in order
+      [add, p1, ..., "..."]   a sum whose terms match p1, ... one each, in any order; "..." allows
+      [mul, p1, ..., "..."]   other terms (factors) too; a quotient a / b is a product a b^-1
+      [exponent, p, k]        (inside mul) the factors whose base matches p have exponents adding to k
+      [contains, p]           t or one of its sub-trees matches p
+      [all, p...], [any, p...], [not, p]
+      [nonconstant]           t holds a symbol
+      [free_of, name...]      t holds none of these symbols or function names
+      [normaliser, x]         the sum of exp(x_k) over every component x_0, x_1, ... of the vector x
+    """
+    env = env or {}
+    if p == "_":
+        return True
+    head = p[0]
+    if head in ("num", "sym"):
+        return t[0] == head and (t[1] == p[1] if head == "sym" else t[0] == "num" and float(t[1]) == float(p[1]))
+    if head == "contains":
+        return any(matches(p[1], s, env) for s in _subtrees(t))
+    if head == "all":
+        return all(matches(q, t, env) for q in p[1:])
+    if head == "any":
+        return any(matches(q, t, env) for q in p[1:])
+    if head == "not":
+        return not matches(p[1], t, env)
+    if head == "nonconstant":
+        return bool(_symbols(t))
+    if head == "free_of":
+        names = set(p[1:])
+        return not (names & _symbols(t) or names & _heads(t))
+    if head == "normaliser":
+        want = _normaliser_terms(p[1], env)
+        return bool(want) and t[0] == "add" and sorted(repr(a) for a in t[1:]) == want
+    if head in ("add", "mul"):
+        if t[0] != head:
+            return False
+        return _match_parts(list(p[1:]), list(t[1:]), env)
+    if t[0] != head or len(t) != len(p):
+        return False
+    if head == "softmax":
+        return True
+    return all(matches(q, s, env) for q, s in zip(p[1:], t[1:]))
+
+
+def _match_parts(pats, parts, env) -> bool:
+    """Each pattern takes parts of its own (one, or for `exponent` all those of its base)."""
+    rest_ok = "..." in pats
+    pats = [q for q in pats if q != "..."]
+    if not pats:
+        return rest_ok or not parts
+    q, others = pats[0], pats[1:] + (["..."] if rest_ok else [])
+    if q[0] == "exponent":
+        mine = [s for s in parts if matches(q[1], _base_exp(s)[0], env)]
+        if not mine or abs(sum(_base_exp(s)[1] for s in mine) - float(q[2])) > 1e-9:
+            return False
+        return _match_parts(others, [s for s in parts if all(s is not m for m in mine)], env)
+    if q[0] == "normaliser":                  # in a flattened sum, Z's terms are terms of the sum
+        want = _normaliser_terms(q[1], env)
+        reprs = [repr(s) for s in parts]
+        if want and all(w in reprs for w in want):
+            rest = list(parts)
+            for w in want:
+                rest.pop([repr(s) for s in rest].index(w))
+            if _match_parts(others, rest, env):
+                return True
+    for i, s in enumerate(parts):
+        if matches(q, s, env) and _match_parts(others, parts[:i] + parts[i + 1:], env):
+            return True
+    return False
+
+
+def _normaliser_terms(name, env):
+    """The terms exp(x_k) of the sum over the components of the vector symbol `name`."""
+    return sorted(repr(("exp", ("sym", "%s%d" % (name, k)))) for k in range(env.get(name) or 0))
+
+
+def _subtrees(t):
+    yield t
+    if t[0] in ("num", "sym"):
+        return
+    kids = t[2] if t[0] == "softmax" else (t[2:] if t[0] == "unread" else t[1:])
+    for k in kids:
+        yield from _subtrees(k)
+
+
+def _symbols(t) -> set:
+    return {s[1] for s in _subtrees(t) if s[0] == "sym"}
+
+
+def _heads(t) -> set:
+    return {s[0] for s in _subtrees(t)}
+
+
+def vector_sizes(symbols: dict) -> dict:
+    """{name: size} of the rubric's `symbols` (x: 3 is the vector x0, x1, x2)."""
+    return {n: s for n, s in symbols.items()} if isinstance(symbols, dict) else {}

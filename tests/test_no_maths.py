@@ -1,0 +1,226 @@
+"""Issue 20: a grade certifies the mathematics. A script that knows no calculus must earn almost
+nothing, and nonsense must earn nothing at all.
+
+Families of such scripts, each one whole submission graded once (module fixture, 2 processes):
+- nonsense answers: every function of the template returns a constant of some type, zeros of the
+  right form, its first argument, or a copy of the statement; no sub-check may pass, except those
+  listed in NONSENSE_PASSES with the reason;
+- padded derivations (five kinds: affine combinations of the chain's ends, identity-wrapped
+  neighbours, repeats, sums and products of the ends, the end with a trivial constant or its
+  terms reordered) and the statement's start and end alone: nothing on 1.d, 1.e, 1.i, 1.j;
+- shapes copied from the student's zip: nothing on the dimension items.
+Each family earns at most 10 % of the 18 calculus points (CALCULUS).
+"""
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+
+from bench import mutants
+from conftest import REPO, TEMPLATE
+
+# The calculus the statement does not give (issue 20): items, and sub-checks of other items.
+CALCULUS = {"1.b": None, "1.c": None, "1.d": None, "1.e": None, "1.g": None, "1.i": None, "1.j": None,
+            "1.k": None, "2.n": None, "2.o": None, "2.d": {"derivee"}, "2.e": {"derivee"},
+            "2.i": {"k_different_de_y", "k_egal_y"}}
+CALCULUS_POINTS = 18
+DERIVATIONS = {"q1d_etapes": "1.d", "q1e_etapes": "1.e", "q1i_etapes": "1.i", "q1j_etapes": "1.j"}
+
+# ---------------------------------------------------------------------------- nonsense
+NONSENSE = {"zero": "0", "one": "1", "minus_one": "-1", "float": "0.37", "huge": "1e300", "nan": "float('nan')",
+            "string": "'A'", "none": "None", "empty_list": "[]", "empty_tuple": "()", "empty_dict": "{}",
+            "zeros_array": "np.zeros((3, 1))", "list_of_zeros": "[0, 0, 0]", "identity": "{first}",
+            "zeros_like": "np.zeros_like(np.asarray({first}, float))"}
+
+# Zeros and ones in the form each structured answer asks for (dicts of shapes, tables, lists).
+FORMED = {
+    "q2a_dimension_b1": "({v}, {v})", "q2b_dimensions": '{{"W2": ({v}, {v}), "b2": ({v}, {v})}}',
+    "q2k_dimensions": '{{"grad_oa": ({v}, {v}), "hs": ({v}, {v}), "grad_W2": ({v}, {v}), "grad_b2": ({v}, {v})}}',
+    "q2m_dimensions": '{{"W2": ({v}, {v}), "grad_oa": ({v}, {v}), "grad_hs": ({v}, {v})}}',
+    "q2o_dimensions": '{{"grad_hs": ({v}, {v}), "ha": ({v}, {v}), "grad_ha": ({v}, {v})}}',
+    "q3a_formes": '{{"couche1": ({v}, {v}, {v}), "couche2": ({v}, {v}, {v}), "couche3": ({v}, {v}, {v}), "total": {v}}}',
+    "q2f_limites": '{{"mse": [[{v}, {v}], [{v}, {v}]], "ce": [[{w}, {w}], [{w}, {w}]], "meilleure": "{best}"}}',
+    "q3c_configurations": '[({v}, {v}, {v}, {v})]', "q3d_configurations": '[{{"k": {v}, "s": {v}, "p": 2, "d": 2}}]',
+    "q3e_configurations": '[{{"k": {v}, "s": 2, "p": 1, "d": 1}}]',
+    "q1h_contre_exemple": "[{v}, {v}], {v}", "q2h_parametres": "[]", "q2c_pourquoi": '""', "q2h_probleme": '"ABCDEFG"',
+    "q1d_etapes": "[{v} * x, {v} * x, {v} * x]", "q1e_etapes": "[x, x, x]", "q1i_etapes": "[c, c, c]",
+    "q1j_etapes": "[x[0], x[0], x[0]]",
+}
+
+# The statement's own expressions where an answer is asked (copies prove nothing).
+STATEMENT = {
+    "q1d_etapes": "return [log(sigma(x)), -softplus(-x)]",
+    "q1e_etapes": "return [softplus(x) - softplus(-x), x]",
+    "q1i_etapes": "return [softmax(x + c)[i], softmax(x)[i]]",
+    "q1j_etapes": "S = softmax(x)\nreturn [S[i] * indicatrice(i == j) - S[i] * S[j]] * 2",
+    "q3c_configurations": "return []", "q3d_configurations": "return []", "q3e_configurations": "return []",
+}
+
+# Sub-checks that nonsense passes with reason (the nonsense is the answer there).
+NONSENSE_PASSES = {
+    ("identity", "2.k", "b2"): "∂L/∂b2 = ∂L/∂o^a: the identity of grad_oa is the answer",
+}
+
+
+def _functions():
+    tree = ast.parse(TEMPLATE.read_text(encoding="utf-8"))
+    return [(n.name, [a.arg for a in n.args.args]) for n in tree.body if isinstance(n, ast.FunctionDef)]
+
+
+def _file(bodies: dict, base=None) -> str:
+    text = base if base is not None else TEMPLATE.read_text(encoding="utf-8")
+    for fn, body in bodies.items():
+        text = mutants.apply_edit(text, fn, body)
+    return text
+
+
+def _nonsense(expr: str) -> str:
+    return _file({fn: "return " + expr.replace("{first}", args[0] if args else "0") for fn, args in _functions()})
+
+
+def _formed(v, w, best) -> str:
+    bodies = {fn: "return %s" % v for fn, _ in _functions()}
+    bodies.update({fn: "return " + f.format(v=v, w=w, best=best) for fn, f in FORMED.items()})
+    return _file(bodies)
+
+
+# ---------------------------------------------------------------------------- padded derivations
+ENDS = {   # (start, end) of each derivation as the statement gives them, and the arguments' set-up
+    "q1d_etapes": ("", "log(sigma(x))", "-softplus(-x)"),
+    "q1e_etapes": ("", "softplus(x) - softplus(-x)", "x"),
+    "q1i_etapes": ("", "softmax(x + c)[i]", "softmax(x)[i]"),
+    # 1.j's start is not given: the end written with exp stands for it (S unfolded)
+    "q1j_etapes": ("Z = somme(exp(x))\nS = softmax(x)\nd = indicatrice(i == j)\n",
+                   "exp(x[i]) / Z * d - exp(x[i]) / Z * (exp(x[j]) / Z)", "S[i] * d - S[i] * S[j]"),
+}
+PADDINGS = {   # five kinds of steps that are no steps: s is the start, e the end
+    "affine_combinations": "[s, (s + e) / 2, 0.3 * s + 0.7 * e, e]",
+    "wrapped_neighbours": "[s, log(exp(s)), -(-s) + 0, e * 1, exp(log(e * e)) / e, e]",
+    "repeats": "[s, s, e, e]",
+    "sums_and_products_of_ends": "[s, s + e - s, s * e / s, (s + e) * (s + e) / (4 * e), e]",
+    "trivial_constants_and_reordering": "[s, 0 + e * exp(0) + log(1), e * exp(x0) * exp(-x0), (1 + 0 * s) * e, e]",
+}
+
+
+def _padded(kind: str) -> str:
+    bodies = {}
+    for fn, (setup, start, end) in ENDS.items():
+        x0 = "x[0]" if fn in ("q1i_etapes", "q1j_etapes") else "x"
+        chain = PADDINGS[kind].replace("x0", x0)
+        bodies[fn] = "%ss = %s\ne = %s\nreturn %s" % (setup, start, end, chain)
+    return _file(bodies)
+
+
+# ---------------------------------------------------------------------------- copied shapes
+SHAPE_NAMES = {"b1": "b1", "W2": "W2", "b2": "b2", "grad_oa": "∂L/∂o^a", "hs": "h^s", "grad_W2": "∂L/∂W2",
+               "grad_b2": "∂L/∂b2", "grad_hs": "∂L/∂h^s", "ha": "h^a", "grad_ha": "∂L/∂h^a"}
+SHAPE_TEXT = re.compile(r"\(\s*(d_h|dh|d|m|1)\s*,\s*(d_h|dh|d|m|1)?\s*\)")
+
+
+def copied_shapes(text: str) -> dict:
+    """What a script reads from the student's zip: for each shape asked by 2.a/2.b/2.k/2.m/2.o, a
+    shape written right after its name ("b1 (d_h, 1)", "h^s (d_h, 1)"), and for a gradient the
+    shape of what it is the gradient of (the template once said "de même forme que W2")."""
+    found = {}
+    for key, name in SHAPE_NAMES.items():
+        m = re.search(re.escape(name) + r"\s*(?:=[^(\n]{0,30})?\(\s*(\w+)\s*,\s*(\w+)?\s*\)", text)
+        if m and all(g in (None, "d_h", "dh", "d", "m", "1") for g in m.groups()):
+            found[key] = tuple(g for g in m.groups() if g)
+    for key in list(SHAPE_NAMES):
+        if key.startswith("grad_") and key not in found and key[5:] in found:
+            found[key] = found[key[5:]]
+    return found
+
+
+def _copied_shapes_file(text: str) -> str:
+    shapes = copied_shapes(text)
+
+    def shape(key):
+        return "(%s)" % ", ".join({"d_h": "d_h", "dh": "d_h", "d": "d", "m": "m", "1": "1"}[g] + ""
+                                  for g in shapes.get(key, ("1", "1")))
+    keys = {"q2a_dimension_b1": None, "q2b_dimensions": ["W2", "b2"],
+            "q2k_dimensions": ["grad_oa", "hs", "grad_W2", "grad_b2"],
+            "q2m_dimensions": ["W2", "grad_oa", "grad_hs"], "q2o_dimensions": ["grad_hs", "ha", "grad_ha"]}
+    bodies = {fn: "return " + (shape("b1") if ks is None else "{%s}" % ", ".join('"%s": %s' % (k, shape(k)) for k in ks))
+              for fn, ks in keys.items()}
+    return _file(bodies, base=mutants.FULL_MARKS.read_text(encoding="utf-8"))
+
+
+def _zip_text() -> str:
+    from autograder.handout import handout_members
+    return "\n".join(p.read_text(encoding="utf-8") for _, p in handout_members())
+
+
+SHAPE_CHECKS = {("2.a", "dimension_b1"), ("2.b", "dimensions"), ("2.k", "dimensions"), ("2.m", "dimensions"),
+                ("2.o", "dimensions")}
+
+
+# ---------------------------------------------------------------------------- grading, once
+def _jobs():
+    jobs = [("nonsense:" + name, _nonsense(expr)) for name, expr in NONSENSE.items()]
+    jobs += [("nonsense:formed_zeros", _formed(0, 0, "ce")), ("nonsense:formed_ones", _formed(1, 0, "mse")),
+             ("nonsense:statement", _file(STATEMENT))]
+    jobs += [("padded:" + kind, _padded(kind)) for kind in PADDINGS]
+    jobs += [("padded:statement_only", _file({fn: STATEMENT[fn] for fn in DERIVATIONS}))]
+    jobs += [("shapes:copied_from_the_zip", _copied_shapes_file(_zip_text()))]
+    return jobs
+
+
+@pytest.fixture(scope="module")
+def graded():
+    """{job: {item: ItemResult(points, max, failed check ids)}}, every family graded once."""
+    return {name: items for name, (items, _) in mutants.grade_sources(_jobs(), workers=2).items()}
+
+
+def passing(rubric, items) -> set:
+    """(item, sub-check) pairs that passed."""
+    return {(it.id, c.id) for it in rubric.items for c in it.checks
+            if it.id in items and c.id not in items[it.id][2]}
+
+
+def calculus_score(rubric, items) -> float:
+    total = 0.0
+    for it in rubric.items:
+        if it.id in CALCULUS and it.id in items:
+            subs = CALCULUS[it.id]
+            total += sum(c.points for c in it.checks
+                         if (subs is None or c.id in subs) and c.id not in items[it.id][2])
+    return total
+
+
+def test_the_calculus_points_are_eighteen(rubric):
+    full = {it.id: (it.points, [], []) for it in rubric.items}
+    assert calculus_score(rubric, full) == CALCULUS_POINTS
+
+
+def test_no_sub_check_passes_on_nonsense(rubric, graded):
+    found = {(name.split(":", 1)[1], i, c) for name, items in graded.items() if name.startswith("nonsense:")
+             for i, c in passing(rubric, items)}
+    unexpected = sorted(f for f in found if f not in NONSENSE_PASSES)
+    assert not unexpected, "sub-checks passing on nonsense: %s" % unexpected
+
+
+def test_padded_derivations_and_the_statement_alone_earn_nothing(rubric, graded):
+    for name, items in graded.items():
+        if name.startswith("padded:"):
+            got = {DERIVATIONS[fn]: items[DERIVATIONS[fn]][0] for fn in DERIVATIONS}
+            assert not any(got.values()), (name, got)
+            assert calculus_score(rubric, items) <= 0.1 * CALCULUS_POINTS, name
+
+
+def test_shapes_copied_from_the_zip_earn_nothing(rubric, graded):
+    items = graded["shapes:copied_from_the_zip"]
+    assert not SHAPE_CHECKS & passing(rubric, items), SHAPE_CHECKS & passing(rubric, items)
+
+
+def test_the_shape_reader_would_have_read_the_old_template():
+    """The family is not vacuous: the template's former comments give 2.5 points' worth of shapes."""
+    old = ("# d = entrée, d_h = couche cachée, m = classes ; W1 (d_h, d), W2 (m, d_h)\n"
+           "h^a (vecteur colonne) à partir de W1 (d_h, d), b1 (d_h, 1), x (d, 1).\n"
+           "o^a à partir de W2, b2 (m, 1) et h^s (d_h, 1).\n"
+           "∂L/∂o^a (m, 1) en fonction de o^s (m, 1) ; grad_hs = ∂L/∂h^s (d_h, 1) et h^a (d_h, 1)")
+    got = copied_shapes(old)
+    assert got["b1"] == ("d_h", "1") and got["W2"] == ("m", "d_h") and got["grad_W2"] == ("m", "d_h")
+    assert got["grad_ha"] == got["ha"] == ("d_h", "1") and got["grad_b2"] == ("m", "1")
