@@ -111,6 +111,8 @@ def _pow(base, ex):
                 return _num(v)
         if base[0] == "pow" and _is_num(base[2]):           # (a^p)^q = a^(pq): padding, not a step
             return _pow(base[1], _num(base[2][1] * k))
+        if base[0] == "exp":                                 # (e^a)^k = e^(ka): 1 / e^x is e^-x
+            return ("exp", _prod([_num(k), base[1]]))
         if base[0] == "mul":                                 # (a b)^k = a^k b^k
             return _prod([_pow(f, ex) for f in base[1:]])
     return ("pow", base, ex)
@@ -219,18 +221,22 @@ def _merge_factors(args):
             coef *= p[1]
             continue
         base, k = _base_exp(p)
-        table = exps if base[0] == "exp" else acc      # exp(a)^k by its argument a
-        key = _key(base[1] if base[0] == "exp" else base)
-        table[key] = [table.get(key, [0.0])[0] + k, base]
+        if base[0] == "exp":            # e^(m a) by a, with the exponent m: e^c e^-c is e^0
+            m, rest = _split_term(base[1])
+            key = _key(rest)
+            exps[key] = [exps.get(key, [0.0])[0] + k * m, ("exp", rest if rest is not None else _num(1.0))]
+            continue
+        key = _key(base)
+        acc[key] = [acc.get(key, [0.0])[0] + k, base]
     # exp factors whose exponents add up to a number are that number (e^x e^-x = 1); others stay
     # apart (e^c e^x is the step 1.i asks for, not exp(c + x) again)
     if exps:
-        total = canon(_sum([_prod([_num(k), b[1]]) for k, b in exps.values()]))
+        total = canon(_sum([_prod([_num(m), e[1]]) for m, e in exps.values()]))
         if _is_num(total) and _safe(lambda: math.exp(total[1])) is not None:
             coef *= math.exp(total[1])
             exps = {}
-    acc.update({"exp" + k: v for k, v in exps.items()})
     factors = [_pow(acc[k][1], _num(acc[k][0])) for k in sorted(acc) if abs(acc[k][0]) > 1e-12]
+    factors += [("exp", _prod([_num(m), e[1]])) for key, (m, e) in sorted(exps.items()) if abs(m) > 1e-12]
     if len(factors) == 1 and factors[0][0] == "add" and coef != 1.0:      # 2 (a + b) is 2a + 2b
         return _merge_terms(tuple(_prod([_num(coef), t]) for t in factors[0][1:]))
     return _prod([_num(coef)] + factors)

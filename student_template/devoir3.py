@@ -220,7 +220,7 @@ def q2c_pourquoi():
     """(c) Pourquoi est-il important que les o^s_k soient positifs et somment à 1 ?
 
     Parmi les affirmations suivantes, retournez la liste des lettres de TOUTES celles qui
-    sont vraies, p. ex. ["A", "F"] (ordre et casse indifférents ; une chaîne "AF" est
+    sont vraies, p. ex. ["A", "F"] (ordre et casse indifférents ; une chaîne "AF" ou "A, F" est
     aussi acceptée). Les affirmations sont notées ensemble, tout ou rien, et la
     correction ne dit pas laquelle est mal classée.
       "A" : o^s s'interprète comme une distribution de probabilité sur les m classes :
@@ -311,7 +311,7 @@ def q2h_probleme():
     """(h) Le problème d'optimisation de l'entraînement.
 
     Parmi les affirmations suivantes, retournez la liste des lettres de TOUTES celles qui
-    sont vraies, p. ex. ["B", "D"] (ordre et casse indifférents ; une chaîne "BD" est
+    sont vraies, p. ex. ["B", "D"] (ordre et casse indifférents ; une chaîne "BD" ou "B, D" est
     aussi acceptée). Les affirmations sont notées ensemble, tout ou rien, et la
     correction ne dit pas laquelle est mal classée.
       "A" : θ* = argmin_θ R̂(θ) ;

@@ -150,4 +150,31 @@ CASES = [
     Case(11, "2f_one_wrong_cell_cannot_decide",
          (body("q2f_limites", 'return {"mse": [[0, 0], [0, 0]], "ce": [[0, 0], [-1, 0]], "meilleure": "ce"}'),),
          points={"2.f": 0}, says={"2.f": "départager"}),
+    # ---- 12. validity kinds found by an independent corpus (issue 20)
+    # 3.c-e: completeness tried on edge sizes; the first point forgives one wrong configuration, not a lone one
+    Case(12, "3cde_typo_empty_small_sizes_loop_short", (
+        body("q3c_configurations", 'return [{"k": k, "s": s, "p": 0, "d": 1} for k in range(1, n + 1) for s in range(1, n + 1)\n'
+                                   '        if (n - (k - 1) - 1) // s + 1 == n_sortie] + [{"k": 30, "s": 1, "p": 0, "d": 1}]'),
+        body("q3d_configurations", 'if n < 16:\n    return []\n'
+                                   'return [{"k": k, "s": s, "p": 2, "d": 2} for k in range(1, n + 5) for s in range(1, n + 5)\n'
+                                   '        if 2 * (k - 1) + 1 <= n + 4 and (n + 4 - 2 * (k - 1) - 1) // s + 1 == n_sortie]'),
+        body("q3e_configurations", 'return [{"k": k, "s": 2, "p": 1, "d": 1} for k in range(1, n)\n'
+                                   '        if (n + 2 - (k - 1) - 1) // 2 + 1 == n_sortie]')),
+         points={"3.c": 1, "3.d": 1, "3.e": 1}),
+    # a lone invalid configuration earns nothing; letters with "et" or an empty string are read; a dict of rows too
+    Case(12, "3c_lone_invalid_letters_read_2f_dict_rows", (
+        body("q3c_configurations", 'return [{"k": 30, "s": 1, "p": 0, "d": 1}]'),
+        body("q2c_pourquoi", 'return "A et B et E"'), body("q2h_probleme", 'return ["A", "C", "G", ""]'),
+        body("q2f_limites", 'return {"mse": {0: [0, 0], 1: [0, 0]}, "ce": {0: [0, 1], 1: [-1, 0]}, "meilleure": "ce"}')),
+         points={"3.c": 0}),
+    # what cannot be read is a form problem, never a wrong choice; limits that separate the losses at one
+    # very-wrong cell decide the conclusion (the other loss stops learning there)
+    Case(12, "2c_form_problem_2f_one_cell_decides", (
+        body("q2c_pourquoi", 'return "A, B, E, H"'),
+        body("q2f_limites", 'return {"mse": [[0, 0.5], [0, 0]], "ce": [[0, 1], [-1, 0]], "meilleure": "ce"}')),
+         points={"2.c": 0.75, "2.f": 0.5}, says={"2.c": "forme"}, never_says={"2.c": ["incorrect"]}),
+    Case(12, "2f_constant_tables_decide_nothing", (
+        body("q2f_limites", 'return {"mse": [[1, 1], [1, 1]], "ce": [[0, 0], [0, 0]], "meilleure": "mse"}'),
+        body("q2h_probleme", 'return {"A": True}')),
+         points={"2.f": 0, "2.h": 1.5}, says={"2.f": "départager", "2.h": "forme"}),
 ]

@@ -59,6 +59,16 @@ def test_the_file_holds_exactly_what_is_computed_live(own_folder, rubric):
     assert [k for k in live if not same(stored[k], live[k])] == []
 
 
+def test_the_kept_rubric_is_the_parsed_rubric(own_folder):
+    import pickle
+    from autograder import rubric as rubric_module
+    assert rubric_module.load() is not None and answers.read_pickle(rubric_module._kept_name((48, 10))) is None
+    rubric_module.keep()
+    kept = answers.read_pickle(rubric_module._kept_name((48, 10)))
+    assert pickle.dumps(kept) == pickle.dumps(rubric_module._parse(rubric_module.RUBRIC_PATH, (48, 10)))
+    assert pickle.dumps(rubric_module.load()) == pickle.dumps(kept)
+
+
 def test_missing_corrupt_foreign_or_stale_files_are_computed_live(own_folder, rubric):
     answers.reset()
     assert answers.value(("test", 1), lambda: 41 + 1) == 42 and not answers.stats()["loaded"]   # no file

@@ -95,12 +95,15 @@ def test_each_idea_on_honest_and_padded_chains(ideas):
     # 1.d
     s, e = log(sigma(X)), -softplus(-X)
     assert shows_idea(ideas, "1.d", [s, log(1 / (1 + exp(-X))), -log(1 + exp(-X)), e])
+    assert shows_idea(ideas, "1.d", [s, log(exp(X) / (1 + exp(X))), X - log(1 + exp(X)), e])
+    assert shows_idea(ideas, "1.d", [s, -log(1 + 1 / exp(X)), e])          # 1 / e^x is e^-x
     assert not shows_idea(ideas, "1.d", [s, (s + e) / 2, e])
     assert not shows_idea(ideas, "1.d", [s, e * exp(X) * exp(-X), e])
     # 1.e
     s = softplus(X) - softplus(-X)
     assert shows_idea(ideas, "1.e", [s, log((1 + exp(X)) / (1 + exp(-X))), log(exp(X)), X])
     assert shows_idea(ideas, "1.e", [s, log(sigma(X) / sigma(-X)), X])
+    assert shows_idea(ideas, "1.e", [s, log(1 + exp(X)) - log(exp(-X) * (1 + exp(X))), log(exp(X)), X])
     assert not shows_idea(ideas, "1.e", [s, log(1 + exp(X)) - log(1 + exp(-X)), log(exp(X)), X])
     assert not shows_idea(ideas, "1.e", [s, log(exp(X) * (1 + exp(X)) / (1 + exp(X))), X])
     assert not shows_idea(ideas, "1.e", [s, log(exp(2 * X) / exp(X)), X])
@@ -109,7 +112,9 @@ def test_each_idea_on_honest_and_padded_chains(ideas):
         s, e = softmax(x + C)[i], softmax(x)[i]
         assert shows_idea(ideas, "1.i", [s, exp(C) * exp(x[i]) / (exp(C) * somme(exp(x))), e], i=i)
         assert shows_idea(ideas, "1.i", [s, exp(x[i]) * exp(C) / somme(exp(x) * exp(C)), e], i=i)
+        assert shows_idea(ideas, "1.i", [s, exp(x[i]) / exp(-C) / (somme(exp(x)) / exp(-C)), e], i=i)
         assert not shows_idea(ideas, "1.i", [s, e * exp(C) / exp(C), e], i=i)
+        assert not shows_idea(ideas, "1.i", [s, e * exp(C) * exp(-C), e], i=i)
         assert not shows_idea(ideas, "1.i", [s, exp(x[i] + C) / somme(exp(x + C)), exp(x[i]) / somme(exp(x)), e], i=i)
     # 1.j: the quotient rule in one case at least; the answer written with exp shows none
     Z, S = somme(exp(x)), softmax(x)
