@@ -33,6 +33,7 @@ appelée, comme au correcteur ; Ctrl-C arrête tout.
 import contextlib
 import numbers
 import os
+import re
 import sys
 import traceback
 import warnings
@@ -494,14 +495,32 @@ def shapes_dict(c, name, keys, args=()):
     return "%s : dictionnaire %s de formes (tuples d'entiers)" % (name, "{" + ", ".join(keys) + "}")
 
 
+SEPARATORS = re.compile(r"[\s,;/&+]+|\b(?:et|and)\b", re.IGNORECASE)
+
+
+def letters_of(v, choices):
+    """The letters of a multi-select answer, read as the grader reads it, or None: a list (tuple,
+    set) of letters ("B)", "(b)" are B), or one string of letters with or without separators
+    ("A, C", "AC", "A et C", "A and C", "A + C")."""
+    if isinstance(v, str):
+        tokens = [t for t in SEPARATORS.split(v) if t]
+    elif isinstance(v, (list, tuple, set, frozenset)) and all(isinstance(e, str) for e in v):
+        tokens = [t for e in v for t in SEPARATORS.split(e) if t]
+    else:
+        return None
+    out = set()
+    for tok in tokens:
+        word = plain(tok).upper()
+        if word and not all(ch in choices for ch in word):
+            return None
+        out |= set(word)
+    return out
+
+
 def statements(c, name, choices="ABCDEFG"):
     """The letters of the true statements: a list (tuple, set) of letters, or a string of them."""
     v = c.call(name)
-    if isinstance(v, (set, frozenset, tuple)):
-        v = list(v)
-    ok = isinstance(v, str) and all(ch.upper() in choices for ch in v if ch.isalnum()) or \
-        isinstance(v, list) and all(isinstance(e, str) and e.strip().upper() in choices for e in v)
-    if not ok:
+    if letters_of(v, choices) is None:
         raise Failed("%s : une liste de lettres parmi %s est attendue, reçu %s" % (name, ", ".join(choices),
                                                                                  describe(v)))
     return "%s : une liste de lettres parmi %s" % (name, ", ".join(choices))
@@ -734,6 +753,9 @@ def items():
                          % describe(v))
         for k in ("mse", "ce"):
             table = v[k]
+            if isinstance(table, dict):         # {0: row y = 0, 1: row y = 1} ("0", "y=0" too)
+                rows = {plain(str(key)).replace("y", ""): e for key, e in table.items()}
+                table = [rows["0"], rows["1"]] if set(rows) == {"0", "1"} else table
             if isinstance(table, np.ndarray):
                 table = table.tolist()
             if isinstance(table, (list, tuple)) and len(table) == 4 and \
