@@ -543,9 +543,9 @@ def check_derivation(ctx, check) -> Result:
     ends combined by arithmetic). idea: an expression of the chain, equal to its start and a real
     rewriting, shows the idea the rubric names (`idea`, a pattern of proof.matches; with
     `idea_before_step`, the expression a real step is made from counts too; with `idea_in_start`,
-    the start, unless it is the answer with exp written for softmax: proof.idea_candidates). With `each`, a chain is traced for every case (i, j) and the
-    chain must hold in all of them; the real step and the idea must appear in one at least (for
-    i != j, 1.j's quotient rule has a zero term)."""
+    the start, unless it is the answer with exp for softmax: proof.idea_candidates). With `each`,
+    a chain is traced for every case (i, j) and the chain must hold in all of them; the real step
+    and the idea must appear in one at least (for i != j, 1.j's derivative has a zero term)."""
     args = _trace(ctx, check)
     each = check.opt("each") or {}
     combos = [dict(zip(each, c)) for c in itertools.product(*each.values())] if each else [{}]

@@ -147,6 +147,7 @@ def test_1i_c_cancels(ideas):
             [s, 1 / somme(exp(x + C - (x[i] + C))), 1 / somme(exp(x - x[i])), e],      # c cancels in the exponents
             [s_def, (exp(x[i] + C) / exp(C)) / (somme(exp(x + C)) / exp(C)), e_def, e],  # divided by e^c
             [s_def, exp(-C) * exp(x[i] + C) / (exp(-C) * somme(exp(x + C))), e_def, e],   # times e^-c
+            [s_def, exp(x[i] + C) / exp(C) / somme(exp(x + C) / exp(C)), e_def, e],       # divided per term
             [s_def, exp(x[i] + C - C) / somme(exp(x + C - C)), e],                      # the division in the exponent
             [s, exp(x[i] + C - log(somme(exp(x + C)))), exp(x[i] + C - log(exp(C) * somme(exp(x)))),
              exp(x[i] - log(somme(exp(x)))), e],                                        # through log-sum-exp
