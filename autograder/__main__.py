@@ -9,13 +9,35 @@
   handout [--out FILE]                       build the zip a student receives
   mutants [-k PATTERN] [-j N] [-v]           mutation analysis of the rubric (bench/mutants.py)
   container-test [--suites ...] [--cases ...] the grader in Docker as Gradescope runs it (bench/container.py)
+
+`./ag` runs these with the checkout's own virtual environment (and `./ag test` runs the tests);
+`pip install -e .` installs them as the command `ift3395-autograder`.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+
+from . import __version__
+
+# One line, in French unless --lang en, for a path the command cannot read.
+PATH_ERRORS = {
+    "fr": {"missing": "Chemin introuvable : %s", "unreadable": "Lecture impossible (permission refusée) : %s"},
+    "en": {"missing": "No such file or folder: %s", "unreadable": "Cannot read (permission denied): %s"},
+}
+
+
+def path_error(path: Path, lang: str) -> str | None:
+    """The one-line message for a path that does not exist or cannot be read, else None."""
+    words = PATH_ERRORS["en" if lang == "en" else "fr"]
+    if not path.exists():
+        return words["missing"] % path
+    if not os.access(path, os.R_OK | (os.X_OK if path.is_dir() else 0)):
+        return words["unreadable"] % path
+    return None
 
 
 def cmd_grade(args) -> int:
@@ -25,6 +47,10 @@ def cmd_grade(args) -> int:
 
     rubric = load()
     lang = args.lang or rubric.language
+    problem = path_error(Path(args.path), lang)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     answers.ensure(rubric)      # the reference answers: read, or computed once and kept
     report = grade_submission(Path(args.path), rubric, lang)
     print(feedback.table(report, lang, verbose=args.verbose))
@@ -87,10 +113,18 @@ def cmd_handout(args) -> int:
     return 0
 
 
+def prog_name() -> str:
+    """How the user called us: ./ag (which says so in AG_PROG), the console script, or python -m."""
+    name = os.path.basename(sys.argv[0] or "")
+    return os.environ.get("AG_PROG") or (name if name and name != "__main__.py" else "python -m autograder")
+
+
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+    p = argparse.ArgumentParser(prog=prog_name(), description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version="%(prog)s " + __version__)
+    # metavar: the internal _worker (help-less, so unlisted) stays out of the usage line too
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     g = sub.add_parser("grade", help="grade one submission (a file or a folder)")
     g.add_argument("path")
     g.add_argument("--json", help="also write the Gradescope results.json here")
@@ -104,7 +138,7 @@ def main(argv=None) -> int:
     gs.add_argument("--root", default="/autograder")
     gs.add_argument("--lang", choices=["fr", "en"])
     gs.set_defaults(fn=cmd_gradescope)
-    w = sub.add_parser("_worker")
+    w = sub.add_parser("_worker")      # internal: the Gradescope flow's grading process
     w.add_argument("--root", required=True)
     w.add_argument("--out", required=True)
     w.add_argument("--lang", choices=["fr", "en"])
@@ -113,7 +147,7 @@ def main(argv=None) -> int:
     z.add_argument("--out", default="build/autograder.zip")
     z.set_defaults(fn=cmd_zip)
     b = sub.add_parser("batch", help="grade every submission of a folder or a Gradescope export")
-    b.add_argument("dir", help="a folder of submissions, or an unzipped Gradescope export")
+    b.add_argument("dir", help="a folder of submissions, Gradescope's export zip, or that export unzipped")
     b.add_argument("--out", help="output folder (default: DIR-correction next to DIR)")
     b.add_argument("--jobs", type=int, help="worker processes (default: every core)")
     b.add_argument("--lang", choices=["fr", "en"])
@@ -122,6 +156,8 @@ def main(argv=None) -> int:
     b.add_argument("--csv", choices=["plain", "excel-fr"], default="plain",
                    help="gradebook.csv dialect: plain (comma, UTF-8, decimal point; default) or excel-fr "
                         "(semicolon, UTF-8 with BOM, decimal comma: opens right in a French-locale spreadsheet)")
+    b.add_argument("--roster", help="class list (CSV) naming a plain folder's submissions, for gradescope.csv: "
+                                    "columns matricule/sid, courriel/email, nom/name, soumission (docs/ta.md)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(fn=cmd_batch)
     h = sub.add_parser("handout", help="build the zip a student receives")
@@ -142,5 +178,18 @@ def main(argv=None) -> int:
     return args.fn(args)
 
 
+def run(entry=None) -> int:
+    """entry() (default: main), ending quietly when the reader of the output goes away
+    (``| head``): no BrokenPipeError traceback. python -m reference uses it too."""
+    try:
+        try:
+            return (entry or main)()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -16,6 +16,8 @@ no grade: tests/test_answers.py grades with and without it and compares results.
 `python -m autograder precompute` writes it (setup.sh, for the Gradescope image); the CLI's
 grade and batch, the mutation analysis and the tests' session write it when it is missing.
 
+The course's rubric, parsed and checked, is kept in the same folder (rubric.load).
+
 Where: AG_ANSWERS names the folder ("off" computes everything live, writes nothing); default
 .cache/answers in the repository. Instructor data: the folder is 0700 and the file 0600, both
 of the grader's user, and a file that is not (or whose folder others can write) is not read.
@@ -162,6 +164,21 @@ def _trusted(p: Path) -> bool:
 def read() -> dict | None:
     """The file's values, or None if there is none for this version or it is not sound."""
     p = path()
+    data = read_pickle(p.name) if p is not None else None
+    return data if isinstance(data, dict) else None
+
+
+def write(data: dict) -> Path | None:
+    """Write the values atomically for this version (removing older versions' files); None if the
+    folder cannot be written (then everything is computed live, as without a file)."""
+    p = path()
+    return write_pickle(p.name, data) if p is not None else None
+
+
+def read_pickle(name: str):
+    """What write_pickle(name, ...) kept in the folder, or None (none, off, not ours, corrupt)."""
+    where = folder()
+    p = where / name if where is not None else None
     if p is None or not p.is_file() or not _trusted(p):
         return None
     try:
@@ -169,31 +186,31 @@ def read() -> dict | None:
         head, digest, body = blob[:len(MAGIC)], blob[len(MAGIC):len(MAGIC) + 32], blob[len(MAGIC) + 32:]
         if head != MAGIC or hashlib.sha256(body).digest() != digest:
             return None
-        data = pickle.loads(body)  # noqa: S301 - the grader's own file (see the module's docstring)
-        return data if isinstance(data, dict) else None
-    except Exception:  # noqa: BLE001 - a corrupt file is a missing file: computed live
+        return pickle.loads(body)  # noqa: S301 - the grader's own file (see the module's docstring)
+    except Exception:  # noqa: BLE001 - a corrupt file is a missing file: computed again
         return None
 
 
-def write(data: dict) -> Path | None:
-    """Write the values atomically for this version (removing older versions' files); None if the
-    folder cannot be written (then everything is computed live, as without a file)."""
-    p = path()
-    if p is None:
+def write_pickle(name: str, data) -> Path | None:
+    """Keep `data` as folder/name ("kind-version.pickle"), atomically, and remove the other
+    versions of that kind; None if the folder is off or cannot be written."""
+    where = folder()
+    if where is None:
         return None
+    p = where / name
     try:
         p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(p.parent, 0o700)
         body = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".answers-")       # 0600
+        fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=".%s-" % name.split("-")[0])       # 0600
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC + hashlib.sha256(body).digest() + body)
         os.replace(tmp, p)
-        for old in p.parent.glob("answers-*.pickle"):
+        for old in p.parent.glob("%s-*.pickle" % name.split("-")[0]):
             if old != p:
                 old.unlink(missing_ok=True)
         return p
-    except OSError:
+    except (OSError, pickle.PicklingError):
         return None
 
 
@@ -203,9 +220,10 @@ def precompute(rubric=None) -> dict:
     Returns {"path" (None if not written), "entries", "seconds" (CPU), "full_marks" (the
     full-marks answers got every point: else some values are left to be computed live)}."""
     import time
-    from .rubric import load
+    from .rubric import keep
     t0 = time.process_time()
-    rubric = rubric or load()
+    course = keep()             # the course's rubric, parsed once for every later process too
+    rubric = rubric or course
     reset(load=False)
     full = _grade_full_marks(rubric)
     data = dict(_memo)

@@ -31,16 +31,25 @@ class Result:
 
 
 class Ctx:
-    """What a check needs: the session, the rubric, the language, the item's state."""
+    """What a check needs: the session, the rubric, the language, the item's state.
+
+    `said` lists the rubric messages a check's result was written with (diff_sign, family,
+    rel_pos:o^a, exception:TypeError, ...): the kinds of difference and of failure, kept for
+    the teaching team's analysis (grading.CheckOutcome.tags), never shown as such to a student."""
 
     def __init__(self, session, rubric, lang, item):
         self.session, self.rubric, self.lang, self.item = session, rubric, lang, item
+        self.said = []
 
     def t(self, fr: str, en: str) -> str:
         """A detail string in the feedback's language."""
         return en if self.lang == "en" else fr
 
     def msg(self, key, **kw) -> str:
+        tag = key + (":" + str(kw["name"]) if key.startswith("rel_") and "name" in kw else "") + \
+            (":" + str(kw.get("type") or "?") if key == "exception" else "")
+        if tag not in self.said:
+            self.said.append(tag)
         return self.rubric.messages[key](self.lang).format(**kw)
 
     def rng(self, check):

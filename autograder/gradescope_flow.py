@@ -156,8 +156,8 @@ def _kill_students(isolation: dict) -> None:
     or when the worker did not say, every process of the grading's uid is killed and its files
     in the shared temporary folders removed: the uid the worker reported (a uid of this grading
     alone), else the named sandbox user (AG_SANDBOX_USER), never a freshly drawn one."""
-    from .sandbox.runner import kill_user_processes, remove_user_files, sweep_all_adopted
     from .sandbox.identity import sandbox_user
+    from .sandbox.reaping import kill_user_processes, remove_user_files, sweep_all_adopted
     sweep_all_adopted()
     uid = isolation.get("uid")
     if not (isinstance(uid, int) and not isinstance(uid, bool) and uid > 0):
@@ -210,7 +210,7 @@ def _read_progress(path: Path) -> list:
 
 
 def supervise(root: Path, lang: str | None = None) -> int:
-    from .sandbox.runner import set_subreaper
+    from .sandbox.reaping import set_subreaper      # not the whole sandbox: the worker starts it
     root = Path(root)
     started = time.monotonic()
     set_subreaper()           # a student's daemon orphaned by the worker comes back to us

@@ -21,9 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from .rubric import YAML_LOADER
+from .rubric import yaml_loader
 
 CATALOGUE = Path(__file__).with_name("misconceptions.yaml")
 REPO = Path(__file__).resolve().parent.parent
@@ -60,11 +58,12 @@ class Misconception:
 
 @functools.lru_cache(maxsize=1)
 def load(path: str | None = None) -> tuple:
+    import yaml
     p = Path(path) if path else CATALOGUE
     if not p.exists():
         return ()
     with open(p, encoding="utf-8") as f:
-        raw = yaml.load(f, Loader=YAML_LOADER) or []  # noqa: S506 - a safe loader
+        raw = yaml.load(f, Loader=yaml_loader()) or []  # noqa: S506 - a safe loader
     out, seen = [], set()
     for e in raw:
         for key in ("id", "item", "function", "change", "fr", "en"):

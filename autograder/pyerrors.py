@@ -9,17 +9,16 @@ import functools
 import re
 from pathlib import Path
 
-import yaml
-
-from .rubric import YAML_LOADER
+from .rubric import yaml_loader
 
 DATA = Path(__file__).with_name("python_errors.yaml")
 
 
 @functools.lru_cache(maxsize=1)
 def _table():
+    import yaml
     with open(DATA, encoding="utf-8") as f:
-        raw = yaml.load(f, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
+        raw = yaml.load(f, Loader=yaml_loader())  # noqa: S506 - a safe loader
     errors = []
     for e in raw["errors"]:
         types = e["type"] if isinstance(e["type"], list) else [e["type"]]

@@ -5,10 +5,10 @@ not halfway through grading a class.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import yaml
 
 from .budget import Budget
 
@@ -115,27 +115,31 @@ class Rubric:
         return sorted({f for item in self.items for f in item.functions})
 
 
-# libyaml's safe loader when PyYAML has it (the pure-Python one is about 8x slower), for every
-# YAML file of the grader
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _LineLoader(YAML_LOADER):
-    """SafeLoader whose mappings remember their line (for error messages). libyaml's parser
-    when PyYAML has it: the pure-Python one took a quarter of a grading's wall time."""
+def yaml_loader():
+    """libyaml's safe loader when PyYAML has it (the pure-Python one is about 8x slower), for every
+    YAML file of the grader. PyYAML is imported only by what parses YAML."""
+    import yaml
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Map(dict):
     line = 0
 
 
-def _construct_map(loader, node):
-    m = _Map(loader.construct_mapping(node, deep=True))
-    m.line = node.start_mark.line + 1
-    return m
+@functools.lru_cache(maxsize=1)
+def _line_loader():
+    """A safe loader whose mappings remember their line (for error messages)."""
+    import yaml
 
+    class LineLoader(yaml_loader()):
+        pass
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+    def construct_map(loader, node):
+        m = _Map(loader.construct_mapping(node, deep=True))
+        m.line = node.start_mark.line + 1
+        return m
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_map)
+    return LineLoader
 
 
 def _err(where, msg):
@@ -159,9 +163,39 @@ def _points(v, where, key="points") -> float:
 
 
 def load(path: Path | str = RUBRIC_PATH, expected: tuple | None = (48, 10)) -> Rubric:
+    """The rubric at `path`, validated (a RubricError names the line and the key). The course's
+    rubric.yaml, once parsed and checked, is kept beside the reference answers (keep(), by
+    answers.precompute): every later process (the Gradescope supervisor and worker, a batch's
+    workers) reads it back instead of importing PyYAML and checking it again."""
+    from . import answers
+    if Path(path) == RUBRIC_PATH:
+        kept = answers.read_pickle(_kept_name(expected))
+        if isinstance(kept, Rubric):
+            return kept
+    return _parse(path, expected)
+
+
+def keep(expected: tuple | None = (48, 10)) -> Rubric:
+    """Parse the course's rubric and keep it for load() (answers.py's folder)."""
+    from . import answers
+    rubric = _parse(RUBRIC_PATH, expected)
+    answers.write_pickle(_kept_name(expected), rubric)
+    return rubric
+
+
+def _kept_name(expected) -> str:
+    """Named by the rubric's text and this loader's code: any change is parsed again."""
+    h = hashlib.sha256(repr(expected).encode())
+    for p in (RUBRIC_PATH, Path(__file__), Path(__file__).with_name("budget.py")):
+        h.update(p.read_bytes())
+    return "rubric-%s.pickle" % h.hexdigest()[:24]
+
+
+def _parse(path, expected) -> Rubric:
+    import yaml
     with open(path, encoding="utf-8") as f:
         try:
-            raw = yaml.load(f, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+            raw = yaml.load(f, Loader=_line_loader())  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as exc:
             raise RubricError("rubric.yaml is not valid YAML: %s" % exc) from None
     for key in ("title", "student_file", "items", "messages"):

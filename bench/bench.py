@@ -44,6 +44,12 @@ children from its warm process (autograder/warm_worker.py); --cold runs the same
 right after with AG_WARM=0 (a new interpreter and numpy import per child), for a comparison
 under the same load.
 
+With --container SUITE (bookworm, noble...: bench/container_images.py's images, built by setup.sh from
+the zip as Gradescope builds them): the same inside one container with Gradescope's limits
+(0.5 CPU, 768 MB): the start-up, each case through /autograder/run_autograder (the whole
+Gradescope flow: supervisor, worker, sandboxed child), interleaved, wall and CPU (bash's
+`time`: the process tree), and the batch of the mix with one process.
+
 With --profile N: N submissions of the mix graded by a batch worker's own code
 (batch.grade_task) in this process under cProfile: wall, the worker's CPU, its sandboxed
 children's CPU (interpreter + numpy start-up, the student's code), and the top functions.
@@ -355,6 +361,94 @@ def profile_worker(paths: dict, n: int, tmp: Path, top: int = 18) -> None:
             print("   " + ln.replace(str(REPO) + "/", "")[:150])
 
 
+# ------------------------------------------------------------------ in a container
+CONTAINER_SCRIPT = r"""
+set -u
+py=/opt/ift3395-venv/bin/python
+TIMEFORMAT="%R %U %S"
+timed() {  # name command...: one line "AG-TIME name wall user sys"
+  local name=$1; shift
+  { time "$@" >/dev/null 2>&1 ; } 2>/tmp/t; echo "AG-TIME $name $(cat /tmp/t)"
+}
+cd /autograder/source
+for rep in $(seq 1 REPS); do
+  timed startup $py -c "import numpy, sympy"
+  for c in /bench/cases/*/; do
+    name=$(basename "$c")
+    rm -rf /autograder/submission /autograder/results; mkdir -p /autograder/submission
+    cp "$c/devoir3.py" /autograder/submission/
+    timed "$name" /autograder/run_autograder
+    echo "AG-SCORE $name $($py -c 'import json; print(json.load(open("/autograder/results/results.json"))["score"])')"
+  done
+done
+if [ -d /bench/batch_in ]; then
+  cat /proc/loadavg | sed 's/^/AG-LOAD /'
+  timed batch $py -m autograder batch /bench/batch_in --out /tmp/batch_out --jobs 1 -q --force
+  ls /tmp/batch_out/results | wc -l | sed 's/^/AG-BATCH-RESULTS /'
+fi
+"""
+
+
+def container_bench(suite: str, paths: dict, names: list, reps: int, batch: int, tmp: Path) -> None:
+    """The start-up, run_autograder on each case and a batch, in one container of `suite` with
+    Gradescope's limits; prints medians and ratios to the start-up."""
+    from autograder.packaging import build_zip
+    from bench.container_cases import GRADESCOPE
+    from bench.container_images import SUITES, docker, ensure_docker, grader_image
+    why = ensure_docker()
+    if why is not None or suite not in SUITES:
+        print("\ncontainer bench skipped: %s" % (why or "no suite %r (%s)" % (suite, ", ".join(SUITES))))
+        return
+    tag, fig = grader_image(SUITES[suite], build_zip(tmp / "autograder.zip"))
+    print("\ncontainer bench (%s, %s; setup.sh %.0f s%s), inside one container with %s:" % (
+        suite, tag, fig.get("setup", float("nan")), ", cached image" if fig.get("cached") else "", " ".join(GRADESCOPE)))
+    name = "ag-bench-" + os.urandom(4).hex()
+    stage = tmp / "container"
+    for case in names:
+        (stage / "cases" / case).mkdir(parents=True)
+        shutil.copy(paths[case], stage / "cases" / case / "devoir3.py")
+    if batch:
+        cycle = mix(paths)
+        for i in range(batch):
+            d = stage / "batch_in" / ("s%03d" % i)
+            d.mkdir(parents=True)
+            d.joinpath("devoir3.py").write_text(paths[_batch_case(i, cycle)].read_text(encoding="utf-8")
+                                                + "\n# %d\n" % i, encoding="utf-8")
+    try:
+        docker("create", "--name", name, *GRADESCOPE, tag, "/bin/bash", "-c", CONTAINER_SCRIPT.replace("REPS", str(reps)))
+        docker("cp", str(stage), name + ":/bench")
+        out = docker("start", "-a", name, check=False, timeout=3600).stdout.decode(errors="replace")
+    finally:
+        docker("rm", "-f", name, check=False)
+    times, scores = {}, {}
+    for line in out.splitlines():
+        parts = line.split()
+        if parts[:1] == ["AG-TIME"] and len(parts) == 5:
+            times.setdefault(parts[1], []).append((float(parts[2]), float(parts[3]) + float(parts[4])))
+        elif parts[:1] == ["AG-SCORE"] and len(parts) == 3:
+            scores[parts[1]] = parts[2]
+        elif parts[:1] in (["AG-LOAD"], ["AG-BATCH-RESULTS"]):
+            print("  %s: %s" % ("load average in the container" if parts[0] == "AG-LOAD" else "batch results written",
+                                " ".join(parts[1:4])))
+    if "startup" not in times:
+        print("  no figures: %s" % out[-1500:])
+        return
+    floor = statistics.median(w for w, _ in times["startup"])
+    floor_cpu = statistics.median(c for _, c in times["startup"])
+    print("  %-19s %7s %7s %6s %7s  %s" % ("case", "wall s", "÷start", "CPU s", "÷start", "score"))
+    for case, rows in times.items():
+        if case == "batch":
+            continue
+        wall, cpu = statistics.median(w for w, _ in rows), statistics.median(c for _, c in rows)
+        print("  %-19s %7.2f %7.2f %6.2f %7.2f  %s" % (case, wall, wall / floor, cpu, cpu / floor_cpu,
+                                                      scores.get(case, "")))
+    if "batch" in times:
+        wall, cpu = times["batch"][0]
+        print("  batch of %d (the mix, 1 process): %.1f s, %.2f submissions/s; %.3f s wall per submission = %.2f x "
+              "the start-up; %.3f s CPU per submission = %.2f x its CPU" % (
+                  batch, wall, batch / wall, wall / batch, wall / batch / floor, cpu / batch, cpu / batch / floor_cpu))
+
+
 # ------------------------------------------------------------------ main
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -367,6 +461,8 @@ def main(argv=None) -> int:
                    help="also profile a batch worker over N submissions of the mix (cProfile)")
     p.add_argument("--cases", default="imports,examples,typical,hostile,memory",
                    help="comma-separated; examples: every example of examples/submissions")
+    p.add_argument("--container", metavar="SUITE", help="also in a container of SUITE (bookworm, trixie, ...) with "
+                   "Gradescope's limits: the start-up, run_autograder on each case, the batch")
     p.add_argument("--cold", action="store_true", help="also the batch without warm processes (AG_WARM=0), "
                    "right after, for a comparison under the same load")
     args = p.parse_args(argv)
@@ -447,6 +543,9 @@ def main(argv=None) -> int:
                 " ".join("%.2f" % x for x in b["load_before"]), " ".join("%.2f" % x for x in b["load_after"])))
         if args.profile:
             profile_worker(paths, args.profile, tmp)
+        if args.container:
+            container_bench(args.container, paths, [c for c in cases if c != "imports"], args.reps,
+                            0 if args.no_batch else args.batch, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

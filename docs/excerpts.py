@@ -14,6 +14,7 @@ when an excerpt is stale, and says to run the --write command above.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import subprocess
 import sys
@@ -22,6 +23,7 @@ import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))          # the grader of this checkout, wherever the script is run from
 MARK = re.compile(r"(<!-- generated: ([a-z][a-z0-9-]*) -->)(.*?)(<!-- end generated -->)", re.S)
 WIDTH = 100
 EXAMPLE_ITEMS = ("1.k", "2.c", "2.d", "2.k", "2.m", "3.b")   # the items docs/feedback.md comments on
@@ -46,25 +48,57 @@ def _wrap(line: str) -> list:
                          break_on_hyphens=False) or [""]
 
 
-def feedback_example() -> str:
-    """What Gradescope shows for examples/submissions/typical_mistakes before the due date: the
-    whole-submission text, then EXAMPLE_ITEMS' tests (lines wrapped at WIDTH columns)."""
-    sys.path.insert(0, str(REPO))
-    from autograder import feedback
+@functools.lru_cache(maxsize=None)
+def _typical():
+    """(rubric, report) of examples/submissions/typical_mistakes graded in French, once."""
     from autograder.grading import grade_submission
     from autograder.rubric import load
 
     rubric = load()
-    report = grade_submission(REPO / "examples" / "submissions" / "typical_mistakes", rubric, "fr")
-    data = feedback.results_json(report, rubric, "fr")
-    out = [w for line in data["output"].rstrip("\n").split("\n") for w in _wrap(line)]
+    return rubric, grade_submission(REPO / "examples" / "submissions" / "typical_mistakes", rubric, "fr")
+
+
+def _shown(metadata=None, items=EXAMPLE_ITEMS, head=None) -> str:
+    """What Gradescope shows for typical_mistakes (with this submission metadata: the feedback
+    budget): the whole-submission text (its first `head` lines), then these items' tests."""
+    from autograder import budget, feedback
+
+    rubric, report = _typical()
+    verdict = budget.decide(metadata, rubric.budget) if metadata else None
+    data = feedback.results_json(report, rubric, "fr", verdict)
+    out = [w for line in data["output"].rstrip("\n").split("\n")[:head] for w in _wrap(line)]
     by_name = {t["name"].split(" ")[0]: t for t in data["tests"]}
-    for item in EXAMPLE_ITEMS:
+    for item in items:
         test = by_name[item]
         score = "%s / %s" % (_fmt(test["score"]), _fmt(test["max_score"]))
         out += ["", test["name"] + " " * max(2, 90 - len(test["name"]) - len(score)) + score]
         out += [w for line in test["output"].rstrip("\n").split("\n") for w in _wrap(line)]
     return _fence("\n".join(out))
+
+
+def feedback_example() -> str:
+    """What Gradescope shows for examples/submissions/typical_mistakes before the due date: the
+    whole-submission text, then EXAMPLE_ITEMS' tests (lines wrapped at WIDTH columns)."""
+    return _shown()
+
+
+def _metadata(now: str, earlier: list) -> dict:
+    """Gradescope's submission metadata (docs/feedback-budget.md) for a submission made at `now`
+    after submissions at the times `earlier`."""
+    return {"id": 123456, "created_at": now, "previous_submissions": [
+        {"submission_time": t, "score": 26.75, "autograder_error": False} for t in earlier]}
+
+
+def budget_within() -> str:
+    """The second submission of a day: diagnosed, with the budget's line on top."""
+    return _shown(_metadata("2025-03-11T09:00:00-04:00", ["2025-03-11T08:00:00-04:00"]), items=(), head=2)
+
+
+def budget_beyond() -> str:
+    """The fourth submission within 24 hours: scores and sub-check marks only (1.k shown)."""
+    meta = _metadata("2025-03-11T12:00:00-04:00", ["2025-03-11T09:01:00-04:00", "2025-03-11T10:00:00-04:00",
+                                                   "2025-03-11T11:00:00-04:00"])
+    return _shown(meta, items=("1.k",), head=2)
 
 
 def batch_analysis(out: Path | None = None) -> str:
@@ -94,13 +128,14 @@ def analysis_excerpt(text: str | None = None) -> str:
 
 def misconceptions_count() -> str:
     """The number of mistakes in the misconception catalogue."""
-    sys.path.insert(0, str(REPO))
     from autograder.analysis import load_catalogue
     return str(len(load_catalogue()))
 
 
 GENERATORS = {
     "feedback-example": feedback_example,
+    "budget-within": budget_within,
+    "budget-beyond": budget_beyond,
     "analysis-excerpt": analysis_excerpt,
     "misconceptions-count": misconceptions_count,
 }

@@ -1,7 +1,8 @@
 """Reference mathematics of IFT 3395 Devoir 3 (theorie): pure functions, no grading logic.
 
-``import reference`` loads numpy only. The sympy closed forms and the answer key live in
-``reference.symbolic`` (import it explicitly); ``python -m reference`` prints the answer key.
+``import reference`` loads numpy only. The sympy closed forms live in ``reference.symbolic``
+(import it explicitly); the answer key in ``reference.key`` (texts: ``answer_key.yaml``), printed
+by ``python -m reference``.
 
 Conventions: vectors are 1-D float64 arrays (n,); inputs may be any array_like. Class labels
 are 0-based (y in {0, ..., m-1}, the text's y minus 1); binary labels are in {0, 1}.
@@ -43,7 +44,7 @@ Q2o    M.grad_ha
 Q3a    C.propagate, C.conv_output_size, C.pool_output_size, C.q3a_shapes, C.q3a_total
 Q3b    C.conv_params, C.q3b_params
 Q3c-e  C.CONFIG_CONSTRAINTS, C.is_valid_config, C.valid_configs
-(all)  S.answer_key
+(all)  K.entries, K.markdown  (K = reference.key)
 =====  =========================================================================================
 """
 

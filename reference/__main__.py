@@ -1,8 +1,9 @@
-"""Print the answer key of every item (``python -m reference [--latex] [--markdown] [--item Q2i ...]``).
+"""The answer key of every item: ``python -m reference [--markdown] [--lang en] [--item 2.i ...]``.
 
-``--markdown`` writes a page to publish AFTER the due date (the grader's feedback never states
-expected answers: see README, "For the instructor"), e.g.
-``python -m reference --markdown --latex > corrige.md``.
+Without options, every item's answer in the terminal (for the TAs); ``--markdown`` writes one
+Markdown page with LaTeX formulas ($...$, $$...$$) to publish after the due date (the grader's
+feedback never states expected answers), e.g. ``python -m reference --markdown > corrige.md``.
+The language defaults to the rubric's (French); the texts are ``reference/answer_key.yaml``.
 """
 
 from __future__ import annotations
@@ -10,72 +11,73 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .key import ITEMS, LANGS, entries, markdown
 
-def main(argv=None):
+
+def _version() -> str:
+    try:
+        from autograder import __version__
+        return __version__
+    except ImportError:
+        return "?"
+
+
+def _default_lang() -> str:
+    """The rubric's language where the grader is at hand, else French (the course's)."""
+    try:
+        from autograder.rubric import load
+        return load().language
+    except Exception:  # noqa: BLE001 - without the grader (or its rubric) the key is still French
+        return "fr"
+
+
+def _item(name: str) -> str:
+    """'2.i', '2i' or 'Q2i' -> '2.i'."""
+    s = name.strip().lstrip("Qq").replace(".", "")
+    return "%s.%s" % (s[:1], s[1:].lower()) if len(s) == 2 else name
+
+
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m reference",
-        description="Answer key of IFT 3395 Devoir 3 (theorie): every item's expected answer.")
-    parser.add_argument("--latex", action="store_true", help="also print the LaTeX of each answer")
+        description="Answer key of IFT 3395, Devoir 3 (theory): every item's expected answer.")
     parser.add_argument("--markdown", action="store_true",
-                        help="a Markdown page to publish after the due date (with --latex: $...$ formulas)")
-    parser.add_argument("--item", action="append", metavar="QXY",
-                        help="only these items (e.g. --item Q2i --item Q3e)")
+                        help="one Markdown page with LaTeX formulas, to publish after the due date")
+    parser.add_argument("--lang", choices=LANGS, help="language of the key (default: the rubric's, French)")
+    parser.add_argument("--item", action="append", metavar="ITEM",
+                        help="only these items (e.g. --item 2.i --item 3.e)")
+    parser.add_argument("--latex", action="store_true", help=argparse.SUPPRESS)   # formulas are always LaTeX now
+    parser.add_argument("--version", action="version", version="%(prog)s " + _version())
     args = parser.parse_args(argv)
-
-    from .symbolic import answer_key
-
-    key = answer_key()
+    lang = args.lang or _default_lang()
+    items = None
     if args.item:
-        wanted = {i.strip() for i in args.item}
-        unknown = wanted - {e["item"] for e in key}
+        items = [_item(i) for i in args.item]
+        unknown = [name for name, i in zip(args.item, items) if i not in ITEMS]
         if unknown:
-            parser.error(f"unknown item(s): {', '.join(sorted(unknown))}")
-        key = [e for e in key if e["item"] in wanted]
+            print(("Item inconnu : %s (items : 1.a à 3.e)" if lang == "fr" else
+                   "Unknown item: %s (items: 1.a to 3.e)") % ", ".join(unknown), file=sys.stderr)
+            return 2
+        items = [i for i in ITEMS if i in items]
     if args.markdown:
-        print(markdown(key, args.latex, _statement_answers()))
+        print(markdown(lang, items))
         return 0
-    print("Answer key - IFT 3395 Devoir 3 (theorie). Labels in the text are 1-based; "
-          "the reference code uses 0-based labels.")
-    for entry in key:
+    for e in entries(lang, items):
+        print("%s  %s" % (e["item"], e["title"]))
+        for line in e["text"].splitlines():
+            print("    " + line if line else "")
         print()
-        print(f"{entry['item']}  {entry['title']}")
-        for line in entry["text"].splitlines():
-            print(f"    {line}")
-        if args.latex and entry["latex"]:
-            print(f"    LaTeX: {entry['latex']}")
     return 0
 
 
-def _statement_answers() -> dict:
-    """{"Q2c": "A, B, E", ...}: the true statements of the rubric's statement checks (2.c, 2.h),
-    read from the rubric, their one source of truth (empty outside the grader's repository)."""
+def run() -> int:
+    """main(), ending quietly when piped into a reader that goes away (the grader's wrapper)."""
     try:
-        from autograder.rubric import load
+        from autograder.__main__ import run as quietly
     except ImportError:
-        return {}
-    out = {}
-    for item in load().items:
-        for check in item.checks:
-            if check.opt("compare") == "statements":
-                out["Q" + item.id.replace(".", "")] = ", ".join(check.opt("accept"))
-    return out
-
-
-def markdown(key, latex: bool = False, statements: dict | None = None) -> str:
-    """The answer key as a Markdown page: one section per item, its answer as text (and LaTeX);
-    statements: {item: the letters of the true statements} for the statement questions."""
-    lines = ["# Corrigé — IFT 3395, Devoir 3 (partie théorique)", "",
-             "_Answer key, to publish after the due date. Labels in the text are 1-based; "
-             "the grader's functions take 0-based labels._", ""]
-    for entry in key:
-        lines += ["## %s — %s" % (entry["item"], entry["title"]), ""]
-        lines += ["    " + ln for ln in entry["text"].splitlines()] + [""]
-        if (statements or {}).get(entry["item"]):
-            lines += ["Affirmations vraies (fonction du gabarit) : **%s**." % statements[entry["item"]], ""]
-        if latex and entry.get("latex"):
-            lines += ["$$%s$$" % entry["latex"], ""]
-    return "\n".join(lines)
+        return main()
+    return quietly(main)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

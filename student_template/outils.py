@@ -453,6 +453,61 @@ class _TooSlow(BaseException):
     pass
 
 
+class _Delai:
+    """A time limit for code run in the main thread, on every system (Windows has no SIGALRM):
+    a watchdog thread interrupts the main thread (KeyboardInterrupt) once `seconds` have
+    passed, then again every second while the code still runs (a loop may catch the first);
+    after `tries` interrupts it calls `stuck()` (if given) and stops. `expired` tells the
+    caller that a KeyboardInterrupt came from the watchdog, not from Ctrl-C. Code inside a
+    single long C call (one huge numpy operation) is interrupted only when that call returns.
+
+        with _Delai(10) as d:
+            try:
+                f()
+            except KeyboardInterrupt:
+                if not d.expired:
+                    raise          # the user's Ctrl-C
+    """
+
+    def __init__(self, seconds, tries=5, stuck=None):
+        self.seconds, self.tries, self.stuck = seconds, tries, stuck
+        self.expired = False
+
+    def __enter__(self):
+        import threading
+        self._done = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._watch, name="outils-delai", daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self):
+        import _thread
+        if self._done.wait(self.seconds):
+            return
+        for _ in range(self.tries):
+            with self._lock:
+                if self._done.is_set():
+                    return
+                self.expired = True
+                _thread.interrupt_main()
+            if self._done.wait(1.0):
+                return
+        if self.stuck is not None:
+            self.stuck()
+
+    def __exit__(self, *exc):
+        with self._lock:
+            self._done.set()
+        if self.expired:      # an interrupt asked for just before the end: taken here, not later
+            try:
+                for _ in range(10000):
+                    pass
+            except KeyboardInterrupt:
+                pass
+        return False
+
+
 def _same_values(own, ours, vectors=False):
     if vectors:
         points = [np.array([[0.3], [-1.2], [2.0], [0.7]]), np.array([[5.0], [-3.0], [1.0]])]
@@ -493,8 +548,10 @@ def _sample_inputs(name):
 def _adopt_own_helpers(namespace, seconds=1.0, budget=2.0):
     """Bind each correct own helper of `namespace` (a module's globals) to its traced twin.
 
-    Returns the names adopted. Each test runs under a time limit (SIGALRM, main thread): at
-    most `seconds` each and `budget` in all, well inside the grader's time to load a file."""
+    Returns the names adopted. Each test runs under a time limit (SIGALRM in the main thread, a
+    watchdog thread where there is none): at most `seconds` each and `budget` in all, well
+    inside the grader's time to load a file."""
+    import contextlib
     import signal
     import time
     import types
@@ -511,17 +568,20 @@ def _adopt_own_helpers(namespace, seconds=1.0, budget=2.0):
 
         def on_alarm(signum, frame):
             raise _TooSlow()
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, left)
+        alarm = hasattr(signal, "setitimer")       # not on Windows: a watchdog thread there
+        if alarm:
+            old = signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, left)
         try:
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), (contextlib.nullcontext() if alarm else _Delai(left)):
                 same = _same_values(lambda x, f=fn: f(given(x)), lambda x, f=ours: f(given(x)),
                                     vectors=name == "softmax")
         except BaseException:  # noqa: B036 - the student's helper failed or hung: not adopted
             same = False
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
+            if alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
         if same:
             namespace[name] = _adopted(fn, ours)
             adopted.append(name)

@@ -59,6 +59,16 @@ def test_the_file_holds_exactly_what_is_computed_live(own_folder, rubric):
     assert [k for k in live if not same(stored[k], live[k])] == []
 
 
+def test_the_kept_rubric_is_the_parsed_rubric(own_folder):
+    import pickle
+    from autograder import rubric as rubric_module
+    assert rubric_module.load() is not None and answers.read_pickle(rubric_module._kept_name((48, 10))) is None
+    rubric_module.keep()
+    kept = answers.read_pickle(rubric_module._kept_name((48, 10)))
+    assert pickle.dumps(kept) == pickle.dumps(rubric_module._parse(rubric_module.RUBRIC_PATH, (48, 10)))
+    assert pickle.dumps(rubric_module.load()) == pickle.dumps(kept)
+
+
 def test_missing_corrupt_foreign_or_stale_files_are_computed_live(own_folder, rubric):
     answers.reset()
     assert answers.value(("test", 1), lambda: 41 + 1) == 42 and not answers.stats()["loaded"]   # no file
@@ -233,8 +243,8 @@ def test_results_with_the_file_are_byte_identical_to_results_computed_live():
 
 # ------------------------------------------------------------------ the work of one grading, counted
 # Calls of the reference and of the input generators in one in-process grading of the
-# full-marks file (cProfile's counts: the same on any machine). Today: about 380 with the file
-# (3.a's error carried forward on the student's own shapes), about 22,500 live; before issue 17
+# full-marks file (cProfile's counts: the same on any machine). Today: about 460 with the file
+# (3.a's error carried forward on the student's own shapes), about 22,700 live; before issue 17
 # the 3.c-e enumeration alone made 134,206 is_valid_config calls. The bounds leave a 3x margin.
 MAX_WITH_FILE = 1_200
 MAX_LIVE = 70_000

@@ -217,10 +217,11 @@ class Flow:
 def make_root(tmp_path: Path, token: str) -> Path:
     """A container-like root: ROOT/source is the autograder zip's content, ROOT/run_autograder."""
     root = gradescope_root(tmp_path)
-    from autograder import answers      # the reference answers, as setup.sh leaves them (0700 / 0600)
-    if answers.path() is not None and answers.path().is_file():
+    from autograder import answers      # the reference answers and rubric, as setup.sh leaves them (0700 / 0600)
+    if answers.folder() is not None and answers.folder().is_dir():
         (root / "source" / ".cache" / "answers").mkdir(parents=True, mode=0o700)
-        shutil.copy2(answers.path(), root / "source" / ".cache" / "answers" / answers.path().name)
+        for p in answers.folder().glob("*.pickle"):
+            shutil.copy2(p, root / "source" / ".cache" / "answers" / p.name)
     (root / "source" / "reference" / "jeton_secret.txt").write_text("jeton " + token + "\n")
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": token + "@umontreal.ca"}]}))
     (root / "results").mkdir()
