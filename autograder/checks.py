@@ -555,10 +555,11 @@ def check_derivation(ctx, check) -> Result:
     chain: each expression equals the next, in every case, and at least one intermediate
     expression is a real rewriting (autograder/proof.py: not a repeat, padding, or the chain's
     ends combined by arithmetic). idea: an expression of the chain, equal to its start and a real
-    rewriting, shows the idea the rubric names (`idea`, a pattern of proof.matches; the start
-    counts too when `idea_in_start`). With `each`, a chain is traced for every case (i, j) and the
-    chain must hold in all of them; the real step and the idea must appear in one at least (for
-    i != j, 1.j's quotient rule has a zero term)."""
+    rewriting, shows the idea the rubric names (`idea`, a pattern of proof.matches; with
+    `idea_before_step`, the expression a real step is made from counts too; with `idea_in_start`,
+    the start, unless it is the answer with exp for softmax: proof.idea_candidates). With `each`,
+    a chain is traced for every case (i, j) and the chain must hold in all of them; the real step
+    and the idea must appear in one at least (for i != j, 1.j's derivative has a zero term)."""
     args = _trace(ctx, check)
     each = check.opt("each") or {}
     combos = [dict(zip(each, c)) for c in itertools.product(*each.values())] if each else [{}]
@@ -599,9 +600,10 @@ def check_derivation(ctx, check) -> Result:
                         k + 1, k + 2, where, symbolic.show(steps[k], 80), symbolic.show(steps[k + 1], 80)))
             real_step = real_step or any(k < len(steps) - 1 for k in real)
         elif part == "idea":
-            sizes = proof.vector_sizes(check.opt("symbols"))
-            candidates = ([0] if check.opt("idea_in_start") else []) + real
-            shown = shown or any(proof.matches(check.opt("idea"), proof.light(steps[k]), sizes) and
+            context = proof.context(check.opt("symbols"), combo)
+            candidates = proof.idea_candidates(steps, real, targets, start=check.opt("idea_in_start"),
+                                               before_step=check.opt("idea_before_step"))
+            shown = shown or any(proof.shows(check.opt("idea"), steps[k], context) and
                                  (k == 0 or _steps_equal(steps, numeric, 0, k, env, rtol, atol).equal)
                                  for k in candidates)
             if shown:

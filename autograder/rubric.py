@@ -24,7 +24,7 @@ KIND_KEYS = {
     "form": {"symbols", "only_inside", "allowed", "rtol", "atol"},
     "uses_name": {"names"},
     "derivation": {"part", "symbols", "each", "target", "opaque", "must_contain", "free_of",
-                   "only_inside", "forbid", "idea", "idea_in_start", "rtol", "atol"},
+                   "only_inside", "forbid", "idea", "idea_in_start", "idea_before_step", "rtol", "atol"},
     "exact": {"cases", "with", "args", "expect", "accept", "compare", "key", "each", "where", "premises",
               "choices"},
     "property": {"cases", "with", "args", "property", "expect", "each", "where", "rtol", "atol"},

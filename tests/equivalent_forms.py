@@ -63,6 +63,16 @@ FORMS = [
     M("1e_via_sigma", "q1e_etapes",
       "return [softplus(x) - softplus(-x), log(sigma(x)) - log(sigma(-x)), log(sigma(x) / sigma(-x)),\n"
       "        log(exp(x)), x]", "1.e", "uses 1.d: softplus(x) = -ln σ(-x)"),
+    M("1d_math_e_then_1e", "q1d_etapes",
+      "import math\nreturn [log(sigma(x)), log(math.e ** x / (math.e ** x + 1)), x - log(1 + exp(x)), x - softplus(x),\n"
+      "        -softplus(-x)]", "1.d", "σ = e^x / (e^x + 1) spelled with math.e, then 1.e's identity"),
+    M("1e_logit", "q1e_etapes",
+      "return [softplus(x) - softplus(-x), log(sigma(x)) - log(1 - sigma(x)), log(sigma(x) / (1 - sigma(x))),\n"
+      "        log(exp(x)), x]", "1.e", "softplus(z) = -ln σ(-z) (1.d), then the logit σ / (1 - σ) = e^x"),
+    M("1e_factor_inside_second_log", "q1e_etapes",
+      "return [softplus(x) - softplus(-x), log(1 + exp(x)) - log(1 + exp(-x)),\n"
+      "        log(1 + exp(x)) - log(exp(-x) * (exp(x) + 1)), log(1 + exp(x)) + x - log(1 + exp(x)), x]", "1.e",
+      "e^-x factored out of the second logarithm: log rules in the other order"),
     M("1e_quotient_inside_second_log", "q1e_etapes",
       "return [softplus(x) - softplus(-x), log(1 + exp(x)) - log(1 + exp(-x)),\n"
       "        log(1 + exp(x)) - log((exp(x) + 1) / exp(x)), log(exp(x)), x]", "1.e",
@@ -112,6 +122,33 @@ FORMS = [
     M("1i_terse_end_unfolded", "q1i_etapes",
       "return [softmax(x + c)[i], exp(c) * exp(x[i]) / (exp(c) * somme(exp(x))), exp(x[i]) / somme(exp(x))]", "1.i",
       "the cancellation right after the start, the end written by its definition"),
+    M("1i_exponent_difference", "q1i_etapes",
+      "return [softmax(x + c)[i], 1 / somme(exp(x + c - (x[i] + c))), 1 / somme(exp(x - x[i])), softmax(x)[i]]",
+      "1.i", "divided by e^{x_i + c}: c cancels inside the exponents"),
+    M("1i_divided_by_exp_c", "q1i_etapes",
+      "num, den = exp(x[i] + c), somme(exp(x + c))\n"
+      "return [num / den, (num / exp(c)) / (den / exp(c)), exp(x[i]) / somme(exp(x)), softmax(x)[i]]",
+      "1.i", "numerator and denominator divided by e^c; e^{x_k + c} / e^c = e^{x_k} is the next step"),
+    M("1i_log_sum_exp", "q1i_etapes",
+      "return [softmax(x + c)[i], exp(x[i] + c - log(somme(exp(x + c)))),\n"
+      "        exp(x[i] + c - log(exp(c) * somme(exp(x)))), exp(x[i] - log(somme(exp(x)))), softmax(x)[i]]",
+      "1.i", "S as exp(x_i - log Σ e^{x_k}): e^c out of the logarithm, then c - c"),
+    M("1j_product_rule", "q1j_etapes",
+      "Z = somme(exp(x))\nS = softmax(x)\nd = indicatrice(i == j)\n"
+      "return [d * exp(x[i]) * Z ** -1 + exp(x[i]) * (-Z ** -2) * exp(x[j]),\n"
+      "        exp(x[i]) / Z * (d - exp(x[j]) / Z), S[i] * (d - S[j])]",
+      "1.j", "e^{x_i} Z^-1 by the product rule: its start is the answer over Z², the next step is real"),
+    M("1j_log_derivative", "q1j_etapes",
+      "Z = somme(exp(x))\nS = softmax(x)\nd = indicatrice(i == j)\n"
+      "return [exp(x[i] - log(Z)) * (d - exp(x[j]) / Z), d * exp(x[i]) / Z - exp(x[i]) * exp(x[j]) / Z ** 2,\n"
+      "        S[i] * d - S[i] * S[j]]",
+      "1.j", "∂S_i/∂x_j = S_i ∂(x_i - log Z)/∂x_j"),
+    M("1j_per_case", "q1j_etapes",
+      "Z = somme(exp(x))\nS = softmax(x)\n"
+      "if i == j:\n"
+      "    return [(exp(x[i]) * Z - exp(x[i]) ** 2) / Z ** 2, exp(x[i]) / Z - (exp(x[i]) / Z) ** 2, S[i] - S[i] ** 2]\n"
+      "return [-exp(x[i] + x[j]) / Z ** 2, -(exp(x[i]) / Z) * (exp(x[j]) / Z), -S[i] * S[j]]",
+      "1.j", "i = j and i != j written apart"),
     M("1j_numerator_factored", "q1j_etapes",
       "Z = somme(exp(x))\nS = softmax(x)\nd = indicatrice(i == j)\n"
       "return [exp(x[i]) * (d * Z - exp(x[j])) / Z ** 2, exp(x[i]) / Z * (d - exp(x[j]) / Z), S[i] * (d - S[j])]",

@@ -7,7 +7,8 @@ Families of such scripts, each one whole submission graded once (module fixture,
   listed in NONSENSE_PASSES with the reason;
 - padded derivations (five kinds: affine combinations of the chain's ends, identity-wrapped
   neighbours, repeats, sums and products of the ends, the end with a trivial constant or its
-  terms reordered) and the statement's start and end alone: nothing on 1.d, 1.e, 1.i, 1.j;
+  terms reordered), the statement's start and end alone, and the idea's own shape used as
+  padding: nothing on 1.d, 1.e, 1.i, 1.j;
 - shapes copied from the student's zip: nothing on the dimension items.
 - derivatives and gradients without calculus (issue 20 item 1): central differences with steps
   1e-2 to 1e-10, a forward difference, steps built from 2**-k and np.finfo, a step of 1e-100,
@@ -113,6 +114,23 @@ PADDINGS = {   # five kinds of steps that are no steps: s is the start, e the en
     "repeats": "[s, s, e, e]",
     "sums_and_products_of_ends": "[s, s + e - s, s * e / s, (s + e) * (s + e) / (4 * e), e]",
     "trivial_constants_and_reordering": "[s, 0 + e * exp(0) + log(1), e * exp(x0) * exp(-x0), (1 + 0 * s) * e, e]",
+}
+
+
+# The idea's own shape used as padding (what loosening the ideas could admit, issue 20 review):
+# 1.d, 1.e: + log(A / A) with A the idea's 1 + e^{±x}; 1.i: the start times e^c / e^c, then the end
+# written with exp; 1.j: the answer with exp for S (in the product rule's shape), times Z / Z, then
+# with S unfolded again as exp(x_i - log Z). None shows its idea: each earns nothing.
+IDEA_SHAPES = {
+    "q1d_etapes": "s, e = log(sigma(x)), -softplus(-x)\nreturn [s, s + log((1 + exp(-x)) / (1 + exp(-x))), e]",
+    "q1e_etapes": "s = softplus(x) - softplus(-x)\n"
+                  "return [s, s + log((1 + exp(x)) / (1 + exp(x))), log(1 + exp(x)) - log(1 + exp(-x)), x]",
+    "q1i_etapes": "s = exp(x[i] + c) / somme(exp(x + c))\n"
+                  "return [s, s * exp(c) / exp(c), exp(x[i]) / somme(exp(x)), softmax(x)[i]]",
+    "q1j_etapes": "Z = somme(exp(x))\nS = softmax(x)\nd = indicatrice(i == j)\n"
+                  "copy = d * exp(x[i]) / Z - exp(x[i]) * exp(x[j]) / Z ** 2\n"
+                  "return [copy, copy * Z / Z, exp(x[i] - log(Z)) * d - exp(x[i] - log(Z)) * exp(x[j] - log(Z)),\n"
+                  "        S[i] * d - S[i] * S[j]]",
 }
 
 
@@ -290,7 +308,8 @@ def _jobs():
     jobs += [("nonsense:formed_zeros", _formed(0, 0, "ce")), ("nonsense:formed_ones", _formed(1, 0, "mse")),
              ("nonsense:statement", _file(STATEMENT))]
     jobs += [("padded:" + kind, _padded(kind)) for kind in PADDINGS]
-    jobs += [("padded:statement_only", _file({fn: STATEMENT[fn] for fn in DERIVATIONS}))]
+    jobs += [("padded:statement_only", _file({fn: STATEMENT[fn] for fn in DERIVATIONS})),
+             ("padded:idea_shapes", _file(IDEA_SHAPES))]
     jobs += [("shapes:copied_from_the_zip", _copied_shapes_file(_zip_text()))]
     base = mutants.FULL_MARKS.read_text(encoding="utf-8")
     jobs += [("derivative:" + name, _file(dict(changes), base=base)) for name, changes in FAMILIES]
