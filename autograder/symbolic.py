@@ -286,8 +286,30 @@ def to_sympy(tree):
     return table[h]()
 
 
+_PROOFS_LEFT = [None]      # proofs sympy may still attempt in this grading (None: no limit)
+
+
+@contextlib.contextmanager
+def proof_allowance(count: int | None):
+    """At most `count` sympy proofs (prove_equal, each under its time limit) within the block:
+    one grading. Honest submissions need none (sympy only decides where float64 overflows); a
+    derivation of 100 steps each built to make sympy time out would otherwise cost 2 s a step,
+    and 1.j's every case, beyond the grading's wall-clock limit."""
+    saved = _PROOFS_LEFT[0]
+    _PROOFS_LEFT[0] = count
+    try:
+        yield
+    finally:
+        _PROOFS_LEFT[0] = saved
+
+
 def prove_equal(a, b, seconds: float = 2.0) -> bool:
-    """True when sympy shows a - b == 0 within the time limit; False if unsure."""
+    """True when sympy shows a - b == 0 within the time limit; False if unsure (and, once the
+    grading's proof_allowance is used up, without trying)."""
+    if _PROOFS_LEFT[0] is not None:
+        if _PROOFS_LEFT[0] <= 0:
+            return False
+        _PROOFS_LEFT[0] -= 1
     try:
         with time_limit(seconds):
             import sympy as sp

@@ -204,3 +204,34 @@ def test_1j_the_derivative_of_the_normaliser_appears(ideas):
     for name in by_case[(0, 0)][1]:
         assert not any(shows_idea(ideas, "1.j", by_case[c][1][name], i=c[0], j=c[1]) for c in cases), name
 
+
+
+def test_sympy_proofs_are_bounded_per_grading(monkeypatch):
+    """sympy decides an equality only where float64 overflows (no honest chain of the corpora
+    needs it); a chain of steps built to make it time out (sympy computes 10^(10^15)) would cost
+    its time limit a step, every case of every derivation. Past the grading's allowance
+    (rubric limits.sympy_proofs) prove_equal answers False without trying. Counted: the
+    attempts that reach sympy."""
+    from autograder import symbolic
+    attempts = []
+    real = symbolic.time_limit
+    monkeypatch.setattr(symbolic, "time_limit", lambda s: attempts.append(s) or real(s))
+    slow = ("log", ("pow", ("num", 10), ("num", 10 ** 15)))
+    with symbolic.proof_allowance(2):
+        assert not any(symbolic.prove_equal(("add", X.node, slow), X.node, seconds=0.2) for _ in range(10))
+    assert len(attempts) == 2
+    assert symbolic.prove_equal(("add", X.node, ("num", 0)), X.node)          # no allowance: no limit
+    assert _rubric().limits["sympy_proofs"] == 4
+
+
+def test_a_grading_holds_the_rubric_allowance(monkeypatch):
+    """grade_file grades inside proof_allowance(limits.sympy_proofs): the wiring of the bound."""
+    from autograder import grading, symbolic
+    from autograder.sandbox.runner import Sandbox
+    seen = []
+    real = symbolic.proof_allowance
+    monkeypatch.setattr(symbolic, "proof_allowance", lambda n: seen.append(n) or real(n))
+    rubric = _rubric()
+    report = grading.grade_file(REPO / "student_template" / "devoir3.py", rubric,
+                                sandbox=Sandbox(REPO / "student_template" / "devoir3.py", grading.limits_from(rubric)))
+    assert report.regular == 0 and seen == [4]
