@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks as checks_mod
-from . import diagnosis, pyerrors, symbolic, warm_worker
+from . import diagnosis, proof, pyerrors, symbolic, warm_worker
 from .rubric import Rubric
 from .sandbox.runner import Limits, Sandbox, sandbox_user
 from .session import Session, read_source
@@ -99,7 +99,8 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
                                  warm=warm_worker.server())     # None unless this process started one
     sandbox.start()        # the child imports numpy while we prepare
     try:
-        with symbolic.proof_allowance(rubric.limits.get("sympy_proofs")):
+        with symbolic.proof_allowance(rubric.limits.get("sympy_proofs")), \
+                proof.work_allowance(rubric.limits.get("proof_evaluations")):
             report = _graded(sandbox, path, rubric, lang, on_item)
     finally:
         sandbox.close()    # every student process is dead before results are written

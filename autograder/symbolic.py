@@ -310,9 +310,9 @@ def prove_equal(a, b, seconds: float = 2.0) -> bool:
         if _PROOFS_LEFT[0] <= 0:
             return False
         _PROOFS_LEFT[0] -= 1
+    import sympy as sp         # before the time limit: an import cut short by it is a broken module
     try:
         with time_limit(seconds):
-            import sympy as sp
             diff = to_sympy(a) - to_sympy(b)
             if diff == 0:
                 return True
