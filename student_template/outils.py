@@ -595,6 +595,9 @@ def _adopt_own_helpers(namespace, seconds=1.0, budget=2.0):
 # bound to a stand-in that raises a clear French error when used, so only the functions that
 # use it lose points. Only the modules below, imported in the student's file, get a stand-in
 # (anything else still fails to import: a probe for the grader's own packages finds nothing).
+# The stand-in is given even where the module is installed: the grader's environment has sympy
+# and mpmath (its own), a student's machine often scipy or torch, and the file must behave the
+# same in the self-check, in the grader and as the template says ("seuls numpy et outils").
 STAND_IN_MODULES = {"scipy", "torch", "sympy", "matplotlib", "tensorflow", "keras", "jax", "pandas",
                     "sklearn", "seaborn", "autograd", "numba", "mpmath", "cupy", "tqdm", "IPython",
                     "statsmodels", "plotly", "PIL", "cv2", "theano", "mxnet", "sage"}
@@ -638,17 +641,18 @@ class _AbsentModule(type(numbers)):
 
 
 class _StandIns:
-    """Last finder of sys.meta_path: a stand-in for a module no other finder found, when the
-    import statement is in the student's file."""
+    """First finder of sys.meta_path: a stand-in for the modules of STAND_IN_MODULES, installed
+    or not, when the import statement is in the student's file (every other import is left to
+    the other finders)."""
     student_file = None
     used = []           # the modules that got a stand-in
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
+        if name.split(".")[0] not in STAND_IN_MODULES:      # first: the imports below come here too
+            return None
         import importlib.util
         import sys
-        if name.split(".")[0] not in STAND_IN_MODULES:
-            return None
         frame = sys._getframe(1)
         while frame is not None and frame.f_code.co_filename.startswith("<frozen"):
             frame = frame.f_back
@@ -668,9 +672,9 @@ class _StandIns:
 
 
 def _stand_ins(student_file):
-    """Give the modules of STAND_IN_MODULES that are not installed a stand-in, for the imports
-    written in student_file (an absolute path, as in its code objects)."""
+    """Give the modules of STAND_IN_MODULES a stand-in, installed or not, for the imports written
+    in student_file (an absolute path, as in its code objects)."""
     import sys
     _StandIns.student_file = student_file
     if _StandIns not in sys.meta_path:
-        sys.meta_path.append(_StandIns)
+        sys.meta_path.insert(0, _StandIns)
