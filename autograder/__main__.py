@@ -147,7 +147,7 @@ def main(argv=None) -> int:
     z.add_argument("--out", default="build/autograder.zip")
     z.set_defaults(fn=cmd_zip)
     b = sub.add_parser("batch", help="grade every submission of a folder or a Gradescope export")
-    b.add_argument("dir", help="a folder of submissions, or an unzipped Gradescope export")
+    b.add_argument("dir", help="a folder of submissions, Gradescope's export zip, or that export unzipped")
     b.add_argument("--out", help="output folder (default: DIR-correction next to DIR)")
     b.add_argument("--jobs", type=int, help="worker processes (default: every core)")
     b.add_argument("--lang", choices=["fr", "en"])
@@ -156,6 +156,8 @@ def main(argv=None) -> int:
     b.add_argument("--csv", choices=["plain", "excel-fr"], default="plain",
                    help="gradebook.csv dialect: plain (comma, UTF-8, decimal point; default) or excel-fr "
                         "(semicolon, UTF-8 with BOM, decimal comma: opens right in a French-locale spreadsheet)")
+    b.add_argument("--roster", help="class list (CSV) naming a plain folder's submissions, for gradescope.csv: "
+                                    "columns matricule/sid, courriel/email, nom/name, soumission (docs/ta.md)")
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(fn=cmd_batch)
     h = sub.add_parser("handout", help="build the zip a student receives")

@@ -1,7 +1,16 @@
 """Item analysis of a batch: the items ranked from the hardest to the easiest (mean as a share
 of the item's points), per item the shares of full, partial and zero marks and of items not
-attempted, the sub-check that failed most often (with the rubric's message, in full), and the
-misconceptions diagnosed most often (from the catalogue autograder/misconceptions.yaml); the totals.
+attempted, the sub-check that failed most often (with the rubric's message, in full), the kinds
+of difference of the failed sub-checks (the rubric messages the feedback was written with:
+opposite sign, constant factor, wrong only for x > 0, exception TypeError, ...), the
+misconceptions diagnosed (from the catalogue autograder/misconceptions.yaml, with the
+instructors' full text), the submissions that lost points, and a discrimination index; the totals.
+
+Discrimination index: the corrected item-total correlation, i.e. Pearson's correlation, over
+the assessed submissions, between the item's score and the regular total WITHOUT that item
+(the rest of the test), so that an item does not correlate with itself; for an item scored
+all or nothing it is the point-biserial correlation. A bonus item is not in the regular total,
+so its rest is the whole total. None when fewer than 3 submissions or a constant score.
 
 Input: the batch's per-submission records (autograder/batch.py). Items are analysed over
 the submissions whose file was loaded and graded ("assessed"); a submission with no file
@@ -13,6 +22,7 @@ skipped because an earlier check of the item failed) is not counted as failing.
 """
 from __future__ import annotations
 
+import re
 import statistics
 import textwrap
 from collections import Counter
@@ -20,6 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 NOT_ATTEMPTED = {"missing", "not_implemented", "not_loaded", "requires"}
+# Tags (checks.Ctx.said) that are not a kind of difference: the student's own value, notes of a
+# pass, the parts of a family (its rel_* tags carry it), what the statuses already say.
+NOT_A_DIFFERENCE = {"own_value", "family", "checked_numerically", "symbolic_rescue", "not_loaded", "missing",
+                    "requires", "not_implemented", "unavailable_modules"}
+MIN_DISCRIMINATION_N = 3
 NOT_DONE = {"not_implemented", "missing"}
 EPS = 1e-9
 WIDTH = 100                  # analysis.txt fits a 100-column terminal
@@ -98,8 +113,18 @@ class CheckStats:
 @dataclass
 class Misconception:
     id: str
-    text: str
+    text: str                        # the catalogue's text (the instructors' one, in full)
     count: int                       # assessed submissions diagnosed with it
+    share: float                     # of the item's assessed submissions
+    why: str = ""                    # the catalogue's note for the instructors
+
+
+@dataclass
+class Difference:
+    check: str                       # the sub-check's name (its title)
+    tag: str                         # e.g. diff_sign, rel_pos:o^a, exception:TypeError
+    label: str                       # in words (the rubric's message, placeholders as "…")
+    count: int                       # assessed submissions whose failure had it
     share: float                     # of the item's assessed submissions
 
 
@@ -120,6 +145,9 @@ class ItemStats:
     checks: list = field(default_factory=list)
     worst: CheckStats | None = None
     misconceptions: list = field(default_factory=list)  # [Misconception], most frequent first
+    differences: list = field(default_factory=list)     # [Difference], most frequent first
+    losers: list = field(default_factory=list)          # [(submission key, points)] below the maximum
+    discrimination: float | None = None                 # corrected item-total correlation
 
     @property
     def mean_share(self) -> float | None:
@@ -152,6 +180,49 @@ def _check_title(check, lang: str) -> str:
     return "" if not text or text == check.id else str(text)
 
 
+# A call that gave no usable value: said short (the rubric's message speaks to the student).
+CALL_FAILURES = {
+    "timeout": {"fr": "délai dépassé (boucle infinie ?)", "en": "timed out (an infinite loop?)"},
+    "died": {"fr": "processus arrêté (mémoire, sortie forcée)", "en": "process died (memory, forced exit)"},
+    "too_big": {"fr": "valeur renvoyée trop volumineuse", "en": "returned value too large"},
+    "bad_value": {"fr": "valeur renvoyée inutilisable", "en": "returned value unusable"},
+    "budget": {"fr": "temps total de correction épuisé", "en": "grading time budget used up"},
+}
+
+
+def difference_label(tag: str, rubric, lang: str) -> str:
+    """A kind of difference in words: the rubric's message, its placeholders shown as "…"."""
+    key, _, arg = tag.partition(":")
+    messages = getattr(rubric, "messages", {}) or {}
+
+    def text(k, **kw):
+        if k not in messages:
+            return k
+        template = messages[k](lang)
+        try:
+            return template.format(**kw) if kw else re.sub(r"\{[^}]*\}", "…", template)
+        except (KeyError, IndexError, ValueError):
+            return re.sub(r"\{[^}]*\}", "…", template)
+    if key == "exception":
+        return ("exception %s" if lang != "en" else "%s exception") % (arg or "?")
+    if key in CALL_FAILURES:
+        return CALL_FAILURES[key]["en" if lang == "en" else "fr"]
+    if key.startswith("rel_") and "family" in messages:
+        return text("family", where=text(key, name=arg))
+    return text(key)
+
+
+def correlation(xs: list, ys: list) -> float | None:
+    """Pearson's r, or None when it is not defined (fewer than MIN_DISCRIMINATION_N pairs, or a
+    constant series)."""
+    if len(xs) < MIN_DISCRIMINATION_N:
+        return None
+    try:
+        return statistics.correlation(xs, ys)
+    except (statistics.StatisticsError, ZeroDivisionError):
+        return None
+
+
 def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = None) -> Stats:
     """Stats of the records, items ranked hardest first. catalogue: {id: entry} (default: the file)."""
     catalogue = load_catalogue() if catalogue is None else catalogue
@@ -160,10 +231,19 @@ def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = No
     items = []
     for order, item in enumerate(rubric.items):
         st = ItemStats(item.id, item.title(lang), item.points, item.bonus, order)
-        outcomes = [r["items"][item.id] for r in assessed if item.id in r.get("items", {})]
+        taking = [r for r in assessed if item.id in r.get("items", {})]
+        outcomes = [r["items"][item.id] for r in taking]
         st.n = len(outcomes)
         checks = {c.id: CheckStats(c.id, c.points, c.fail(lang), title=_check_title(c, lang)) for c in item.checks}
         diagnosed: Counter = Counter()
+        differences: Counter = Counter()
+        for r, o in zip(taking, outcomes):
+            if float(o["points"]) < item.points - EPS:
+                st.losers.append((str(r.get("submission", "")), round(float(o["points"]), 2)))
+        xs = [float(o["points"]) for o in outcomes]
+        rest = [float(r.get("regular", 0.0)) - (0.0 if item.bonus else x) for r, x in zip(taking, xs)]
+        st.discrimination = correlation(xs, rest)
+        st.losers.sort(key=lambda kv: (kv[1], kv[0]))
         for o in outcomes:
             p = float(o["points"])
             st.scores[round(p, 2)] += 1
@@ -185,6 +265,11 @@ def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = No
                 elif c.get("kind") not in NOT_ATTEMPTED:
                     cs.failed += 1
                     cs.kinds[c.get("kind", "answer")] += 1
+                    seen = set()
+                    for tag in c.get("tags") or ():
+                        if tag.partition(":")[0] not in NOT_A_DIFFERENCE and tag not in seen:
+                            seen.add(tag)
+                            differences[(cid, tag)] += 1
         if st.n:
             st.mean = sum(float(o["points"]) for o in outcomes) / st.n
             st.full, st.partial, st.zero, st.not_done = (x / st.n for x in (st.full, st.partial, st.zero,
@@ -193,8 +278,13 @@ def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = No
         failing = [c for c in st.checks if c.failed]
         st.worst = max(failing, key=lambda c: (c.failed, -st.checks.index(c))) if failing else None
         st.misconceptions = [
-            Misconception(mid, str((catalogue.get(mid) or {}).get(lang_key) or mid), k, k / st.n)
-            for mid, k in sorted(diagnosed.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_MISCONCEPTIONS]]
+            Misconception(mid, " ".join(str((catalogue.get(mid) or {}).get(lang_key) or mid).split()), k, k / st.n,
+                          " ".join(str((catalogue.get(mid) or {}).get("why") or "").split()))
+            for mid, k in sorted(diagnosed.items(), key=lambda kv: (-kv[1], kv[0]))]
+        order_of = {c.id: i for i, c in enumerate(item.checks)}
+        st.differences = [Difference(checks[cid].name, tag, difference_label(tag, rubric, lang), k, k / st.n)
+                          for (cid, tag), k in sorted(differences.items(),
+                                                      key=lambda kv: (-kv[1], order_of.get(kv[0][0], 0), kv[0][1]))]
         items.append(st)
     return Stats(rubric.title, len(records), len(assessed), Counter(r["status"] for r in records),
                  [float(r.get("regular", 0.0)) for r in records], [float(r.get("bonus", 0.0)) for r in records],
@@ -220,6 +310,14 @@ def kinds_note(cs: CheckStats, lang: str) -> str:
     """'4 par une exception, 1 sans valeur renvoyée (None)' for the failures that were not wrong answers."""
     names = KIND_NAMES["en" if lang == "en" else "fr"]
     return ", ".join(names.get(k, "{n} " + k).format(n=n) for k, n in cs.kinds.most_common() if k != "answer")
+
+
+def decimal(x: float | None, lang: str, digits: int = 2) -> str:
+    """0.43 as '0,43' in French, '0.43' in English; None as '—'."""
+    if x is None:
+        return "—"
+    text = "%.*f" % (digits, x)
+    return text if lang == "en" else text.replace(".", ",")
 
 
 def pct(x: float) -> str:
@@ -257,8 +355,12 @@ TEXT = {
                 "Total sur {max}, bonus sur {bonus}.",
         "base": "Items du plus difficile au plus facile : « moyenne » en % des points de l'item. Les colonnes "
                 "plein, partiel, zéro et non tenté sont en % des {a} soumissions évaluées et font 100 % : "
-                "zéro = tenté sans point ; non tenté = fonctions de l'item absentes ou non implémentées.",
-        "cols": ("rang", "item", "points", "moyenne", "plein", "partiel", "zéro", "non tenté"),
+                "zéro = tenté sans point ; non tenté = fonctions de l'item absentes ou non implémentées. "
+                "« discr. » : indice de discrimination, corrélation entre le score de l'item et le total sans "
+                "cet item (corrélation item-reste, dite corrigée ; point-bisériale pour un item noté tout ou "
+                "rien), sur les soumissions évaluées ; au-dessous de 0,2, l'item sépare mal les soumissions "
+                "fortes des faibles.",
+        "cols": ("rang", "item", "points", "moyenne", "plein", "partiel", "zéro", "non tenté", "discr."),
         "bonus": "bonus", "detail": "Détail par item (même ordre) :",
         "item": "{id} {title} ({pts} {unit}{bonus}) — moyenne {mean} sur {pts} ({share})",
         "worst": "Vérification la plus échouée : « {id} », échouée par {f} des {t} soumissions qui l'ont "
@@ -267,8 +369,10 @@ TEXT = {
         "no_fail": "Aucune vérification échouée par les soumissions qui l'ont tentée.",
         "misc": "Erreurs fréquentes diagnostiquées (en % des {n} soumissions évaluées) :",
         "misc_line": "{share} ({k} sur {n}) : {text}",
-        "total": "Total (toutes les {n} soumissions, 0 sans fichier ou non chargée) : moyenne {mean:.2f}, "
-                 "médiane {median}, min {min}, max {max}, écart type {sd:.2f} ; bonus moyen {bonus:.2f}.",
+        "diff": "Différences fréquentes des vérifications échouées (en % des {n} soumissions évaluées) :",
+        "diff_line": "{share} ({k} sur {n}) : {check} — {text}",
+        "total": "Total sur les {n} soumissions (une soumission sans fichier ou non chargée compte 0) : moyenne "
+                 "{mean}, médiane {median}, min {min}, max {max}, écart type {sd} ; bonus moyen {bonus}.",
         "statuses": "Soumissions : {s}.",
         "none": "aucune donnée",
     },
@@ -277,8 +381,12 @@ TEXT = {
                 "Total out of {max}, bonus out of {bonus}.",
         "base": "Items from the hardest to the easiest: \"mean\" as a % of the item's points. The columns full, "
                 "partial, zero and not attempted are % of the {a} assessed submissions and add up to 100 %: "
-                "zero = attempted, no point; not attempted = the item's functions missing or not implemented.",
-        "cols": ("rank", "item", "points", "mean", "full", "partial", "zero", "not attempted"),
+                "zero = attempted, no point; not attempted = the item's functions missing or not implemented. "
+                "\"discr.\": discrimination index, the correlation between the item's score and the total "
+                "without that item (corrected item-rest correlation; point-biserial for an item scored all or "
+                "nothing), over the assessed submissions; below 0.2 the item separates strong and weak "
+                "submissions poorly.",
+        "cols": ("rank", "item", "points", "mean", "full", "partial", "zero", "not tried", "discr."),
         "bonus": "bonus", "detail": "Item by item (same order):",
         "item": "{id} {title} ({pts} {unit}{bonus}) — mean {mean} out of {pts} ({share})",
         "worst": "Most failed check: \"{id}\", failed by {f} of the {t} submissions that attempted it "
@@ -287,8 +395,10 @@ TEXT = {
         "no_fail": "No check failed by the submissions that attempted it.",
         "misc": "Frequent diagnosed mistakes (% of the {n} assessed submissions):",
         "misc_line": "{share} ({k} of {n}): {text}",
-        "total": "Total (all {n} submissions, 0 when no file or not loaded): mean {mean:.2f}, median {median}, "
-                 "min {min}, max {max}, std dev {sd:.2f}; mean bonus {bonus:.2f}.",
+        "diff": "Frequent differences of the failed checks (% of the {n} assessed submissions):",
+        "diff_line": "{share} ({k} of {n}): {check} — {text}",
+        "total": "Total over the {n} submissions (one with no file or that did not load counts 0): mean "
+                 "{mean}, median {median}, min {min}, max {max}, std dev {sd}; mean bonus {bonus}.",
         "statuses": "Submissions: {s}.",
         "none": "no data",
     },
@@ -304,18 +414,19 @@ def text_table(stats: Stats, lang: str = "fr", width: int = WIDTH) -> str:
                                    bonus=pts(stats.max_bonus)), "", width)
     lines += _wrap(t["base"].format(a=stats.n_assessed), "", width)
     lines.append("")
-    fmt = "%4s  %-5s %-8s %11s %7s %8s %7s %13s"
+    fmt = "%4s  %-5s %-8s %12s %7s %8s %7s %10s %7s"
     lines.append(fmt % t["cols"])
     for rank_no, it in enumerate(stats.items, 1):
         share = it.mean_share
-        mean = "%.2f (%s)" % (it.mean, pct(share)) if it.mean is not None else "—"
+        mean = "%s (%s)" % (decimal(it.mean, lang), pct(share)) if it.mean is not None else "—"
         lines.append(fmt % (rank_no, it.id, pts(it.max_points) + (" " + t["bonus"] if it.bonus else ""), mean,
-                            pct(it.full), pct(it.partial), pct(it.zero), pct(it.not_done)))
+                            pct(it.full), pct(it.partial), pct(it.zero), pct(it.not_done),
+                            decimal(it.discrimination, lang)))
     lines += ["", t["detail"]]
     for it in stats.items:
         lines.append("")
         unit = "pt" if it.max_points <= 1 else "pts"
-        mean = "%.2f" % it.mean if it.mean is not None else "—"
+        mean = decimal(it.mean, lang) if it.mean is not None else "—"
         lines += _wrap(t["item"].format(id=it.id, title=it.title, pts=pts(it.max_points), unit=unit,
                                         bonus=", " + t["bonus"] if it.bonus else "", mean=mean,
                                         share=pct(it.mean_share) if it.mean is not None else "—"),
@@ -328,16 +439,22 @@ def text_table(stats: Stats, lang: str = "fr", width: int = WIDTH) -> str:
             lines += _wrap(w.fail_text, "      ", width)
         elif it.n:
             lines += _wrap(t["no_fail"], "  ", width)
+        if it.differences:
+            lines += _wrap(t["diff"].format(n=it.n), "  ", width)
+            for d in it.differences[:TOP_MISCONCEPTIONS]:
+                lines += _wrap(t["diff_line"].format(share=pct(d.share), k=d.count, n=it.n, check=d.check,
+                                                     text=d.label), "    ", width)
         if it.misconceptions:
             lines += _wrap(t["misc"].format(n=it.n), "  ", width)
-            for m in it.misconceptions:
+            for m in it.misconceptions[:TOP_MISCONCEPTIONS]:
                 lines += _wrap(t["misc_line"].format(share=pct(m.share), k=m.count, n=it.n, text=m.text),
                                "    ", width)
     s = totals_summary(stats)
     lines.append("")
     if s:
-        lines += _wrap(t["total"].format(n=stats.n_total, mean=s["mean"], median=pts(s["median"]),
-                                         min=pts(s["min"]), max=pts(s["max"]), sd=s["stdev"],
-                                         bonus=s["bonus_mean"]), "", width)
+        num = (lambda x: pts(x)) if lang == "en" else (lambda x: pts(x).replace(".", ","))
+        lines += _wrap(t["total"].format(n=stats.n_total, mean=decimal(s["mean"], lang), median=num(s["median"]),
+                                         min=num(s["min"]), max=num(s["max"]), sd=decimal(s["stdev"], lang),
+                                         bonus=decimal(s["bonus_mean"], lang)), "", width)
     lines += _wrap(t["statuses"].format(s=status_counts(stats.statuses, lang)), "", width)
     return "\n".join(lines)

@@ -1,10 +1,14 @@
 """Batch grading: every submission of a folder, in parallel, resumable.
 
-    python -m autograder batch DIR [--out OUTDIR] [--jobs N] [--lang en] [--force] [--csv excel-fr]
+    python -m autograder batch DIR|ARCHIVE.zip [--out OUTDIR] [--jobs N] [--lang en] [--force]
+                               [--csv excel-fr] [--roster LIST.csv]
 
 DIR is either a plain folder (one student file or one sub-folder per student)
 or Gradescope's "Export Submissions" archive, unzipped: one sub-folder per
-submission and a `submission_metadata.yml` naming the submitters.
+submission and a `submission_metadata.yml` naming the submitters. The archive
+itself (a .zip) is unpacked first, as hostile input (autograder/export_zip.py),
+into OUTDIR/export. --roster names the submissions of a plain folder
+(autograder/roster.py), for gradescope.csv.
 
 Each submission is graded in a worker process of a pool, one per core. Each worker
 starts one warm process (autograder/warm_worker.py) that forks every submission's
@@ -19,7 +23,8 @@ interrupted batch resumes where it stopped, and a changed submission or a
 changed rubric is regraded (and so is a submission that met an internal error). Nothing a submission does stops the batch: it gets a
 status (graded, no_file, load_error, timed_out, internal_error) and the batch
 goes on. At the end: gradebook.csv, gradebook.xlsx and gradescope.csv (autograder/gradebook.py),
-analysis.txt and report.html. Every word printed is in the batch's language (--lang); the
+analysis.txt, report.html and one feedback page per submission (feedback/<key>.html,
+autograder/feedback_pages.py). Every word printed is in the batch's language (--lang); the
 sandbox's notes are said once per batch, not once per worker.
 """
 from __future__ import annotations
@@ -41,13 +46,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = "submission_metadata.yml"
-STATE_VERSION = 1
+STATE_VERSION = 2           # 2: failed checks carry their kinds of difference (tags)
 STATUSES = ("graded", "no_file", "load_error", "timed_out", "internal_error")
 RETRIED = {"internal_error"}  # not the student's doing, maybe transient: a rerun grades these again
 WALL_TIMEOUT = 480            # seconds for one submission, as in gradescope_flow
 # Modules that do not change a grade: editing them keeps the checkpoints valid.
 NOT_GRADING = {"batch.py", "analysis.py", "html_report.py", "gradebook.py", "handout.py", "packaging.py",
-               "__main__.py", "gradescope_flow.py"}
+               "__main__.py", "gradescope_flow.py", "feedback_pages.py", "roster.py", "export_zip.py"}
 
 
 # ------------------------------------------------------------------ discovery
@@ -279,7 +284,8 @@ def _init_worker(users) -> None:
 def _record(task, status, message, report=None, assessed=False, done=()) -> dict:
     """The checkpoint: every item's and check's outcome (from the report, or the items done so far)."""
     items = {it.id: {"points": it.points, "bonus": it.bonus, "status": it.status, "checks": {
-        c.id: ({"passed": True} if c.passed else {"passed": False, "kind": c.kind, "message": c.message[:300]})
+        c.id: ({"passed": True} if c.passed else {"passed": False, "kind": c.kind, "message": c.message[:300],
+                                                   "tags": list(getattr(c, "tags", ()))})
         for c in it.checks}, "misconceptions": [str(m) for m in (getattr(it, "misconceptions", None) or ())]}
         for it in (report.items if report is not None else done)}
     return {"version": STATE_VERSION, "submission": task["key"], "hash": task["hash"],
@@ -516,8 +522,9 @@ def plan(subs: list, out: Path, fp: str, force: bool = False) -> tuple:
 
 def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None = None, force: bool = False,
               timeout: int = WALL_TIMEOUT, limits=None, progress: bool = True, stream=None,
-              crash_for_tests: str | None = None) -> BatchResult:
-    """Grade (or resume) every submission of root into out; see the module docstring."""
+              crash_for_tests: str | None = None, roster: list | None = None) -> BatchResult:
+    """Grade (or resume) every submission of root into out; see the module docstring.
+    roster: [roster.Student] that names the submissions without an identity."""
     from .rubric import load
     root, out = Path(root), Path(out)
     stream = stream or sys.stderr
@@ -534,6 +541,9 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     from . import answers
     answers.ensure(rubric)     # the reference answers, once for the whole batch (its workers read them)
     layout, subs = discover(root, exclude=out)
+    if roster:
+        from . import roster as roster_mod
+        log(roster_mod.summary(roster_mod.apply(subs, roster), lang))
     for d in ("results", "state"):
         (out / d).mkdir(parents=True, exist_ok=True)
     fp = grader_fingerprint(lang)
@@ -676,22 +686,30 @@ def _failed_record(task: dict, why: str) -> dict:
 
 # ------------------------------------------------------------------ outputs
 def write_outputs(result: BatchResult, rubric, lang: str, csv_dialect: str = "plain") -> dict:
-    """gradebook.csv/.xlsx, gradescope.csv, analysis.txt, report.html and batch.json in result.out;
-    their paths, and the analysis text under "table"."""
-    from . import analysis, gradebook, html_report
+    """gradebook.csv/.xlsx, gradescope.csv, analysis.txt, report.html, feedback/<key>.html and
+    batch.json in result.out; their paths, the analysis text under "table" and the notes for
+    the TA (e.g. why gradescope.csv is not written) under "notes"."""
+    from . import analysis, feedback_pages, gradebook, html_report
     out = result.out
-    paths = gradebook.write_all(out, result.submissions, result.records, rubric, lang, csv_dialect)
     records = [result.records[s.key] for s in result.submissions if s.key in result.records]
-    stats = analysis.analyze(records, rubric, lang)
+    catalogue = analysis.load_catalogue()
+    stats = analysis.analyze(records, rubric, lang, catalogue=catalogue)
+    paths = gradebook.write_all(out, result.submissions, result.records, rubric, lang, csv_dialect, stats)
     table = analysis.text_table(stats, lang)
     (out / "analysis.txt").write_text(table + "\n", encoding="utf-8")
-    (out / "report.html").write_text(html_report.render(stats, rubric, lang), encoding="utf-8")
+    names = {s.key: s.identity.get("name") or s.key for s in result.submissions}
+    unassessed = [(s.key, analysis.status_word(result.records[s.key]["status"], lang, plural=False))
+                  for s in result.submissions if s.key in result.records and not result.records[s.key].get("assessed")]
+    (out / "report.html").write_text(html_report.render(stats, rubric, lang, names, unassessed), encoding="utf-8")
+    feedback = feedback_pages.write_pages(out, result.submissions, result.records, rubric, lang, catalogue)
     summary = {"layout": result.layout, "submissions": len(result.submissions), "graded_now": result.graded_now,
                "resumed": result.resumed, "jobs": result.jobs, "wall_seconds": round(result.seconds, 2),
                "per_second": round(result.graded_now / result.seconds, 3) if result.seconds > 0 else None,
-               "statuses": {s: sum(1 for r in records if r["status"] == s) for s in STATUSES}}
+               "statuses": {s: sum(1 for r in records if r["status"] == s) for s in STATUSES},
+               "notes": list(paths["notes"])}
     _write_json(out / "batch.json", summary)
-    paths.update(analysis=out / "analysis.txt", report=out / "report.html", summary=out / "batch.json", table=table)
+    paths.update(analysis=out / "analysis.txt", report=out / "report.html", summary=out / "batch.json", table=table,
+                 feedback=feedback)
     return paths
 
 
@@ -701,14 +719,24 @@ def default_out(root: Path) -> Path:
 
 
 def main(args) -> int:
+    from . import roster as roster_mod
+    from .export_zip import ArchiveError, unpack
     from .rubric import load
     rubric = load()
     lang = args.lang or rubric.language
     root = Path(args.dir)
-    out = Path(args.out) if args.out else default_out(root)
+    archive = root.suffix.lower() == ".zip" and root.is_file()
+    out = Path(args.out) if args.out else (root.parent / (root.stem + "-correction") if archive else default_out(root))
     try:
-        result = run_batch(root, out, args.jobs, lang, args.force, args.timeout, progress=not args.quiet)
-    except FileNotFoundError as exc:
+        students = roster_mod.read(Path(args.roster), lang) if getattr(args, "roster", None) else None
+        if archive:
+            unpacked = unpack(root, out, lang)
+            if unpacked.note(lang):
+                print(unpacked.note(lang), file=sys.stderr)
+            root = unpacked.root
+        result = run_batch(root, out, args.jobs, lang, args.force, args.timeout, progress=not args.quiet,
+                           roster=students)
+    except (FileNotFoundError, ArchiveError, roster_mod.RosterError) as exc:
         print(exc, file=sys.stderr)
         return 2
     fr = lang != "en"
@@ -726,7 +754,10 @@ def main(args) -> int:
     print(("%d soumissions : %d corrigées maintenant en %.1f s (%.2f/s, %d processus), %d reprises."
            if fr else "%d submissions: %d graded now in %.1f s (%.2f/s, %d processes), %d resumed.") % (
         len(result.submissions), result.graded_now, result.seconds, rate, result.jobs, result.resumed))
-    for key in ("gradebook", "xlsx", "gradescope", "analysis", "report"):
-        print("  %s" % paths[key])
+    for key in ("gradebook", "xlsx", "gradescope", "analysis", "report", "feedback"):
+        if paths[key] is not None:
+            print("  %s" % paths[key])
     print("  %s" % (out / "results"))
+    for note in paths["notes"]:
+        print(note, file=sys.stderr)
     return 0

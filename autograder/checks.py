@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import answers, difference, inputs, proof, pyerrors, symbolic, targets, wire
+from . import answers, difference, exactness, inputs, proof, pyerrors, symbolic, targets, wire
 from .session import Outcome
 
 
@@ -31,16 +31,25 @@ class Result:
 
 
 class Ctx:
-    """What a check needs: the session, the rubric, the language, the item's state."""
+    """What a check needs: the session, the rubric, the language, the item's state.
+
+    `said` lists the rubric messages a check's result was written with (diff_sign, family,
+    rel_pos:o^a, exception:TypeError, ...): the kinds of difference and of failure, kept for
+    the teaching team's analysis (grading.CheckOutcome.tags), never shown as such to a student."""
 
     def __init__(self, session, rubric, lang, item):
         self.session, self.rubric, self.lang, self.item = session, rubric, lang, item
+        self.said = []
 
     def t(self, fr: str, en: str) -> str:
         """A detail string in the feedback's language."""
         return en if self.lang == "en" else fr
 
     def msg(self, key, **kw) -> str:
+        tag = key + (":" + str(kw["name"]) if key.startswith("rel_") and "name" in kw else "") + \
+            (":" + str(kw.get("type") or "?") if key == "exception" else "")
+        if tag not in self.said:
+            self.said.append(tag)
         return self.rubric.messages[key](self.lang).format(**kw)
 
     def rng(self, check):
@@ -274,6 +283,11 @@ def check_values(ctx, check) -> Result:
         constant = _constant_answer(ctx, check, keys)
         if constant:
             return constant
+    if check.opt("exact_formula"):      # a calculus answer: the formula itself must be exact
+        failure = exactness.judge(ctx, check, cases, keys, min(variant_ok) if expects else 0)
+        if failure:
+            ctx.session.state.pop(("rescued", ctx.item.id, check.id), None)
+            return Result(False, failure)
     if expects and len(expects) > 1:
         ctx.session.state[(ctx.item.id, check.id)] = min(variant_ok)
     note = ctx.session.state.pop(("rescued", ctx.item.id, check.id), "")
@@ -541,10 +555,11 @@ def check_derivation(ctx, check) -> Result:
     chain: each expression equals the next, in every case, and at least one intermediate
     expression is a real rewriting (autograder/proof.py: not a repeat, padding, or the chain's
     ends combined by arithmetic). idea: an expression of the chain, equal to its start and a real
-    rewriting, shows the idea the rubric names (`idea`, a pattern of proof.matches; the start
-    counts too when `idea_in_start`). With `each`, a chain is traced for every case (i, j) and the
-    chain must hold in all of them; the real step and the idea must appear in one at least (for
-    i != j, 1.j's quotient rule has a zero term)."""
+    rewriting, shows the idea the rubric names (`idea`, a pattern of proof.matches; with
+    `idea_before_step`, the expression a real step is made from counts too; with `idea_in_start`,
+    the start, unless it is the answer with exp for softmax: proof.idea_candidates). With `each`,
+    a chain is traced for every case (i, j) and the chain must hold in all of them; the real step
+    and the idea must appear in one at least (for i != j, 1.j's derivative has a zero term)."""
     args = _trace(ctx, check)
     each = check.opt("each") or {}
     combos = [dict(zip(each, c)) for c in itertools.product(*each.values())] if each else [{}]
@@ -585,9 +600,10 @@ def check_derivation(ctx, check) -> Result:
                         k + 1, k + 2, where, symbolic.show(steps[k], 80), symbolic.show(steps[k + 1], 80)))
             real_step = real_step or any(k < len(steps) - 1 for k in real)
         elif part == "idea":
-            sizes = proof.vector_sizes(check.opt("symbols"))
-            candidates = ([0] if check.opt("idea_in_start") else []) + real
-            shown = shown or any(proof.matches(check.opt("idea"), proof.light(steps[k]), sizes) and
+            context = proof.context(check.opt("symbols"), combo)
+            candidates = proof.idea_candidates(steps, real, targets, start=check.opt("idea_in_start"),
+                                               before_step=check.opt("idea_before_step"))
+            shown = shown or any(proof.shows(check.opt("idea"), steps[k], context) and
                                  (k == 0 or _steps_equal(steps, numeric, 0, k, env, rtol, atol).equal)
                                  for k in candidates)
             if shown:

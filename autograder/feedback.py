@@ -56,9 +56,11 @@ def item_text(item, lang: str, reveal: bool, diagnosed: bool = True) -> str:
             lines.append("    " + c.details.replace("\n", "\n    "))
         if reveal and not c.passed and c.reveal and c.details_visibility != "instructors":
             lines.append("    " + c.reveal.replace("\n", "\n    "))
+    said = set()
     for m in getattr(item, "misconceptions", []) if diagnosed else ():
         text = diagnosis(m, lang)
-        if text:
+        if text and text not in said:          # two mistakes may share what to review: say it once
+            said.add(text)
             lines.append(("Diagnostic : " if lang != "en" else "Diagnosis: ") + text)
     return "\n".join(lines)
 

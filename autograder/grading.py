@@ -31,6 +31,7 @@ class CheckOutcome:
     kind: str = "answer"
     reveal: str = ""              # expected values: only in the opt-in after-due-date test
     title: str = ""               # the sub-check's title in the report's language
+    tags: tuple = ()              # a failure's kinds of difference (checks.Ctx.said): for the TAs
 
 
 @dataclass
@@ -184,6 +185,7 @@ def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) 
     ctx = checks_mod.Ctx(recorder, rubric, lang, item)
     passed = {}
     for check in item.checks:
+        ctx.said = []
         if check.function and check.function not in defined:
             res = checks_mod.Result(False, _msg(rubric, lang, "missing", fn=check.function), kind="missing")
         elif any(not passed.get(r) for r in check.requires):
@@ -203,7 +205,7 @@ def grade_item(session: Session, rubric: Rubric, item, lang: str, defined: set) 
         shown = "instructors" if res.kind == "internal_error" else check.details
         out.checks.append(CheckOutcome(check.id, check.points if res.passed else 0.0, check.points,
                                        res.passed, res.message, res.details, shown, res.kind,
-                                       res.reveal, check.title(lang)))
+                                       res.reveal, check.title(lang), () if res.passed else tuple(ctx.said)))
     out.points = round(sum(c.points for c in out.checks), 2)
     if not out.full and out.status == "graded":
         for m in diagnosis.diagnose(item.id, recorder.calls):

@@ -1,81 +1,123 @@
 """The item analysis as one self-contained HTML page: inline CSS and inline SVG charts,
 no script and no external resource, so it opens offline in any browser.
 
-Order: the ranked table of the items (hardest first, each with a 100 % bar of its shares),
-the distribution of the totals, then one card per item in the same order: the histogram of
-its scores, the frequent misconceptions, and its checks (pass rate, failures, the rubric's
-message). Every item chart has the same vertical scale (0–100 % of the assessed
-submissions) so bar heights compare across cards; every axis is labelled.
+Order: the totals (figures and their distribution), then the items ranked hardest first, one
+row each (mean with a 100 % bar of its shares, discrimination index, how many lost points).
+A row opens (<details>, no script) on the item's detail: the histogram of its scores, its
+sub-checks (pass rate, failures, the rubric's message), the kinds of difference of the failed
+sub-checks and the diagnosed misconceptions with their counts (the catalogue's instructors'
+text and id), and the submissions that lost points, each a link to its own feedback page
+(feedback/<submission>.html, autograder/feedback_pages.py). Closed, the page stays about one
+screen per ten items. Every item chart has the same vertical scale (0–100 % of the assessed
+submissions); every axis is labelled.
 """
 from __future__ import annotations
 
 import html
 import math
+from urllib.parse import quote
 
-from .analysis import Stats, kinds_note, pct, status_counts, totals_summary
+from .analysis import Stats, decimal, kinds_note, pct, status_counts, totals_summary
 from .feedback import pts
 
 COLORS = {"full": "#2e7d32", "partial": "#f9a825", "zero": "#c62828", "not_done": "#9e9e9e",
           "total": "#1565c0", "axis": "#555555", "grid": "#e0e0e0"}
+LOW_DISCRIMINATION = 0.2         # below: the item separates strong and weak submissions poorly
+FEEDBACK_DIR = "feedback"
 
 TEXT = {
     "fr": {"title": "Analyse des résultats", "totals": "Distribution des totaux",
            "totals_note": "Toutes les soumissions (sans fichier ou non chargées : 0). Total sur {max}, sans le bonus.",
-           "items": "Items, du plus difficile au plus facile", "cards": "Détail par item (même ordre)",
+           "items": "Items, du plus difficile au plus facile",
            "rank": "rang", "item": "item", "item_title": "intitulé", "points": "points",
            "mean": "moyenne", "mean_share": "moyenne (% des points)", "shares": "répartition",
            "full": "plein", "partial": "partiel", "zero": "zéro", "not_done": "non tenté",
+           "discr": "discrim.", "lost": "ont perdu",
            "worst": "vérification la plus échouée", "misc": "erreurs fréquentes",
            "check": "vérification", "pass": "réussite", "failed": "échecs", "message": "message du barème",
            "submissions": "{n} soumissions, dont {a} évaluées (fichier chargé)",
-           "stats": "Total : moyenne {mean:.2f}, médiane {median}, min {min}, max {max} ; bonus moyen {bonus:.2f}",
-           "statuses": "Soumissions", "colon": " :", "none": "aucune donnée", "n": "{n} soumissions évaluées", "bonus": "bonus",
+           "stats": "Total : moyenne {mean}, médiane {median}, min {min}, max {max} ; bonus moyen {bonus}",
+           "statuses": "Soumissions", "colon": " :", "none": "aucune donnée", "n": "{n} soumissions évaluées",
+           "bonus": "bonus",
            "x_total": "total (points sur {max})", "y_count": "nombre de soumissions",
            "x_item": "points obtenus (sur {max})", "y_share": "% des soumissions évaluées",
            "legend_zero": "zéro (tenté)", "legend_nd": "non tenté",
            "worst_line": "« {id} » échouée par {f} des {t} soumissions qui l'ont tentée ({share} des tentatives)",
-           "misc_head": "Erreurs fréquentes diagnostiquées (en % des {n} soumissions évaluées)",
+           "misc_head": "Erreurs diagnostiquées (catalogue des erreurs ; en % des {n} soumissions évaluées)",
            "misc_line": "{share} ({k} sur {n})",
+           "diff_head": "Genres de différence des vérifications échouées (en % des {n} soumissions évaluées)",
+           "losers_head": "Ont perdu des points ({k} sur {n}) : points obtenus, lien vers le retour de chacun",
+           "unassessed": "Soumissions non évaluées (sans fichier, non chargées) : {k}",
+           "how": "Comment lire ce tableau",
            "per_item_note": "Items classés par moyenne en % des points de l'item. Plein, partiel, zéro et non tenté "
                             "sont en % des {a} soumissions évaluées (fichier chargé) et font 100 % ; zéro = tenté "
                             "sans point ; non tenté = fonctions de l'item absentes ou non implémentées. Le taux "
-                            "d'échec d'une vérification est en % des soumissions qui l'ont tentée."},
+                            "d'échec d'une vérification est en % des soumissions qui l'ont tentée. Cliquez sur un "
+                            "item pour son détail.",
+           "discr_note": "Indice de discrimination : corrélation de Pearson, sur les soumissions évaluées, entre le "
+                         "score de l'item et le total SANS cet item (corrélation item-reste, dite corrigée : l'item "
+                         "n'est pas corrélé avec lui-même) ; pour un item noté tout ou rien, c'est la corrélation "
+                         "point-bisériale. Un item bonus n'est pas dans le total : son reste est le total entier. "
+                         "Au-dessous de 0,2 (en rouge), l'item sépare mal les soumissions fortes des faibles ; "
+                         "« — » : moins de 3 soumissions ou score constant."},
     "en": {"title": "Results analysis", "totals": "Distribution of the totals",
            "totals_note": "Every submission (no file or not loaded: 0). Total out of {max}, without the bonus.",
-           "items": "Items, from the hardest to the easiest", "cards": "Item by item (same order)",
+           "items": "Items, from the hardest to the easiest",
            "rank": "rank", "item": "item", "item_title": "title", "points": "points",
            "mean": "mean", "mean_share": "mean (% of points)", "shares": "breakdown",
            "full": "full", "partial": "partial", "zero": "zero", "not_done": "not attempted",
+           "discr": "discrim.", "lost": "lost points",
            "worst": "most failed check", "misc": "frequent mistakes",
            "check": "check", "pass": "pass rate", "failed": "failures", "message": "rubric message",
            "submissions": "{n} submissions, {a} of them assessed (file loaded)",
-           "stats": "Total: mean {mean:.2f}, median {median}, min {min}, max {max}; mean bonus {bonus:.2f}",
+           "stats": "Total: mean {mean}, median {median}, min {min}, max {max}; mean bonus {bonus}",
            "statuses": "Submissions", "colon": ":", "none": "no data", "n": "{n} submissions assessed", "bonus": "bonus",
            "x_total": "total (points out of {max})", "y_count": "number of submissions",
            "x_item": "points scored (out of {max})", "y_share": "% of assessed submissions",
            "legend_zero": "zero (attempted)", "legend_nd": "not attempted",
            "worst_line": "\"{id}\" failed by {f} of the {t} submissions that attempted it ({share} of attempts)",
-           "misc_head": "Frequent diagnosed mistakes (% of the {n} assessed submissions)",
+           "misc_head": "Diagnosed mistakes (misconception catalogue; % of the {n} assessed submissions)",
            "misc_line": "{share} ({k} of {n})",
+           "diff_head": "Kinds of difference of the failed checks (% of the {n} assessed submissions)",
+           "losers_head": "Lost points ({k} of {n}): points scored, a link to each one's feedback",
+           "unassessed": "Submissions not assessed (no file, did not load): {k}",
+           "how": "How to read this table",
            "per_item_note": "Items ranked by their mean as a % of the item's points. Full, partial, zero and not "
                             "attempted are % of the {a} assessed submissions (file loaded) and add up to 100 %; "
                             "zero = attempted, no point; not attempted = the item's functions missing or not "
-                            "implemented. A check's failure rate is a % of the submissions that attempted it."},
+                            "implemented. A check's failure rate is a % of the submissions that attempted it. "
+                            "Click an item for its detail.",
+           "discr_note": "Discrimination index: Pearson's correlation, over the assessed submissions, between the "
+                         "item's score and the total WITHOUT that item (corrected item-rest correlation: the item "
+                         "is not correlated with itself); for an item scored all or nothing it is the "
+                         "point-biserial correlation. A bonus item is not in the total: its rest is the whole "
+                         "total. Below 0.2 (in red) the item separates strong and weak submissions poorly; "
+                         "\"—\": fewer than 3 submissions or a constant score."},
 }
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px;color:#212121;max-width:1400px}
-h1{font-size:1.5em;margin:0 0 .3em}h2{font-size:1.2em;margin:1.4em 0 .5em}h3{font-size:1em;margin:0 0 .4em}
-p{margin:.3em 0}.note{color:#616161;font-size:.9em;max-width:1000px}
-table{border-collapse:collapse;font-size:.88em}th,td{border-bottom:1px solid #e0e0e0;padding:3px 8px;text-align:left;
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:20px 24px;color:#212121;max-width:1300px}
+h1{font-size:1.45em;margin:0 0 .3em}h2{font-size:1.15em;margin:1.1em 0 .4em}h4{font-size:.95em;margin:.6em 0 .2em}
+p{margin:.25em 0}.note{color:#616161;font-size:.88em;max-width:1050px}.small{font-size:.82em;color:#616161}
+table{border-collapse:collapse;font-size:.86em}th,td{border-bottom:1px solid #e0e0e0;padding:2px 7px;text-align:left;
 vertical-align:top}th{background:#f5f5f5}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.items{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:16px}
-.item{border:1px solid #e0e0e0;border-radius:6px;padding:10px 12px;background:#fff}
-.item table{width:100%;margin-top:6px}.worst,.misc{font-size:.88em;margin-top:6px}.misc ul{margin:.2em 0 0 1.2em;padding:0}
 .legend span{display:inline-block;margin-right:12px;font-size:.85em}
 .legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px}
 svg{display:block;max-width:100%;height:auto}svg text{font-family:inherit}
-.sharebar{display:flex;width:180px;height:12px;margin-top:3px}.sharebar span{display:block;height:100%}
+.sharebar{display:inline-flex;width:150px;height:11px;vertical-align:-1px;margin-left:6px;background:#eee}
+.sharebar span{display:block;height:100%}
+.row{display:grid;grid-template-columns:1.2em 2.6em 3.4em minmax(10em,1fr) 4.6em 15.5em 5.2em 7.5em;
+gap:0 8px;align-items:center;padding:3px 6px;font-size:.9em}
+.head{font-weight:600;background:#f5f5f5;border-bottom:1px solid #e0e0e0;font-size:.82em}
+details.item{border-bottom:1px solid #eeeeee}details.item[open]{background:#fafafa;border:1px solid #e0e0e0;
+border-radius:4px;margin:4px 0}summary{list-style:none;cursor:pointer}summary::-webkit-details-marker{display:none}
+summary:hover{background:#f0f4fa}.tw::before{content:"▸";color:#757575}details[open]>summary .tw::before{content:"▾"}
+.c{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.low{color:#c62828;font-weight:600}
+.body{display:grid;grid-template-columns:minmax(300px,420px) 1fr;gap:6px 18px;padding:4px 10px 10px 10px}
+.body>.wide{grid-column:1/-1}@media(max-width:900px){.body{grid-template-columns:1fr}}
+ul.counts{margin:.1em 0 .3em 1.1em;padding:0;font-size:.88em}ul.counts li{margin:.1em 0}
+.losers{font-size:.86em;line-height:1.55}.losers a{white-space:nowrap}code{font-size:.92em;color:#455a64}
+details.how{margin:.3em 0}details.how>summary{color:#1565c0;font-size:.88em}
 """
 
 
@@ -116,7 +158,7 @@ def _x_label(x, y, label, parts) -> None:
 
 def totals_chart(stats: Stats, t: dict) -> str:
     """Histogram of the regular totals, one bar per point (floor), with the mean marked."""
-    W, H, L, R, T, B = 900, 270, 58, 12, 14, 40
+    W, H, L, R, T, B = 900, 230, 58, 12, 14, 40
     maxp = stats.max_regular
     nb = int(math.floor(maxp)) + 1
     counts = [0] * nb
@@ -145,8 +187,8 @@ def totals_chart(stats: Stats, t: dict) -> str:
         x = L + (mean / max(maxp, 1)) * (pw - bw) + bw / 2
         parts.append('<line class="mean" x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke="#000" '
                      'stroke-dasharray="4 3"/>' % (x, T, x, T + ph))
-        parts.append('<text x="%.1f" y="%d" font-size="10" fill="#000" text-anchor="end">%s %.2f</text>' % (
-            x - 4, T + 10, _e(t["mean"]), mean))
+        parts.append('<text x="%.1f" y="%d" font-size="10" fill="#000" text-anchor="end">%s %s</text>' % (
+            x - 4, T + 10, _e(t["mean"]), _e(decimal(mean, stats.lang))))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -157,8 +199,8 @@ def _category(v: float, it) -> str:
 
 def item_chart(it, t: dict) -> str:
     """Histogram of one item's scores (steps of 0.25 point) coloured by category. The vertical
-    axis is 0–100 % of the assessed submissions for every item: heights compare across cards."""
-    W, H, L, R, T, B = 420, 210, 58, 8, 10, 40
+    axis is 0–100 % of the assessed submissions for every item: heights compare across items."""
+    W, H, L, R, T, B = 420, 200, 58, 8, 10, 40
     pw, ph = W - L - R, H - T - B
     parts = ['<svg class="chart item-chart" data-item="%s" viewBox="0 0 %d %d" width="%d" height="%d" '
              'role="img" aria-label="%s %s">' % (_e(it.id), W, H, W, H, _e(t["item"]), _e(it.id))]
@@ -199,14 +241,14 @@ def item_chart(it, t: dict) -> str:
 
 def _share_bar(it, t: dict) -> str:
     """The item's full / partial / zero / not attempted shares as one 100 % bar (HTML, no script)."""
-    out = ['<div class="sharebar" title="%s">' % _e(", ".join(
+    out = ['<span class="sharebar" title="%s">' % _e(", ".join(
         "%s %s" % (t[k], pct(getattr(it, k))) for k in ("full", "partial", "zero", "not_done")))]
     for name in ("full", "partial", "zero", "not_done"):
         share = getattr(it, name)
         if share > 0:
             out.append('<span class="share %s" style="width:%.1f%%;background:%s"></span>' % (
                 name, 100 * share, COLORS[name]))
-    out.append("</div>")
+    out.append("</span>")
     return "".join(out)
 
 
@@ -216,80 +258,117 @@ def _legend(t: dict) -> str:
         '<span><i style="background:%s"></i>%s</span>' % (COLORS[k], _e(v)) for k, v in names.items()) + "</p>"
 
 
-def _summary_table(stats: Stats, t: dict, lang: str) -> list:
-    out = ['<section id="summary"><h2>%s</h2><p class="note">%s</p>%s<table><tr>' % (
-        _e(t["items"]), _e(t["per_item_note"].format(a=stats.n_assessed)), _legend(t))]
-    for h in ("rank", "item", "item_title", "points", "mean_share", "full", "partial", "zero", "not_done",
-              "misc", "worst"):
-        out.append("<th>%s</th>" % _e(t[h]))
-    out.append("</tr>")
-    for rank_no, it in enumerate(stats.items, 1):
-        worst = "—"
-        if it.worst is not None:
-            w = it.worst
-            worst = "<b>%s</b> %s" % (_e(w.name), _e(pct(w.fail_share)))
-        misc = "<br>".join("%s : %s" % (_e(pct(m.share)), _e(m.text)) if lang != "en" else
-                           "%s: %s" % (_e(pct(m.share)), _e(m.text)) for m in it.misconceptions[:2]) or "—"
-        mean = ("%.2f (%s)" % (it.mean, pct(it.mean_share))) if it.mean is not None else "—"
-        out.append('<tr class="rank-row" data-item="%s"><td class="num">%d</td><td><a href="#item-%s">%s</a></td>'
-                   '<td>%s</td><td class="num">%s%s</td><td class="num">%s%s</td><td class="num">%s</td>'
-                   '<td class="num">%s</td><td class="num">%s</td><td class="num">%s</td><td>%s</td><td>%s</td></tr>'
-                   % (_e(it.id), rank_no, _e(it.id), _e(it.id), _e(it.title), pts(it.max_points),
-                      " " + _e(t["bonus"]) if it.bonus else "", _e(mean), _share_bar(it, t), pct(it.full),
-                      pct(it.partial), pct(it.zero), pct(it.not_done), misc, worst))
-    out.append("</table></section>")
-    return out
+def feedback_link(key: str, item_id: str | None = None) -> str:
+    """The relative link to a submission's feedback page (and to one item's section in it)."""
+    return "%s/%s.html%s" % (FEEDBACK_DIR, quote(key), "#item-" + quote(item_id) if item_id else "")
 
 
-def _card(it, t: dict, lang: str) -> list:
-    out = ['<div class="item" id="item-%s"><h3>%s %s (%s %s%s)</h3>' % (
-        _e(it.id), _e(it.id), _e(it.title), pts(it.max_points), "pt" if it.max_points <= 1 else "pts",
-        ", " + _e(t["bonus"]) if it.bonus else "")]
+def _row(rank_no: int, it, t: dict, lang: str) -> str:
+    mean = ("%s (%s)" % (decimal(it.mean, lang), pct(it.mean_share))) if it.mean is not None else "—"
+    d = it.discrimination
+    low = d is not None and d < LOW_DISCRIMINATION
+    return ('<summary class="row"><span class="tw"></span><span class="c">%d</span><b>%s</b><span>%s</span>'
+            '<span class="c">%s%s</span><span class="c">%s%s</span><span class="c%s">%s</span>'
+            '<span class="c">%d</span></summary>' % (
+                rank_no, _e(it.id), _e(it.title), points_text(it.max_points, lang),
+                " " + _e(t["bonus"]) if it.bonus else "",
+                _e(mean), _share_bar(it, t), " low" if low else "", _e(decimal(d, lang)), len(it.losers)))
+
+
+def points_text(x: float, lang: str) -> str:
+    """1.5 as '1,5' in French, '1.5' in English (no trailing zeros)."""
+    return pts(x) if lang == "en" else pts(x).replace(".", ",")
+
+
+def _name(key: str, names: dict) -> str:
+    return names.get(key) or key
+
+
+def _item_body(it, t: dict, lang: str, names: dict) -> list:
+    colon = t["colon"]
+    out = ['<div class="body"><div>']
     if it.mean is not None:
-        out.append("<p>%s %.2f / %s (%s) · %s</p>" % (_e(t["mean"]), it.mean, pts(it.max_points),
-                                                     pct(it.mean_share), _e(t["n"].format(n=it.n))))
+        out.append('<p class="small">%s %s / %s (%s) · %s</p>' % (
+            _e(t["mean"]), _e(decimal(it.mean, lang)), points_text(it.max_points, lang), pct(it.mean_share),
+            _e(t["n"].format(n=it.n))))
     out.append(item_chart(it, t))
+    out.append("</div><div>")
     if it.misconceptions:
-        out.append('<div class="misc"><b>%s</b><ul>' % _e(t["misc_head"].format(n=it.n)))
+        out.append('<h4>%s</h4><ul class="counts">' % _e(t["misc_head"].format(n=it.n)))
         for m in it.misconceptions:
-            out.append("<li>%s%s %s</li>" % (_e(t["misc_line"].format(share=pct(m.share), k=m.count, n=it.n)),
-                                              " :" if lang != "en" else ":", _e(m.text)))
-        out.append("</ul></div>")
+            why = ' <span class="small">— %s</span>' % _e(m.why) if m.why else ""
+            out.append("<li>%s%s %s <code>%s</code>%s</li>" % (
+                _e(t["misc_line"].format(share=pct(m.share), k=m.count, n=it.n)), colon, _e(m.text), _e(m.id), why))
+        out.append("</ul>")
+    if it.differences:
+        out.append('<h4>%s</h4><ul class="counts">' % _e(t["diff_head"].format(n=it.n)))
+        for d in it.differences:
+            out.append("<li>%s%s %s — %s</li>" % (
+                _e(t["misc_line"].format(share=pct(d.share), k=d.count, n=it.n)), colon, _e(d.check), _e(d.label)))
+        out.append("</ul>")
     if it.worst is not None:
         w = it.worst
-        out.append('<p class="worst"><b>%s</b>%s %s</p>' % (_e(t["worst"][:1].upper() + t["worst"][1:]),
-                                                           " :" if lang != "en" else ":", _e(t["worst_line"].format(
-            id=w.name, f=w.failed, t=w.attempted, share=pct(w.fail_share)))))
-    out.append("<table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>" % (
+        out.append('<p class="small"><b>%s</b>%s %s</p>' % (_e(t["worst"][:1].upper() + t["worst"][1:]), colon,
+                                                           _e(t["worst_line"].format(id=w.name, f=w.failed,
+                                                                                     t=w.attempted,
+                                                                                     share=pct(w.fail_share)))))
+    out.append("</div>")
+    out.append('<div class="wide"><table><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>' % (
         _e(t["check"]), _e(t["pass"]), _e(t["failed"]), _e(t["message"])))
     for c in it.checks:
         kinds = kinds_note(c, lang)
         out.append('<tr><td>%s (%s)</td><td class="num">%s</td><td>%d%s</td><td>%s</td></tr>' % (
-            _e(c.name) + ('<br><span class="note">%s</span>' % _e(c.id) if c.title else ""), pts(c.max_points), pct(c.passed / c.attempted) if c.attempted else "—", c.failed,
+            _e(c.name) + (' <code>%s</code>' % _e(c.id) if c.title else ""), points_text(c.max_points, lang),
+            pct(c.passed / c.attempted) if c.attempted else "—", c.failed,
             " (%s %s)" % ("dont" if lang != "en" else "of which", _e(kinds)) if kinds else "",
             _e(c.fail_text) if c.failed else ""))
     out.append("</table></div>")
+    if it.losers:
+        out.append('<div class="wide"><h4>%s</h4><p class="losers">%s</p></div>' % (
+            _e(t["losers_head"].format(k=len(it.losers), n=it.n)), " · ".join(
+                '<a href="%s">%s</a>&nbsp;(%s)' % (_e(feedback_link(key, it.id)), _e(_name(key, names)),
+                                                   _e(points_text(p, lang)))
+                for key, p in it.losers)))
+    out.append("</div>")
     return out
 
 
-def render(stats: Stats, rubric, lang: str = "fr") -> str:
+def render(stats: Stats, rubric, lang: str = "fr", names: dict | None = None, unassessed: list = ()) -> str:
+    """The page. names: {submission key: the name shown}; unassessed: [(key, status word)] of the
+    submissions not assessed (no file, did not load), each linked to its feedback page."""
     t = TEXT["en" if lang == "en" else "fr"]
+    names = names or {}
     s = totals_summary(stats)
     out = ['<!DOCTYPE html>\n<html lang="%s"><head><meta charset="utf-8">' % ("en" if lang == "en" else "fr"),
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            "<title>%s — %s</title><style>%s</style></head><body>" % (_e(stats.title), _e(t["title"]), CSS),
            "<h1>%s — %s</h1>" % (_e(stats.title), _e(t["title"])),
-           "<p>%s</p>" % _e(t["submissions"].format(n=stats.n_total, a=stats.n_assessed))]
+           '<section id="summary"><p>%s</p>' % _e(t["submissions"].format(n=stats.n_total, a=stats.n_assessed))]
     if s:
-        out.append("<p>%s</p>" % _e(t["stats"].format(mean=s["mean"], median=pts(s["median"]), min=pts(s["min"]),
-                                                       max=pts(s["max"]), bonus=s["bonus_mean"])))
-    out.append("<p>%s%s %s</p>" % (_e(t["statuses"]), " :" if lang != "en" else ":",
-                                   _e(status_counts(stats.statuses, lang))))
-    out += _summary_table(stats, t, lang)
+        out.append("<p>%s</p>" % _e(t["stats"].format(
+            mean=decimal(s["mean"], lang), median=pts(s["median"]), min=pts(s["min"]), max=pts(s["max"]),
+            bonus=decimal(s["bonus_mean"], lang))))
+    out.append("<p>%s%s %s</p>" % (_e(t["statuses"]), t["colon"], _e(status_counts(stats.statuses, lang))))
+    if unassessed:
+        out.append('<details class="how"><summary>%s</summary><p class="losers">%s</p></details>' % (
+            _e(t["unassessed"].format(k=len(unassessed))), " · ".join(
+                '<a href="%s">%s</a>&nbsp;(%s)' % (_e(feedback_link(key)), _e(_name(key, names)), _e(word))
+                for key, word in unassessed)))
+    out.append("</section>")
     out.append('<section id="totals"><h2>%s</h2><p class="note">%s</p>%s</section>' % (
         _e(t["totals"]), _e(t["totals_note"].format(max=pts(stats.max_regular))), totals_chart(stats, t)))
-    out.append('<section id="items"><h2>%s</h2>%s<div class="items">' % (_e(t["cards"]), _legend(t)))
-    for it in stats.items:
-        out += _card(it, t, lang)
-    out.append("</div></section></body></html>\n")
+    out.append('<section id="items"><h2>%s</h2>%s<details class="how"><summary>%s</summary><p class="note">%s</p>'
+               '<p class="note">%s</p></details>' % (
+                   _e(t["items"]), _legend(t), _e(t["how"]), _e(t["per_item_note"].format(a=stats.n_assessed)),
+                   _e(t["discr_note"])))
+    out.append('<div class="row head"><span></span><span class="c">%s</span><span>%s</span><span>%s</span>'
+               '<span class="c">%s</span><span class="c">%s</span><span class="c">%s</span><span class="c">%s</span>'
+               '</div>' % tuple(_e(t[k]) for k in ("rank", "item", "item_title", "points", "mean_share", "discr",
+                                                   "lost")))
+    for rank_no, it in enumerate(stats.items, 1):
+        out.append('<details class="item" id="item-%s" data-item="%s">' % (_e(it.id), _e(it.id)))
+        out.append(_row(rank_no, it, t, lang))
+        out += _item_body(it, t, lang, names)
+        out.append("</details>")
+    out.append("</section></body></html>\n")
     return "\n".join(out)

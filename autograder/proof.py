@@ -44,14 +44,14 @@ def light(t):
         return ("softmax", t[1], tuple(light(a) for a in t[2]))
     if h == "unread":
         return t[:2] + tuple(light(a) for a in t[2:])
-    if h == "add":
-        return _sum([light(t[1]), light(t[2])])
+    if h == "add":          # n-ary once light: light(light(t)) is light(t)
+        return _sum([light(a) for a in t[1:]])
     if h == "sub":
         return _sum([light(t[1]), _prod([("num", -1.0), light(t[2])])])
     if h == "neg":
         return _prod([("num", -1.0), light(t[1])])
     if h == "mul":
-        return _prod([light(t[1]), light(t[2])])
+        return _prod([light(a) for a in t[1:]])
     if h == "div":
         return _prod([light(t[1]), _pow(light(t[2]), ("num", -1.0))])
     if h == "pow":
@@ -99,6 +99,8 @@ def _prod(parts):
 
 
 def _pow(base, ex):
+    if _is_num(base) and abs(base[1] - math.e) < 1e-12 and not _is_num(ex):    # math.e ** x is e^x
+        return ("exp", ex)
     if _is_num(ex):
         k = ex[1]
         if k == 1.0:
@@ -178,7 +180,22 @@ def _canon(t):
         return _prod([args[0][2], args[0][1][1]])            # log(exp(a)^k) = k a
     if h == "exp" and args[0][0] == "log":
         return args[0][1]
+    if h == "exp" and args[0][0] == "add" and any(_split_term(a)[1][0] == "log" for a in args[0][1:]
+                                                  if _split_term(a)[1] is not None):
+        return _exp_of_logs(args[0])
     return _fold(h, args)
+
+
+def _exp_of_logs(arg):
+    """exp(a + k log b) = e^a b^k: S_i written exp(x_i - log Z) is e^{x_i} / Z, not a step."""
+    rest, factors = [], []
+    for a in arg[1:]:
+        k, inner = _split_term(a)
+        if inner is not None and inner[0] == "log":
+            factors.append(_pow(inner[1], _num(k)))
+        else:
+            rest.append(a)
+    return _prod(factors + ([("exp", _sum(rest))] if rest else []))
 
 
 def _split_term(t):
@@ -254,16 +271,20 @@ def atoms(t) -> set:
     return {t}
 
 
-def built_from(t, refs: set) -> bool:
-    """Is t (light form) made of whole copies of refs (canonical trees), numbers and arithmetic
-    only, identities included? E.g. (start + end) / 2, 0.3 start + 0.7 end, start * end / start."""
-    if _is_num(t) or canon(t) in refs:
+def built_from(t, refs: set, but=None) -> bool:
+    """Is t made of whole copies of refs (canonical trees), numbers and arithmetic only,
+    identities included? E.g. (start + end) / 2, 0.3 start + 0.7 end, start * end / start.
+    t is a tree as traced or its light form; the traced one keeps the copies whole where the
+    light form would flatten them into one sum ((s + e) / 2 with s and e sums). t as a whole may
+    be `but` (canonical) without being a copy: its parts decide."""
+    if _is_num(light(t)) or (canon(t) in refs and canon(t) != but):
         return True
-    if t[0] in ("add", "mul"):
+    h = t[0]
+    if h in ("add", "mul", "sub", "div", "neg", "sqrt"):
         return all(built_from(a, refs) for a in t[1:])
-    if t[0] == "pow":
-        return _is_num(t[2]) and built_from(t[1], refs)
-    if t[0] in ("log", "exp", "abs") and t[1][0] in ("exp", "log", "pow"):     # log(exp(.)), |sqrt(.)|...
+    if h == "pow":
+        return _is_num(light(t[2])) and built_from(t[1], refs)
+    if h in ("log", "exp", "abs") and t[1][0] in ("exp", "log", "pow", "sqrt"):     # log(exp(.)), |sqrt(.)|...
         return built_from(t[1][1], refs)
     return False
 
@@ -283,12 +304,24 @@ def genuine(steps, k, targets, target_atoms) -> bool:
     if any(c == canon(o) for o in others):
         return False
     refs = {canon(o) for o in list(targets) + [steps[0], steps[-1]] if o is not expr}
-    if built_from(light(expr), refs):
+    if any(built_from(t, refs, but=canon(steps[-1])) for t in (expr, light(expr))):
         return False
     return not atoms(c) <= target_atoms
 
 
 # ------------------------------------------------------------------ ideas
+def context(symbols, case=None) -> dict:
+    """What an idea pattern may refer to: the rubric's vector sizes ({x: 3} is x0, x1, x2) and the
+    case traced ({"i": 0, "j": 2})."""
+    return {"sizes": vector_sizes(symbols), "case": dict(case or {})}
+
+
+def shows(pattern, tree, env) -> bool:
+    """Does the expression `tree` (as traced) show the idea `pattern`? Matched on its light form;
+    `written` patterns also see the sub-expressions as the student grouped them."""
+    return matches(pattern, light(tree), dict(env, raw=tree))
+
+
 def matches(p, t, env=None) -> bool:
     """Does the light-form tree t match pattern p? Patterns (YAML lists in rubric.yaml):
 
@@ -297,12 +330,20 @@ def matches(p, t, env=None) -> bool:
       [HEAD, p1, ...]         a node of that head whose arguments match p1, ... in order
       [add, p1, ..., "..."]   a sum whose terms match p1, ... one each, in any order; "..." allows
       [mul, p1, ..., "..."]   other terms (factors) too; a quotient a / b is a product a b^-1
-      [exponent, p, k]        (inside mul) the factors whose base matches p have exponents adding to k
+      [exponent, p, k]        (inside mul) the factors whose base matches p have exponents adding to
+                              k (or to one of the list k)
       [contains, p]           t or one of its sub-trees matches p
+      [written, p]            a sub-expression as the student wrote (grouped) it matches p (the light
+                              form flattens a / e^c / (b / e^c) into one product)
       [all, p...], [any, p...], [not, p]
       [nonconstant]           t holds a symbol
       [free_of, name...]      t holds none of these symbols or function names
       [normaliser, x]         the sum of exp(x_k) over every component x_0, x_1, ... of the vector x
+      [component, x, j]       the component x_j of the vector x, j a case index ("j") or a number
+      [cancels, c]            exponentials in which c cancels: an exp whose exponent holds c and is,
+                              once like terms merge, free of c and not constant (e^{x_k + c - (x_i + c)}),
+                              or a product whose exp factors holding c multiply to such an exp
+                              (e^{x_i + c} / e^c); e^c / e^c alone is no cancellation
     """
     env = env or {}
     if p == "_":
@@ -326,6 +367,14 @@ def matches(p, t, env=None) -> bool:
     if head == "normaliser":
         want = _normaliser_terms(p[1], env)
         return bool(want) and t[0] == "add" and sorted(repr(a) for a in t[1:]) == want
+    if head == "component":
+        k = env.get("case", {}).get(p[2], p[2])
+        return isinstance(k, int) and t == ("sym", "%s%d" % (p[1], k))
+    if head == "cancels":
+        return _cancels(t, p[1])
+    if head == "written":
+        raw = env.get("raw")
+        return any(matches(p[1], light(s), env) for s in (_subtrees(raw) if raw is not None else [t]))
     if head in ("add", "mul"):
         if t[0] != head:
             return False
@@ -346,7 +395,8 @@ def _match_parts(pats, parts, env) -> bool:
     q, others = pats[0], pats[1:] + (["..."] if rest_ok else [])
     if q[0] == "exponent":
         mine = [s for s in parts if matches(q[1], _base_exp(s)[0], env)]
-        if not mine or abs(sum(_base_exp(s)[1] for s in mine) - float(q[2])) > 1e-9:
+        total = sum(_base_exp(s)[1] for s in mine)
+        if not mine or all(abs(total - float(k)) > 1e-9 for k in (q[2] if isinstance(q[2], list) else [q[2]])):
             return False
         return _match_parts(others, [s for s in parts if all(s is not m for m in mine)], env)
     if q[0] == "normaliser":                  # in a flattened sum, Z's terms are terms of the sum
@@ -366,7 +416,21 @@ def _match_parts(pats, parts, env) -> bool:
 
 def _normaliser_terms(name, env):
     """The terms exp(x_k) of the sum over the components of the vector symbol `name`."""
-    return sorted(repr(("exp", ("sym", "%s%d" % (name, k)))) for k in range(env.get(name) or 0))
+    return sorted(repr(("exp", ("sym", "%s%d" % (name, k)))) for k in range(env.get("sizes", {}).get(name) or 0))
+
+
+def _cancels(t, name) -> bool:
+    """Exponentials of t (an exp, or the exp factors of a product) in which `name` cancels."""
+    if t[0] == "exp":
+        exponents = [t[1]]
+    elif t[0] == "mul":
+        exponents = [f[1] for f in t[1:] if f[0] == "exp" and name in _symbols(f)]
+    else:
+        return False
+    if not exponents or not any(name in _symbols(e) for e in exponents):
+        return False
+    merged = canon(_sum(exponents))
+    return name not in _symbols(merged) and bool(_symbols(merged))
 
 
 def _subtrees(t):
@@ -384,6 +448,37 @@ def _symbols(t) -> set:
 
 def _heads(t) -> set:
     return {s[0] for s in _subtrees(t)}
+
+
+def idea_candidates(steps, real, targets, start=False, before_step=False) -> list:
+    """The expressions of a chain that may show its idea (indices): its real steps (`real`); with
+    `before_step`, an expression right before a real step (the step is made from it: a / e^c over
+    b / e^c is only a rewriting of the start, the cancellation that follows is the step); with
+    `start`, the start itself (1.j: the derivative computed) unless it is, up to rewritings that
+    need no mathematics, the statement's expressions (`targets`) or the chain's end, softmax
+    written with exp or not: nothing tells such a start from a copy of the answer."""
+    out = set(real)
+    if before_step:
+        out |= {k - 1 for k in real if k - 1 >= (0 if start else 1)}
+    ends = list(targets) + [steps[-1]]
+    if start and canon(steps[0]) not in {canon(c) for t in ends for c in (t, unfold_softmax(t))}:
+        out.add(0)
+    return sorted(out)
+
+
+def unfold_softmax(t):
+    """t with each softmax(v)_k written by its definition exp(v_k) / Σ_m exp(v_m)."""
+    if t[0] in ("num", "sym"):
+        return t
+    if t[0] == "softmax":
+        args = tuple(unfold_softmax(a) for a in t[2])
+        z = ("exp", args[0])
+        for a in args[1:]:
+            z = ("add", z, ("exp", a))
+        return ("div", ("exp", args[t[1]]), z)
+    if t[0] == "unread":
+        return t
+    return (t[0],) + tuple(unfold_softmax(a) for a in t[1:])
 
 
 def vector_sizes(symbols: dict) -> dict:

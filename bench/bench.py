@@ -44,7 +44,7 @@ children from its warm process (autograder/warm_worker.py); --cold runs the same
 right after with AG_WARM=0 (a new interpreter and numpy import per child), for a comparison
 under the same load.
 
-With --container SUITE (jammy, noble, bookworm, trixie: bench/container.py's images, built by setup.sh from
+With --container SUITE (bookworm, noble...: bench/container_images.py's images, built by setup.sh from
 the zip as Gradescope builds them): the same inside one container with Gradescope's limits
 (0.5 CPU, 768 MB): the start-up, each case through /autograder/run_autograder (the whole
 Gradescope flow: supervisor, worker, sandboxed child), interleaved, wall and CPU (bash's
@@ -392,19 +392,16 @@ fi
 def container_bench(suite: str, paths: dict, names: list, reps: int, batch: int, tmp: Path) -> None:
     """The start-up, run_autograder on each case and a batch, in one container of `suite` with
     Gradescope's limits; prints medians and ratios to the start-up."""
-    from bench import container_images as container
-    from bench.container_cases import GRADESCOPE
     from autograder.packaging import build_zip
-    why = container.ensure_docker()
-    if why is not None:
-        print("\ncontainer bench skipped: %s" % why)
+    from bench.container_cases import GRADESCOPE
+    from bench.container_images import SUITES, docker, ensure_docker, grader_image
+    why = ensure_docker()
+    if why is not None or suite not in SUITES:
+        print("\ncontainer bench skipped: %s" % (why or "no suite %r (%s)" % (suite, ", ".join(SUITES))))
         return
-    if suite not in container.SUITES:
-        print("\ncontainer bench skipped: no image %r (%s)" % (suite, ", ".join(container.SUITES)))
-        return
-    tag, fig = container.grader_image(container.SUITES[suite], build_zip(tmp / "autograder.zip"))
+    tag, fig = grader_image(SUITES[suite], build_zip(tmp / "autograder.zip"))
     print("\ncontainer bench (%s, %s; setup.sh %.0f s%s), inside one container with %s:" % (
-        suite, tag, fig["setup"], ", cached image" if fig.get("cached") else "", " ".join(GRADESCOPE)))
+        suite, tag, fig.get("setup", float("nan")), ", cached image" if fig.get("cached") else "", " ".join(GRADESCOPE)))
     name = "ag-bench-" + os.urandom(4).hex()
     stage = tmp / "container"
     for case in names:
@@ -418,12 +415,11 @@ def container_bench(suite: str, paths: dict, names: list, reps: int, batch: int,
             d.joinpath("devoir3.py").write_text(paths[_batch_case(i, cycle)].read_text(encoding="utf-8")
                                                 + "\n# %d\n" % i, encoding="utf-8")
     try:
-        container.docker("create", "--name", name, *GRADESCOPE, tag, "/bin/bash", "-c",
-                         CONTAINER_SCRIPT.replace("REPS", str(reps)))
-        container.docker("cp", str(stage), name + ":/bench")
-        out = container.docker("start", "-a", name, check=False, timeout=3600).stdout.decode(errors="replace")
+        docker("create", "--name", name, *GRADESCOPE, tag, "/bin/bash", "-c", CONTAINER_SCRIPT.replace("REPS", str(reps)))
+        docker("cp", str(stage), name + ":/bench")
+        out = docker("start", "-a", name, check=False, timeout=3600).stdout.decode(errors="replace")
     finally:
-        container.docker("rm", "-f", name, check=False)
+        docker("rm", "-f", name, check=False)
     times, scores = {}, {}
     for line in out.splitlines():
         parts = line.split()
@@ -465,7 +461,7 @@ def main(argv=None) -> int:
                    help="also profile a batch worker over N submissions of the mix (cProfile)")
     p.add_argument("--cases", default="imports,examples,typical,hostile,memory",
                    help="comma-separated; examples: every example of examples/submissions")
-    p.add_argument("--container", metavar="SUITE", help="also in a container of SUITE (jammy, noble, bookworm, trixie) with "
+    p.add_argument("--container", metavar="SUITE", help="also in a container of SUITE (bookworm, trixie, ...) with "
                    "Gradescope's limits: the start-up, run_autograder on each case, the batch")
     p.add_argument("--cold", action="store_true", help="also the batch without warm processes (AG_WARM=0), "
                    "right after, for a comparison under the same load")

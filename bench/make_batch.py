@@ -1,6 +1,6 @@
 """Generate a folder of fake submissions from the examples, to exercise `python -m autograder batch`.
 
-    python bench/make_batch.py OUT [--n 200] [--layout plain|gradescope] [--seed 0]
+    python bench/make_batch.py OUT [--n 200] [--layout plain|gradescope] [--seed 0] [--mistakes] [--zip]
 
 The mix (seeded, so a run is reproducible): copies of the full-marks example (each
 made distinct by a comment), the blank template, the full-marks example with 1 to 6
@@ -9,6 +9,10 @@ the other example submissions, and a few pathological ones (syntax error, missin
 module, no file, wrong file name, a notebook, an infinite loop at import or in a
 function). `--layout gradescope` writes Gradescope's "Export Submissions" layout:
 submission_<id>/ folders and a submission_metadata.yml with the submitters.
+`--mistakes` breaks functions with the misconception catalogue's mistakes instead (1 to 4 per
+file, from autograder/misconceptions.yaml: what the TA report's diagnoses look like on a
+class); `--zip` also writes OUT.zip, the folder as an archive (the Gradescope layout inside
+assignment_<id>_export/, as Gradescope's "Export Submissions" does).
 """
 from __future__ import annotations
 
@@ -72,7 +76,24 @@ PATHOLOGICAL = [
 ]
 
 
-def make(out: Path, n: int = 200, layout: str = "plain", seed: int = 0) -> list:
+def catalogue_mistakes(source: str, rng: random.Random, k: int) -> tuple:
+    """The source with k mistakes of the misconception catalogue, in k different functions."""
+    sys.path.insert(0, str(REPO))
+    from bench import mutants
+    chosen, seen = [], set()
+    for m in rng.sample(mutants.MUTANTS, len(mutants.MUTANTS)):
+        fn = m.changes[0][0]
+        if fn not in seen:
+            seen.add(fn)
+            chosen.append(m)
+        if len(chosen) == k:
+            break
+    for m in chosen:
+        source = mutants.build(m, source)
+    return source, [m.name for m in chosen]
+
+
+def make(out: Path, n: int = 200, layout: str = "plain", seed: int = 0, mistakes: bool = False) -> list:
     """Write n submissions into out; returns [(folder name, kind)]."""
     rng = random.Random(seed)
     out = Path(out)
@@ -99,6 +120,9 @@ def make(out: Path, n: int = 200, layout: str = "plain", seed: int = 0) -> list:
         elif kind == "example":
             src = rng.choice(OTHERS)
             text, note = src.read_text(encoding="utf-8"), "example:" + src.parent.name
+        elif kind == "broken" and mistakes:
+            text, what = catalogue_mistakes(full, rng, rng.randint(1, 4))
+            note = "mistakes:" + ",".join(what)
         elif kind == "broken":
             text, what = break_functions(full, rng, rng.randint(1, 6))
             note = "broken:" + ",".join(what)
@@ -144,14 +168,30 @@ def write_metadata(out: Path, made: list, rng: random.Random) -> None:
     (out / "submission_metadata.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def write_zip(folder: Path, layout: str) -> Path:
+    """folder.zip: the Gradescope layout under assignment_<id>_export/, a plain folder under its name."""
+    import zipfile
+    top = "assignment_4242_export" if layout == "gradescope" else folder.name
+    target = folder.with_suffix(".zip")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                zf.write(p, "%s/%s" % (top, p.relative_to(folder).as_posix()))
+    return target
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("out")
     p.add_argument("--n", type=int, default=200)
     p.add_argument("--layout", choices=["plain", "gradescope"], default="plain")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--mistakes", action="store_true", help="break functions with catalogued mistakes")
+    p.add_argument("--zip", action="store_true", help="also write OUT.zip")
     a = p.parse_args(argv)
-    made = make(Path(a.out), a.n, a.layout, a.seed)
+    made = make(Path(a.out), a.n, a.layout, a.seed, a.mistakes)
+    if a.zip:
+        write_zip(Path(a.out), a.layout)
     counts: dict = {}
     for _, kind in made:
         key = kind.split(":")[0]

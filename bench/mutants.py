@@ -21,6 +21,7 @@ The same machinery grades the equivalent-forms corpus (`apply_edit`, `grade_sour
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import re
 import sys
@@ -167,7 +168,7 @@ ATTEMPTS = 4
 
 
 def _grade_text(job):
-    """Grade one source text in a fresh folder: {item: (points, max, [failed check ids])}."""
+    """Grade one source text in a fresh folder: Graded {item: ItemResult}."""
     name, text = job
     from autograder.grading import grade_file
     from autograder.sandbox.runner import SandboxError
@@ -191,32 +192,66 @@ def _grade_text(job):
             if not {c.kind for i in report.items for c in i.checks} & NOT_A_GRADE:
                 break
             time.sleep(0.5)
-    return name, {i.id: ItemResult(i.points, i.max_points, [c.id for c in i.checks if not c.passed],
-                                   list(i.misconceptions)) for i in report.items}, report.seconds
+    items = Graded({i.id: ItemResult(i.points, i.max_points, [c.id for c in i.checks if not c.passed],
+                                     list(i.misconceptions),
+                                     tuple(CheckResult(c.id, c.passed, c.kind, c.message) for c in i.checks))
+                    for i in report.items})
+    items.status = report.status
+    return name, items, report.seconds
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    passed: bool
+    kind: str           # answer, or how the call failed (exception, missing, requires, ...)
+    message: str
 
 
 class ItemResult(tuple):
-    """(points, max, failed check ids), with the diagnosed misconception ids as an attribute."""
+    """(points, max, failed check ids), with the diagnosed misconception ids and every check's
+    CheckResult as attributes."""
 
-    def __new__(cls, points, max_points, failed, misconceptions=()):
+    def __new__(cls, points, max_points, failed, misconceptions=(), checks=()):
         t = super().__new__(cls, (points, max_points, failed))
         t.misconceptions = list(misconceptions)
+        t.checks = {c.id: c for c in checks}
         return t
 
-    def __getnewargs__(self):       # pickled between processes with its diagnosis
-        return tuple(self) + (self.misconceptions,)
+    def __getnewargs__(self):       # pickled between processes with its diagnosis and checks
+        return tuple(self) + (self.misconceptions, tuple(self.checks.values()))
 
 
-def grade_sources(jobs, workers: int = 2):
-    """Grade (name, source) pairs in a process pool; returns {name: (items, seconds)}."""
-    from autograder import answers
-    answers.ensure()          # the reference answers once, before the workers read them
+class Graded(dict):
+    """{item id: ItemResult} of one grading, with the report's status (graded, load_error, ...)."""
+    status = "graded"
+
+
+# Every grading of this process, by the source's hash: the test suite grades the corpora once
+# (the mutants, the equivalent forms, the student habits) and its tests share the results.
+_GRADED: dict = {}
+
+
+def grade_sources(jobs, workers: int = 2, again: bool = False):
+    """Grade (name, source) pairs in a process pool; returns {name: (items, seconds)}.
+    A source this process already graded is not graded again unless again=True (grading is
+    deterministic; `run` grades a surprising verdict again to rule out outside interference)."""
     jobs = list(jobs)
-    if workers <= 1 or len(jobs) <= 1:
-        _init_worker()
-        return {n: (r, s) for n, r, s in map(_grade_text, jobs)}
-    with ProcessPoolExecutor(max_workers=workers, initializer=init_pool_worker) as pool:
-        return {n: (r, s) for n, r, s in pool.map(_grade_text, jobs, chunksize=1)}
+    keys = {n: hashlib.sha256(text.encode("utf-8")).hexdigest() for n, text in jobs}
+    todo = [(n, text) for n, text in jobs if again or keys[n] not in _GRADED]
+    if todo:
+        from autograder import answers
+        answers.ensure()          # the reference answers once, before the workers read them
+    if workers <= 1 or len(todo) <= 1:
+        if todo:
+            _init_worker()
+        done = list(map(_grade_text, todo))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, initializer=init_pool_worker) as pool:
+            done = list(pool.map(_grade_text, todo, chunksize=1))
+    for n, r, s in done:
+        _GRADED[keys[n]] = (r, s)
+    return {n: _GRADED[keys[n]] for n, _ in jobs}
 
 
 @dataclass
@@ -262,7 +297,7 @@ def run(edits, workers: int = 2, base: str | None = None, confirm: bool = True) 
     for _ in range(3):
         if not pending:
             break
-        again = grade_sources([(v.edit.name, build(v.edit, base)) for v in pending], 1)
+        again = grade_sources([(v.edit.name, build(v.edit, base)) for v in pending], 1, again=True)
         still = []
         for v in pending:
             second = _verdict(v.edit, *again[v.edit.name])

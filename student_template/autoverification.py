@@ -12,24 +12,28 @@ seulement ce qui n'a besoin d'AUCUNE réponse attendue :
     (vecteurs colonnes (k, 1), étiquettes comptées à partir de 0) ;
   - vos gradients concordent, par différences finies, avec VOS propres
     fonctions (ou avec les fonctions de outils) ;
-  - un softmax est positif et somme à 1 ; une configuration de convolution
-    donne 4 selon VOTRE q3_taille_sortie ;
+  - un softmax est positif et somme à 1 ; le softmax et les pertes restent
+    finis et exacts pour |o^a| ≈ 1000, sur des entrées de tous les signes comme
+    au correcteur ; une configuration de convolution donne 4 selon VOTRE
+    q3_taille_sortie ;
   - les listes d'expressions (1.d, 1.e, 1.i, 1.j) sont des chaînes d'égalités.
-Il ne contient aucune réponse et ne télécharge rien. Réussir l'autovérification
-N'EST PAS une note : le correcteur vérifie bien plus (valeurs exactes sur
-d'autres entrées, forme des formules, cas limites, réponses aux questions).
+Le fichier est lu comme le correcteur le lit (un fichier en Windows-1252 est
+relu, avec la même note). Il ne contient aucune réponse et ne télécharge rien.
+Réussir l'autovérification N'EST PAS une note : le correcteur vérifie bien plus
+(valeurs exactes sur d'autres entrées, forme des formules, cas limites, réponses
+aux questions).
 
 (This self-check lists unimplemented items and runs only checks that need no
 expected answer. It contains no answers. Passing it is NOT a grade.)
 
-Bibliothèque standard + numpy seulement. Si le programme semble bloqué, une de
-vos fonctions boucle : l'item en cours est le dernier affiché (Ctrl-C pour arrêter).
+Bibliothèque standard + numpy seulement. Une fonction qui ne répond pas en 10 s
+(variable d'environnement AUTOVERIFICATION_DELAI) est signalée, puis n'est plus
+appelée, comme au correcteur ; Ctrl-C arrête tout.
 """
 import contextlib
-import importlib.util
 import numbers
 import os
-import signal
+import re
 import sys
 import traceback
 import warnings
@@ -45,9 +49,11 @@ except ImportError:
 HERE = os.path.dirname(os.path.abspath(__file__))
 STEP = 1e-5                   # pas des différences finies centrées
 RTOL, ATOL = 2e-4, 2e-5       # concordance avec les différences finies (pas les tolérances du correcteur)
-RNG = np.random.default_rng(20250101)
+SEED = 20250101
+RNG = np.random.default_rng(SEED)      # drawn again for each file checked (run): same file, same output
 CALL_SECONDS = float(os.environ.get("AUTOVERIFICATION_DELAI", "10"))   # secondes par appel, au-delà :
-# boucle infinie supposée (Unix et macOS seulement)
+# boucle infinie supposée (un fil de surveillance, sous Windows aussi : outils._Delai)
+MAX_FILE = 1_000_000          # octets, comme le correcteur (autograder/locate.py)
 
 NOT_A_GRADE = (
     "ATTENTION : réussir l'autovérification N'EST PAS une note. Le correcteur vérifie aussi les "
@@ -82,12 +88,8 @@ class Failed(Exception):
     """A check failed; the message says what, never what the answer is."""
 
 
-class TooLong(Exception):
-    pass
-
-
-def _too_long(signum, frame):
-    raise TooLong()
+class Unreadable(Exception):
+    """The file cannot be read as the grader reads it (a NUL byte, too large)."""
 
 
 class Captured:
@@ -121,34 +123,49 @@ class Checker:
         self.printed = printed or Captured()
         self.not_done = set()
         self.ran = set()          # functions that returned at least once
+        self.too_long = set()     # functions that timed out: not called again, as in the grader
 
     def call(self, name, *args):
+        # a function that changes its inputs in place changes a copy
+        return self._run(name, lambda fn: fn(*[fresh(a) for a in args]))
+
+    def formula(self, name, *args):
+        """name read as a formula with symbols, as the grader reads it (every `if` on a symbol
+        followed both ways: outils._trace)."""
+        trace = getattr(self.outils, "_trace", None)
+        if trace is None:
+            return self.call(name, *args)
+        return self._run(name, lambda fn: trace(fn, lambda: [fresh(a) for a in args]))
+
+    def _run(self, name, invoke):
         fn = getattr(self.m, name, None)
         if not callable(fn):
             raise Missing(name)
-        args = [fresh(a) for a in args]     # a function that changes its inputs in place changes a copy
-        timer = hasattr(signal, "setitimer")      # not on Windows: a loop there just hangs
+        if name in self.too_long:
+            raise Failed(self._too_long_text(name))
+        # A watchdog thread, not SIGALRM: the limit works on Windows too (outils._Delai).
+        delai = self.outils._Delai(CALL_SECONDS, stuck=lambda: _stuck(name))
         try:
-            if timer:
-                signal.signal(signal.SIGALRM, _too_long)
-                signal.setitimer(signal.ITIMER_REAL, CALL_SECONDS)
-            with np.errstate(all="ignore"), warnings.catch_warnings(), self.printed.quiet():
+            with delai, np.errstate(all="ignore"), warnings.catch_warnings(), self.printed.quiet():
                 warnings.simplefilter("ignore")
-                out = fn(*args)
-            if timer:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                out = invoke(fn)
             self.ran.add(name)
             return out
-        except TooLong:
-            raise Failed("%s n'a pas répondu en %d s : boucle infinie ?" % (name, CALL_SECONDS))
+        except KeyboardInterrupt:
+            if not delai.expired:
+                raise                        # the user's Ctrl-C
+            self.too_long.add(name)
+            raise Failed(self._too_long_text(name))
         except NotImplementedError:
             self.not_done.add(name)
             raise NotDone(name)
         except Exception as exc:  # the student's bug: reported, never fatal
             raise StudentError(name, exc, self._line(exc))
-        finally:
-            if timer:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+
+    @staticmethod
+    def _too_long_text(name):
+        return "%s n'a pas répondu en %g s : boucle infinie ? (elle n'est plus appelée ensuite)" % (
+            name, CALL_SECONDS)
 
     def _line(self, exc):
         line = None
@@ -156,6 +173,14 @@ class Checker:
             if os.path.abspath(frame.filename) == self.path:
                 line = frame.lineno
         return line
+
+
+def _stuck(name):
+    """A function that keeps running although interrupted (it catches KeyboardInterrupt): stop here."""
+    sys.__stdout__.write("\n[ÉCHEC]  %s ne s'arrête pas, même interrompue (intercepte-t-elle KeyboardInterrupt ?) : "
+                         "autovérification arrêtée.\n" % name)
+    sys.__stdout__.flush()
+    os._exit(1)
 
 
 # ------------------------------------------------------------------ helpers
@@ -248,6 +273,66 @@ def shape_seen(what):
     return "forme %s" % (SHAPES.get(what, "?"),)
 
 
+EXACT = (RTOL, ATOL)          # "exact" in the stability checks: the self-check's own tolerances, looser
+# than the grader's (which stay with the grader): what breaks at |o^a| ≈ 1000 breaks by far more
+
+
+def probability(a, what):
+    """Non-negative, summing to 1 (what the grader asks of a softmax)."""
+    total = float(np.sum(a))
+    if np.any(a < 0) or not np.isclose(total, 1.0, rtol=RTOL, atol=ATOL):
+        raise Failed("%s : les composantes doivent être ≥ 0 et sommer à 1 (somme reçue : %.12g)" % (what, total))
+    return a
+
+
+# Inputs for |o^a| ≈ 1000, of the kinds the grader uses (every sign): a vector whose largest
+# component in absolute value is +1000, one where it is −1000, one with every component near
+# −1000 and one near +1000. Chosen so that every shift that is not the maximum overflows or
+# underflows on one of them (o − mean, o − min, o − o_0, o − max |o|, no shift at all); they are
+# inputs, not answers: a stable formula is exact on any of them.
+EXTREMES = [(-1000.0, 1000.0, 250.0, -600.0), (400.0, -1000.0, -300.0, 700.0),
+            (-1000.0, -997.5, -1002.0, -998.7), (1000.0, 1002.5, 998.0, 1001.3)]
+
+
+def extremes():
+    """[(description, o^a as a column vector, o^a moved by a constant)] for EXTREMES: the moved vector is
+    o^a − max o^a, or the same vector near 0 (o^a ∓ 1000) for the clustered ones."""
+    out = []
+    for v in EXTREMES:
+        v = np.asarray(v, dtype=float)
+        if np.ptp(v) < 100:           # clustered near ±1000
+            c = 1000.0 * np.sign(np.mean(v))
+            where, moved = "toutes les composantes près de %+g" % c, v - c
+        elif np.max(v) >= 999 and np.min(v) <= -999:
+            where, moved = "composantes de -1000 à +1000", v - np.max(v)
+        else:
+            big = v[np.argmax(np.abs(v))]
+            where, moved = "plus grande composante %+g en valeur absolue" % big, v - np.max(v)
+        out.append((where.replace("-", "−"), v.reshape(-1, 1), moved.reshape(-1, 1)))
+    return out
+
+
+def grader_pointwise(c, name, oa, y):
+    """name at the points oa (1-D) with label y, called as the grader calls it: once with arrays
+    (o^a and y), else one point at a time (floats)."""
+    ys = np.full(oa.shape, y)
+    try:
+        a = array_of(c.call(name, oa, ys), name)
+        if a.size == oa.size:
+            return a.reshape(-1)
+    except (StudentError, Failed):
+        pass
+    out = []
+    for v in oa:
+        try:
+            out.append(as_float(c.call(name, float(v), float(y)), "%s(%g, %g)" % (name, v, y)))
+        except StudentError as e:
+            if not isinstance(e.exc, OverflowError):     # math.exp(800): the grader counts it as inf
+                raise
+            out.append(np.inf)
+    return np.asarray(out)
+
+
 def finite(a, what):
     if not np.all(np.isfinite(a)):
         raise Failed("%s : valeur non finie (nan ou inf)" % what)
@@ -286,6 +371,26 @@ def symbol(name):
     return outils.Symbole(("sym", name))
 
 
+# ------------------------------------------------------------------ what a check answers for
+class Check:
+    """One self-check of an item, and the grader's sub-checks of that item it answers for
+    (their ids in the grader's grading scheme). tests/test_selfcheck_parity.py runs both on every
+    file of the test corpora and holds each check to its word:
+      grader  the ids of the sub-checks this check looks at;
+      same    True: it tests what they test, on the same kind of inputs (the stability checks:
+              |o^a| ≈ 1000, both signs): it passes exactly when they pass. False (default): it
+              tests a necessary condition (a type, a shape, agreement with your own other
+              functions): it never fails where they all pass;
+      uses    (item, sub-check) pairs of the other functions it relies on (your q2c_softmax,
+              ...): the comparison holds only when those pass.
+    run(checker) returns what was verified, or raises (Failed, StudentError, NotDone, Missing)."""
+
+    def __init__(self, run, grader, same=False, uses=()):
+        self.run = run
+        self.grader = (grader,) if isinstance(grader, str) else tuple(grader)
+        self.same, self.uses = same, tuple(uses)
+
+
 # ------------------------------------------------------------------ reusable checks
 def pointwise(c, name, x, extra=()):
     """name at each number of the 1-D array x (extra: fixed arguments, e.g. y): one call on the
@@ -311,10 +416,10 @@ def scalar_function(c, name, extra=()):
 def readable_formula(c, name, args):
     """The grader reads this formula with outils' symbols: it must run on them."""
     try:
-        out = c.call(name, *args)
+        out = c.formula(name, *args)
     except StudentError as e:
-        raise Failed("%s ne s'évalue pas avec les symboles de outils (%s : %s). Écrivez la formule avec les "
-                     "fonctions de outils, sans if sur x" % (name, type(e.exc).__name__, e.exc))
+        raise Failed("%s ne s'évalue pas avec les symboles de outils (%s : %s) : elle ne se lit pas comme une "
+                     "formule. Écrivez-la avec les fonctions de outils ou de numpy" % (name, type(e.exc).__name__, e.exc))
     if isinstance(out, (list, tuple)) and out:     # a derivation: the grader reads its two ends,
         out = [out[0], out[-1]]                    # a middle step it checks with numbers if need be
     unread = sorted(unreadable(out))
@@ -401,14 +506,32 @@ def shapes_dict(c, name, keys, args=()):
     return "%s : dictionnaire %s de formes (tuples d'entiers)" % (name, "{" + ", ".join(keys) + "}")
 
 
+SEPARATORS = re.compile(r"[\s,;/&+]+|\b(?:et|and)\b", re.IGNORECASE)
+
+
+def letters_of(v, choices):
+    """The letters of a multi-select answer, read as the grader reads it, or None: a list (tuple,
+    set) of letters ("B)", "(b)" are B), or one string of letters with or without separators
+    ("A, C", "AC", "A et C", "A and C", "A + C")."""
+    if isinstance(v, str):
+        tokens = [t for t in SEPARATORS.split(v) if t]
+    elif isinstance(v, (list, tuple, set, frozenset)) and all(isinstance(e, str) for e in v):
+        tokens = [t for e in v for t in SEPARATORS.split(e) if t]
+    else:
+        return None
+    out = set()
+    for tok in tokens:
+        word = plain(tok).upper()
+        if word and not all(ch in choices for ch in word):
+            return None
+        out |= set(word)
+    return out
+
+
 def statements(c, name, choices="ABCDEFG"):
     """The letters of the true statements: a list (tuple, set) of letters, or a string of them."""
     v = c.call(name)
-    if isinstance(v, (set, frozenset, tuple)):
-        v = list(v)
-    ok = isinstance(v, str) and all(ch.upper() in choices for ch in v if ch.isalnum()) or \
-        isinstance(v, list) and all(isinstance(e, str) and e.strip().upper() in choices for e in v)
-    if not ok:
+    if letters_of(v, choices) is None:
         raise Failed("%s : une liste de lettres parmi %s est attendue, reçu %s" % (name, ", ".join(choices),
                                                                                  describe(v)))
     return "%s : une liste de lettres parmi %s" % (name, ", ".join(choices))
@@ -521,6 +644,13 @@ def items():
         v = np.array([symbol("x%d" % k) for k in range(3)], dtype=object)
         return v.view(outils.VecteurSymbolique) if hasattr(outils, "VecteurSymbolique") else v
 
+    def column(name, n):    # a column vector of symbols (n, 1), as the grader reads a gradient
+        v = np.array([symbol("%s%d" % (name, k)) for k in range(n)], dtype=object).reshape(n, 1)
+        return v.view(outils.VecteurSymbolique) if hasattr(outils, "VecteurSymbolique") else v
+
+    def exact(name, *args):     # a calculus answer is graded as an exact formula: it must read as one
+        return lambda c: readable_formula(c, name, list(args))
+
     def q1k(c):
         x = RNG.normal(size=(4, 1))
         got = matrix(c.call("q1k_jacobienne_softmax", softmax(x)), (4, 4), "q1k_jacobienne_softmax")
@@ -592,30 +722,47 @@ def items():
         return "q2b_activation_sortie_k : des nombres, égaux aux composantes de votre q2b_activation_sortie"
 
     def q2c(c):
-        for scale in (2.0, 1000.0):
-            oa = RNG.normal(size=(M + 1, 1))
-            oa = oa / np.max(np.abs(oa)) * scale
-            os_ = vector(c.call("q2c_softmax", oa), M + 1, "q2c_softmax")
-            finite(os_, "q2c_softmax (|o^a| jusqu'à %g)" % scale)
-            if np.any(os_ < 0) or not np.isclose(np.sum(os_), 1.0, rtol=RTOL, atol=ATOL):
-                raise Failed("q2c_softmax (|o^a| jusqu'à %g) : les composantes doivent être ≥ 0 et sommer à 1 "
-                             "(somme reçue : %.6g)" % (scale, float(np.sum(os_))))
-        return "q2c_softmax : " + shape_seen("q2c_softmax") + ", positif, somme 1, fini même pour |o^a| ≈ 1000"
+        oa = RNG.normal(0.0, 2.0, (M + 1, 1))
+        os_ = finite(vector(c.call("q2c_softmax", oa), M + 1, "q2c_softmax"), "q2c_softmax")
+        probability(os_, "q2c_softmax")
+        return "q2c_softmax : " + shape_seen("q2c_softmax") + ", positif, somme 1"
 
-    def binary_loss(loss, grad):
+    def q2c_stable(c):
+        """Inputs of the grader's kinds (|o^a| ≈ 1000, every sign) and its test: a probability vector,
+        finite and exact; exact is judged against your own softmax of o^a moved by a constant
+        (o^a − max o^a, or the same vector near 0): the softmax does not change (question 1.i),
+        and there even the plainest formula is exact."""
+        for where, oa, moved in extremes():
+            what = "q2c_softmax (%s)" % where
+            os_ = finite(vector(c.call("q2c_softmax", oa), M + 1, "q2c_softmax"), what)
+            probability(os_, what)
+            ref = vector(c.call("q2c_softmax", moved), M + 1, "q2c_softmax")
+            if not np.all(np.isclose(os_.reshape(-1), ref.reshape(-1), rtol=EXACT[0], atol=EXACT[1])):
+                raise Failed("%s : résultat différent pour o^a translaté (o^a − max o^a, ou le même vecteur près "
+                             "de 0), alors qu'un softmax ne change pas si l'on ajoute une constante à o^a "
+                             "(question 1.i) ; pensez à la stabilité numérique" % what)
+        return "q2c_softmax : une distribution de probabilité finie et exacte pour |o^a| ≈ 1000 (tous les signes)"
+
+    def binary_loss(loss, grad, loss_ref):
         def check(c):
             for y in (0, 1):        # y is a Python int, as the docstring says (y ∈ {0, 1})
                 derivative_vs(c, grad, lambda z: pointwise(c, loss, np.asarray(z, dtype=float), (y,)),
                               "votre " + loss, extra=(y,))
             return "%s concorde avec les différences finies de votre %s (y = 0 et 1)" % (grad, loss)
-        return [lambda c: scalar_function(c, loss, extra=(1,)), check]
+        return [Check(lambda c: scalar_function(c, loss, extra=(1,)), loss_ref[1]),
+                Check(check, "derivee", uses=[loss_ref])]
 
     def ce_large(c):
-        for oa in (1000.0, -1000.0):
-            for y in (0, 1):
-                finite(np.asarray(as_float(c.call("q2e_perte_ce", oa, y), "q2e_perte_ce"), dtype=float),
-                       "q2e_perte_ce(%g, %d)" % (oa, y))
-        return "q2e_perte_ce reste finie pour o^a = ±1000"
+        """The grader's points (o^a = ±1000, ±750, y = 0 and 1), called as it calls them: all at
+        once (arrays), else one at a time."""
+        oa = np.array([1000.0, -1000.0, 750.0, -750.0])
+        for y in (0, 1):
+            got = grader_pointwise(c, "q2e_perte_ce", oa, float(y))
+            bad = ~np.isfinite(got)
+            if bad.any():
+                raise Failed("q2e_perte_ce(%g, %d) : valeur non finie (nan ou inf) ; elle doit rester finie pour "
+                             "|o^a| ≈ 1000" % (oa[np.argmax(bad)], y))
+        return "q2e_perte_ce reste finie pour o^a = ±1000 et ±750 (y = 0 et 1)"
 
     def q2f(c):
         v = c.call("q2f_limites")
@@ -624,6 +771,9 @@ def items():
                          % describe(v))
         for k in ("mse", "ce"):
             table = v[k]
+            if isinstance(table, dict):         # {0: row y = 0, 1: row y = 1} ("0", "y=0" too)
+                rows = {plain(str(key)).replace("y", ""): e for key, e in table.items()}
+                table = [rows["0"], rows["1"]] if set(rows) == {"0", "1"} else table
             if isinstance(table, np.ndarray):
                 table = table.tolist()
             if isinstance(table, (list, tuple)) and len(table) == 4 and \
@@ -644,13 +794,32 @@ def items():
     def q2g(c):
         oa = col(M + 1)
         for y in range(M + 1):
-            as_float(c.call("q2g_perte", oa, y), "q2g_perte")
-        big = oa / np.max(np.abs(oa)) * 1000.0
-        for y in range(M + 1):
-            v = as_float(c.call("q2g_perte", big, y), "q2g_perte")
-            if not np.isfinite(v):
-                raise Failed("q2g_perte : valeur non finie pour |o^a| ≈ 1000 (y = %d)" % y)
-        return "q2g_perte : un nombre pour chaque y ∈ {0, …, m−1}, fini même pour |o^a| ≈ 1000"
+            finite(np.asarray(as_float(c.call("q2g_perte", oa, y), "q2g_perte")), "q2g_perte")
+        return "q2g_perte : un nombre fini pour chaque y ∈ {0, …, m−1}"
+
+    def q2g_stable(c):
+        """Inputs of the grader's kinds (|o^a| ≈ 1000, every sign, every y) and its test: finite and exact.
+        Exact is judged by two properties of L(o^a, y) = −log o^s_y, never by a value: changing y
+        changes L by the difference of the two components of o^a, and adding a constant to o^a
+        changes nothing (o^a − max o^a, or the same vector near 0, as for q2c_softmax)."""
+        for where, oa, moved in extremes():
+            what = "q2g_perte (%s)" % where
+            L = [as_float(c.call("q2g_perte", oa, y), "q2g_perte") for y in range(M + 1)]
+            for y, v in enumerate(L):
+                if not np.isfinite(v):
+                    raise Failed("%s : valeur non finie pour y = %d ; pensez à la stabilité numérique de log Σ exp"
+                                 % (what, y))
+            for y in range(1, M + 1):
+                if not np.isclose(L[y], L[0] + oa[0, 0] - oa[y, 0], rtol=EXACT[0], atol=EXACT[1]):
+                    raise Failed("%s : L(o^a, %d) − L(o^a, 0) ≠ o^a_0 − o^a_%d, alors que −log o^s_y = −o^a_y + "
+                                 "log Σ_k exp(o^a_k) ; pensez à la stabilité numérique de log Σ exp" % (what, y, y))
+            for y in range(M + 1):
+                v = as_float(c.call("q2g_perte", moved.reshape(-1, 1), y), "q2g_perte")
+                if not np.isclose(L[y], v, rtol=EXACT[0], atol=EXACT[1]):
+                    raise Failed("%s : la perte change quand on ajoute une constante à o^a (y = %d), alors que "
+                                 "o^s ne change pas (question 1.i) ; pensez à la stabilité numérique de log Σ exp"
+                                 % (what, y))
+        return "q2g_perte : finie et exacte pour |o^a| ≈ 1000 (tous les signes, tous les y)"
 
     def q2h_risk(c):
         a = mlp_args(c)
@@ -812,72 +981,98 @@ def items():
         return check
 
     x = symbol("x")
+    S2C, S2A, S2B, S2D, S2G, S3A = ("2.c", "valeurs"), ("2.a", "hs"), ("2.b", "oa"), ("2.d", "perte"), \
+        ("2.g", "valeurs"), ("3.a", "formule")
+    DIMS = [("2.a", "dimension_b1"), ("2.b", "dimensions")]      # mlp_args(c): b1, W2, b2 of YOUR shapes
+    K = Check
+    derivation = ("idee", "depart", "arrivee", "egalites")
     return [
         ("1.a", "Signe avec des indicatrices", ["q1a_signe"],
-         [lambda c: scalar_function(c, "q1a_signe"),
-          lambda c: readable_formula(c, "q1a_signe", [x])]),
+         [K(lambda c: scalar_function(c, "q1a_signe"), "valeurs"),
+          K(lambda c: readable_formula(c, "q1a_signe", [x]), "indicatrices")]),
         ("1.b", "Dérivée de ReLU", ["q1b_derivee_relu"],
-         [lambda c: scalar_function(c, "q1b_derivee_relu")]),
+         [K(lambda c: scalar_function(c, "q1b_derivee_relu"), ("positif", "negatif", "en_zero")),
+          K(exact("q1b_derivee_relu", x), ("positif", "negatif"))]),
         ("1.c", "Dérivée de la sigmoïde", ["q1c_derivee_sigmoide"],
-         [lambda c: scalar_function(c, "q1c_derivee_sigmoide"),
-          lambda c: derivative_vs(c, "q1c_derivee_sigmoide", own_hidden(c), "votre q2a_sortie_cachee"),
-          lambda c: readable_formula(c, "q1c_derivee_sigmoide", [x])]),
+         [K(lambda c: scalar_function(c, "q1c_derivee_sigmoide"), "valeurs"),
+          K(lambda c: derivative_vs(c, "q1c_derivee_sigmoide", own_hidden(c), "votre q2a_sortie_cachee"),
+            "valeurs", uses=[S2A]),
+          K(lambda c: readable_formula(c, "q1c_derivee_sigmoide", [x]), "sigma_seulement")]),
         ("1.d", "ln σ(x) = −softplus(−x)", ["q1d_etapes"],
-         [lambda c: chain(c, "q1d_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]),
-          lambda c: readable_formula(c, "q1d_etapes", [x])]),
+         [K(lambda c: chain(c, "q1d_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]), derivation),
+          K(lambda c: readable_formula(c, "q1d_etapes", [x]), derivation)]),
         ("1.e", "softplus(x) − softplus(−x) = x", ["q1e_etapes"],
-         [lambda c: chain(c, "q1e_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]),
-          lambda c: readable_formula(c, "q1e_etapes", [x])]),
-        ("1.f", "Gradient de ||x||²", ["q1f_gradient_l2_carre"], [q1f]),
-        ("1.g", "Gradient de ||x||₁", ["q1g_gradient_l1"], [q1g]),
-        ("1.h", "Contre-exemple softmax", ["q1h_contre_exemple"], [q1h]),
+         [K(lambda c: chain(c, "q1e_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]), derivation),
+          K(lambda c: readable_formula(c, "q1e_etapes", [x]), derivation)]),
+        ("1.f", "Gradient de ||x||²", ["q1f_gradient_l2_carre"], [K(q1f, "valeurs")]),
+        ("1.g", "Gradient de ||x||₁", ["q1g_gradient_l1"],
+         [K(q1g, ("valeurs", "en_zero")), K(exact("q1g_gradient_l1", column("x", 3)), "valeurs")]),
+        ("1.h", "Contre-exemple softmax", ["q1h_contre_exemple"], [K(q1h, "contre_exemple")]),
         ("1.i", "Softmax et translations", ["q1i_etapes"],
-         [lambda c: chain(c, "q1i_etapes", q1i_args(), ("x", "c", "i")),
-          lambda c: readable_formula(c, "q1i_etapes", [sym3(), symbol("c"), 0])]),
+         [K(lambda c: chain(c, "q1i_etapes", q1i_args(), ("x", "c", "i")), derivation),
+          K(lambda c: readable_formula(c, "q1i_etapes", [sym3(), symbol("c"), 0]), derivation)]),
         ("1.j", "Dérivées partielles de softmax", ["q1j_etapes"],
-         [lambda c: chain(c, "q1j_etapes", q1j_args(), ("x", "i", "j")),
-          lambda c: readable_formula(c, "q1j_etapes", [sym3(), 0, 1])]),
-        ("1.k", "Jacobienne de softmax", ["q1k_jacobienne_softmax"], [q1k]),
-        ("1.l", "Gradient de log softmax composée", ["q1l_gradient_log_softmax"], [q1l]),
+         [K(lambda c: chain(c, "q1j_etapes", q1j_args(), ("x", "i", "j")), derivation),
+          K(lambda c: readable_formula(c, "q1j_etapes", [sym3(), 0, 1]), derivation)]),
+        ("1.k", "Jacobienne de softmax", ["q1k_jacobienne_softmax"],
+         [K(q1k, "valeurs", uses=[S2C]), K(exact("q1k_jacobienne_softmax", column("S", 3)), "valeurs")]),
+        ("1.l", "Gradient de log softmax composée", ["q1l_gradient_log_softmax"],
+         [K(q1l, ("x_egal_u", "cas_general"), uses=[S2C])]),
         ("2.a", "Couche cachée", ["q2a_dimension_b1", "q2a_preactivation", "q2a_preactivation_j",
-                                  "q2a_sortie_cachee"], [q2a_shapes, q2a, q2a_j, q2a_hs]),
+                                  "q2a_sortie_cachee"],
+         [K(q2a_shapes, "dimension_b1"), K(q2a, "ha", uses=DIMS), K(q2a_j, "ha_j", uses=[("2.a", "ha")] + DIMS), K(q2a_hs, "hs")]),
         ("2.b", "Couche de sortie", ["q2b_dimensions", "q2b_activation_sortie", "q2b_activation_sortie_k"],
-         [lambda c: shapes_dict(c, "q2b_dimensions", ["W2", "b2"], (D, DH, M)), q2b, q2b_k]),
+         [K(lambda c: shapes_dict(c, "q2b_dimensions", ["W2", "b2"], (D, DH, M)), "dimensions"),
+          K(q2b, "oa", uses=DIMS), K(q2b_k, "oa_k", uses=[S2B] + DIMS)]),
         ("2.c", "Softmax de sortie", ["q2c_softmax", "q2c_pourquoi"],
-         [q2c, lambda c: statements(c, "q2c_pourquoi")]),
+         [K(q2c, "valeurs"), K(q2c_stable, "probabilites", same=True),
+          K(lambda c: statements(c, "q2c_pourquoi"), "pourquoi")]),
         ("2.d", "Perte MSE et sa dérivée", ["q2d_perte_mse", "q2d_derivee_mse"],
-         binary_loss("q2d_perte_mse", "q2d_derivee_mse")),
+         binary_loss("q2d_perte_mse", "q2d_derivee_mse", S2D) + [K(exact("q2d_derivee_mse", symbol("oa"), 1), "derivee")]),
         ("2.e", "Entropie croisée et sa dérivée (bonus)", ["q2e_perte_ce", "q2e_derivee_ce"],
-         binary_loss("q2e_perte_ce", "q2e_derivee_ce") + [ce_large]),
-        ("2.f", "Limites des gradients (bonus)", ["q2f_limites"], [q2f]),
-        ("2.g", "Perte multiclasse", ["q2g_perte"], [q2g]),
+         binary_loss("q2e_perte_ce", "q2e_derivee_ce", ("2.e", "perte")) + [K(ce_large, "stable", same=True),
+                                                                             K(exact("q2e_derivee_ce", symbol("oa"), 1), "derivee")]),
+        ("2.f", "Limites des gradients (bonus)", ["q2f_limites"], [K(q2f, ("limites", "conclusion"))]),
+        ("2.g", "Perte multiclasse", ["q2g_perte"], [K(q2g, "valeurs"), K(q2g_stable, "stable", same=True)]),
         ("2.h", "Risque empirique et paramètres", ["q2h_risque_empirique", "q2h_parametres",
                                                     "q2h_nombre_parametres", "q2h_probleme"],
-         [q2h_risk, q2h_names, lambda c: integer(c, "q2h_nombre_parametres", (D, DH, M)),
-          lambda c: statements(c, "q2h_probleme")]),
-        ("2.i", "Gradient par rapport à o^a", ["q2i_derivee_oa_k", "q2i_gradient_oa"], [q2i_k, q2i_vec]),
-        ("2.j", "Dérivées par rapport à W2_kj et b2_k", ["q2j_derivee_W2_kj", "q2j_derivee_b2_k"], [q2j, q2j_b]),
+         [K(q2h_risk, "risque", uses=DIMS), K(q2h_names, "parametres"),
+          K(lambda c: integer(c, "q2h_nombre_parametres", (D, DH, M)), "n_theta"),
+          K(lambda c: statements(c, "q2h_probleme"), "probleme")]),
+        ("2.i", "Gradient par rapport à o^a", ["q2i_derivee_oa_k", "q2i_gradient_oa"],
+         [K(q2i_k, ("k_different_de_y", "k_egal_y"), uses=[S2G]), K(q2i_vec, "vecteur", uses=[S2G]),
+          K(exact("q2i_derivee_oa_k", column("oa", 4), 1, 2), ("k_different_de_y", "k_egal_y"))]),
+        ("2.j", "Dérivées par rapport à W2_kj et b2_k", ["q2j_derivee_W2_kj", "q2j_derivee_b2_k"],
+         [K(q2j, "W2_kj", uses=[S2B] + DIMS), K(q2j_b, "b2_k", uses=[S2B] + DIMS)]),
         ("2.k", "Gradients de W2 et b2", ["q2k_gradient_W2", "q2k_gradient_b2", "q2k_dimensions"],
-         [q2k_W, q2k_b, lambda c: shapes_dict(c, "q2k_dimensions", ["grad_oa", "hs", "grad_W2", "grad_b2"],
-                                              (D, DH, M))]),
-        ("2.l", "Dérivée par rapport à h^s_j", ["q2l_derivee_hs_j"], [q2l]),
+         [K(q2k_W, "W2", uses=[S2B] + DIMS), K(q2k_b, "b2", uses=[S2B] + DIMS),
+          K(lambda c: shapes_dict(c, "q2k_dimensions", ["grad_oa", "hs", "grad_W2", "grad_b2"], (D, DH, M)),
+            "dimensions")]),
+        ("2.l", "Dérivée par rapport à h^s_j", ["q2l_derivee_hs_j"], [K(q2l, "hs_j", uses=[S2B] + DIMS)]),
         ("2.m", "Gradient par rapport à h^s", ["q2m_gradient_hs", "q2m_dimensions"],
-         [q2m, lambda c: shapes_dict(c, "q2m_dimensions", ["W2", "grad_oa", "grad_hs"], (D, DH, M))]),
+         [K(q2m, "hs", uses=[S2B] + DIMS),
+          K(lambda c: shapes_dict(c, "q2m_dimensions", ["W2", "grad_oa", "grad_hs"], (D, DH, M)), "dimensions")]),
         ("2.n", "σ' et dérivée par rapport à h^a_j", ["q2n_derivee_sigma", "q2n_derivee_ha_j"],
-         [lambda c: scalar_function(c, "q2n_derivee_sigma"),
-          lambda c: derivative_vs(c, "q2n_derivee_sigma", own_hidden(c), "votre q2a_sortie_cachee"), q2n_j]),
+         [K(lambda c: scalar_function(c, "q2n_derivee_sigma"), "sigma_prime"),
+          K(lambda c: derivative_vs(c, "q2n_derivee_sigma", own_hidden(c), "votre q2a_sortie_cachee"),
+            "sigma_prime", uses=[S2A]),
+          K(q2n_j, "ha_j", uses=[S2A]), K(exact("q2n_derivee_sigma", symbol("z")), "sigma_prime"),
+          K(exact("q2n_derivee_ha_j", column("g", 4), column("ha", 4), 1), "ha_j")]),
         ("2.o", "Gradient par rapport à h^a", ["q2o_gradient_ha", "q2o_dimensions"],
-         [q2o, lambda c: shapes_dict(c, "q2o_dimensions", ["grad_hs", "ha", "grad_ha"], (D, DH, M))]),
-        ("3.a", "Taille de sortie", ["q3_taille_sortie", "q3a_formes"], [q3_size, q3a]),
+         [K(q2o, "ha", uses=[S2A]),
+          K(lambda c: shapes_dict(c, "q2o_dimensions", ["grad_hs", "ha", "grad_ha"], (D, DH, M)), "dimensions"),
+          K(exact("q2o_gradient_ha", column("g", 4), column("ha", 4)), "ha")]),
+        ("3.a", "Taille de sortie", ["q3_taille_sortie", "q3a_formes"],
+         [K(q3_size, "formule"), K(q3a, ("couche1", "couche2", "couche3", "total"))]),
         ("3.b", "Paramètres", ["q3b_nombre_parametres_conv", "q3b_parametres_derniere_couche"],
-         [lambda c: integer(c, "q3b_nombre_parametres_conv", (3, 8, 5)),
-          lambda c: integer(c, "q3b_parametres_derniere_couche")]),
+         [K(lambda c: integer(c, "q3b_nombre_parametres_conv", (3, 8, 5)), "formule"),
+          K(lambda c: integer(c, "q3b_parametres_derniere_couche"), "nombre")]),
         ("3.c", "Configurations sans marge ni dilatation (bonus)", ["q3c_configurations"],
-         [config("q3c_configurations", {"p": 0, "d": 1})]),
+         [K(config("q3c_configurations", {"p": 0, "d": 1}), ("valides", "toutes"), uses=[S3A])]),
         ("3.d", "Configurations avec d = 2 et p = 2 (bonus)", ["q3d_configurations"],
-         [config("q3d_configurations", {"p": 2, "d": 2})]),
+         [K(config("q3d_configurations", {"p": 2, "d": 2}), ("valides", "toutes"), uses=[S3A])]),
         ("3.e", "Configurations avec p = 1, d = 1, s = 2 (bonus)", ["q3e_configurations"],
-         [config("q3e_configurations", {"p": 1, "d": 1, "s": 2})]),
+         [K(config("q3e_configurations", {"p": 1, "d": 1, "s": 2}), ("valides", "toutes"), uses=[S3A])]),
     ]
 
 
@@ -899,26 +1094,82 @@ def unimplemented(module, name):
         ast.unparse(body[0].exc).split("(")[0] == "NotImplementedError"
 
 
-def load_student(path):
-    """Import the student's file as the grader does: math.* reads on symbols, and a correct own
-    helper named like an outils function (sigma, softplus, softmax...) counts as that function."""
+UTF8_HOWTO = ("Pour enregistrer en UTF-8 : dans VS Code, cliquez sur l'encodage affiché en bas à droite "
+              "(p. ex. « Windows 1252 »), « Enregistrer avec l'encodage », puis « UTF-8 » ; dans le Bloc-notes, "
+              "Fichier > Enregistrer sous, Encodage : UTF-8 ; dans PyCharm, File > File Properties > File "
+              "Encoding > UTF-8.")
+
+
+def read_source(path):
+    """The text of the student's file read as the grader reads it (autograder/locate.py):
+    (text, note). A file in UTF-16 (with its byte order mark) is converted; a file that is not
+    UTF-8 is read as Windows-1252; each with the grader's very note. A file with a NUL byte or
+    larger than MAX_FILE is refused (Unreadable), as by the grader."""
+    name = os.path.basename(path)
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE + 1)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") and len(data) <= MAX_FILE:
+        try:
+            return data.decode("utf-16"), "Le fichier est en UTF-16 ; il a été converti. Enregistrez-le en UTF-8."
+        except UnicodeDecodeError:
+            pass
+    if len(data) > MAX_FILE:
+        raise Unreadable("Fichier trop volumineux (plus de %d octets)." % MAX_FILE)
+    if b"\x00" in data:
+        raise Unreadable("%s n'est pas un fichier texte (octet nul) : est-ce bien un .py ?" % name)
+    try:
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+    return (data.decode("cp1252", errors="replace"), "Le fichier n'est pas en UTF-8 (ligne %d) ; il a été relu "
+            "en Windows-1252. Enregistrez-le en UTF-8." % line)
+
+
+def load_student(path, text=None):
+    """Import the student's file as the grader does: its text read by read_source, math.* reads
+    on symbols, and a correct own helper named like an outils function (sigma, softplus,
+    softmax...) counts as that function. Code run at import has CALL_SECONDS (TooLongToLoad)."""
     import outils
     path = os.path.abspath(path)
+    if text is None:
+        text = read_source(path)[0]
     if hasattr(outils, "math_symbolique"):
         sys.modules["math"] = outils.math_symbolique
     if hasattr(outils, "_stand_ins"):       # scipy, torch...: a stand-in, as on the grader
         outils._stand_ins(path)
-    spec = importlib.util.spec_from_file_location("devoir3", path)
-    module = importlib.util.module_from_spec(spec)
+    module = type(sys)("devoir3")
+    module.__file__ = path
     sys.modules["devoir3"] = module
-    spec.loader.exec_module(module)
+    text = text.lstrip("\ufeff")
+    code = compile(text, path, "exec", dont_inherit=True)
+    import linecache      # the decoded text, for tracebacks and inspect (a Windows-1252 file too)
+    linecache.cache[path] = (len(text), None, text.splitlines(True), path)
+    delai = outils._Delai(CALL_SECONDS, stuck=lambda: _stuck(os.path.basename(path)))
+    try:
+        with delai:
+            exec(code, module.__dict__)  # noqa: S102 - the student's own file, on the student's machine
+    except KeyboardInterrupt:
+        if not delai.expired:
+            raise
+        raise TooLongToLoad()
     if hasattr(outils, "_adopt_own_helpers"):
         outils._adopt_own_helpers(module.__dict__)
+    if hasattr(outils, "_float_in"):        # float(formula) stays a formula, as on the grader
+        outils._float_in(module.__dict__)
     return module
+
+
+class TooLongToLoad(Exception):
+    pass
 
 
 def load_error(exc, path):
     """A file that does not load, said in French (the line once; Python's own words quoted)."""
+    if isinstance(exc, Unreadable):
+        return str(exc)
+    if isinstance(exc, TooLongToLoad):
+        return ("le chargement n'a pas abouti en %g s : du code exécuté à l'import (hors des fonctions) "
+                "boucle" % CALL_SECONDS)
     if isinstance(exc, SyntaxError):
         where = " à la ligne %s" % exc.lineno if exc.lineno else ""
         return "erreur de syntaxe%s (Python : « %s »)" % (where, exc.msg)
@@ -931,9 +1182,18 @@ def load_error(exc, path):
     return "%s%s à l'import : %s" % (type(exc).__name__, where, exc)
 
 
-def run(path, out=None):
-    """Self-check the file at path; returns (failures, unimplemented item ids)."""
+def run(path, out=None, record=None):
+    """Self-check the file at path; returns (failures, unimplemented item ids).
+
+    record: a list that receives one dict per check run: item, grader (the sub-check ids it
+    answers for), same, uses (see Check), status (ok, fail, todo: a function of the item not
+    implemented, skipped: another function not implemented, missing) and text; or
+    {"item": None, "status": "load_error", "text": ...} when the file does not load."""
+    global RNG
     out = out or sys.stdout
+    record = [] if record is None else record
+    RNG = np.random.default_rng(SEED)       # the same draws whatever ran before: a file, its output
+    SHAPES.clear()
 
     def say(text=""):
         out.write(text + "\n")
@@ -949,13 +1209,18 @@ def run(path, out=None):
     say("")
     printed = Captured()
     try:
+        text, note = read_source(path)
+        if note:
+            say("[NOTE]   %s" % note)
+            say("         %s" % UTF8_HOWTO)
         with printed.quiet():
-            module = load_student(path)
+            module = load_student(path, text)
     except Exception as exc:
         say("[ÉCHEC]  le fichier ne se charge pas : %s" % load_error(exc, path))
         say("         The file does not load: fix this first.")
         say("")
         say(NOT_A_GRADE)
+        record.append({"item": None, "status": "load_error", "text": load_error(exc, path)})
         return 1, []
     for name in getattr(getattr(outils, "_StandIns", None), "used", []):
         say("[NOTE]   le module « %s » n'est pas disponible pour la correction (seuls numpy et outils le "
@@ -975,24 +1240,33 @@ def run(path, out=None):
         say("%s  %s" % (item_id, title))
         todo_here = []
         for check in checks:
+            status = "fail"
             try:
-                text = check(c)
+                text = check.run(c)
                 say("     [OK]      %s" % text)
                 passed += 1
+                status = "ok"
             except NotDone as e:
                 if e.name in functions:
+                    status, text = "todo", "%s n'est pas encore implémentée" % e.name
                     if e.name not in todo_here:
                         todo_here.append(e.name)
-                        say("     [À FAIRE] %s n'est pas encore implémentée" % e.name)
+                        say("     [À FAIRE] %s" % text)
                 else:
-                    say("     [--]      non vérifié : utilise %s, pas encore implémentée" % e.name)
+                    status, text = "skipped", "non vérifié : utilise %s, pas encore implémentée" % e.name
+                    say("     [--]      %s" % text)
             except Missing as e:
-                fail("la fonction %s n'existe pas dans le fichier (nom modifié ?)" % e.name)
+                status, text = "missing", "la fonction %s n'existe pas dans le fichier (nom modifié ?)" % e.name
+                fail(text)
             except StudentError as e:
                 where = " (ligne %d)" % e.line if e.line else ""
-                fail("%s a levé %s%s : %s" % (e.name, type(e.exc).__name__, where, e.exc))
+                text = "%s a levé %s%s : %s" % (e.name, type(e.exc).__name__, where, e.exc)
+                fail(text)
             except Failed as e:
-                fail(str(e))
+                text = str(e)
+                fail(text)
+            record.append({"item": item_id, "grader": list(check.grader), "same": check.same,
+                           "uses": [list(u) for u in check.uses], "status": status, "text": text})
         for name in functions:      # not reached (a check needed another function first): read it
             if name not in c.ran and name not in todo_here and unimplemented(module, name):
                 todo_here.append(name)

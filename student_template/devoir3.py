@@ -122,7 +122,7 @@ def q1i_etapes(x, c, i):
     (0, 1 ou 2). Première expression : S(x + c)_i (p. ex. softmax(x + c)[i] ou
     sa définition avec exp) ; dernière : S(x)_i, sans c. Chaque expression doit
     être égale à la suivante ; au moins une étape intermédiaire réelle. L'idée à
-    montrer : le facteur e^c, mis à part, se simplifie.
+    montrer : c se simplifie (le facteur e^c mis à part, ou c qui s'annule dans un exposant).
     Astuce : somme(exp(x + c)) écrit la somme sur j.
     """
     raise NotImplementedError
@@ -135,7 +135,10 @@ def q1j_etapes(x, i, j):
     dérivée ∂S_i/∂x_j calculée à partir de la définition (avec exp, sans softmax) ;
     dernière : la formule écrite avec S = softmax(x) seulement (indicatrice(i == j)
     est permis). Chaque expression égale la suivante ; au moins une étape réelle entre les
-    deux. L'idée à montrer : la règle du quotient (elle peut être votre première expression).
+    deux. L'idée à montrer : la dérivée par rapport à x_j du dénominateur Σ_k e^{x_k}
+    apparaît, quelle que soit la règle (quotient, produit, dérivée logarithmique). Elle peut
+    être votre première expression ; un départ qui n'est que le résultat écrit avec exp ne
+    compte que suivi d'une étape réelle.
     """
     raise NotImplementedError
 
@@ -143,7 +146,8 @@ def q1j_etapes(x, i, j):
 def q1k_jacobienne_softmax(S):
     """(k) La jacobienne ∂S(x)/∂x (n × n) en fonction du vecteur S = S(x) de forme (n, 1).
 
-    Vous devez utiliser la fonction diag. (Jacobian of softmax from S, using diag.)
+    Vous devez utiliser la fonction diag : celle d'outils, ou son équivalent numpy
+    (np.diagflat, ou np.diag d'un vecteur 1-D). (Jacobian of softmax from S, using diag.)
     """
     raise NotImplementedError
 

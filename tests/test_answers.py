@@ -243,8 +243,8 @@ def test_results_with_the_file_are_byte_identical_to_results_computed_live():
 
 # ------------------------------------------------------------------ the work of one grading, counted
 # Calls of the reference and of the input generators in one in-process grading of the
-# full-marks file (cProfile's counts: the same on any machine). Today: about 380 with the file
-# (3.a's error carried forward on the student's own shapes), about 22,500 live; before issue 17
+# full-marks file (cProfile's counts: the same on any machine). Today: about 460 with the file
+# (3.a's error carried forward on the student's own shapes), about 22,700 live; before issue 17
 # the 3.c-e enumeration alone made 134,206 is_valid_config calls. The bounds leave a 3x margin.
 MAX_WITH_FILE = 1_200
 MAX_LIVE = 70_000

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -101,9 +102,55 @@ def test_gradebook_columns_and_totals(plain, rubric):
     assert {r["statut"] for r in rows} == {"corrigée", "non chargée", "sans fichier", "temps dépassé",
                                            "erreur interne"}
     from openpyxl import load_workbook
-    ws = load_workbook(out / "gradebook.xlsx").active                  # the same table, numbers as numbers
-    assert [c.value for c in ws[1]] == header and ws.max_row == len(rows) + 1
-    assert [c.value for c in ws[2]][len(header) - 4:len(header) - 1] == [48, 10, "corrigée"]
+    wb = load_workbook(out / "gradebook.xlsx")        # the same table: maxima above the header, live totals
+    ws = wb["notes"]
+    assert [c.value for c in ws[2]] == header and ws.max_row == len(rows) + 2 and ws.freeze_panes == "E3"
+    assert [c.value for c in ws[1]][4:4 + len(items)] == [it.points for it in rubric.items]
+    assert ws.cell(1, 1).value == "points maximum"
+    total, bonus = len(header) - 3, len(header) - 2                    # 1-based columns of total and bonus
+    regular_cols = [5 + k for k, it in enumerate(rubric.items) if not it.bonus]
+    for n, r in enumerate(rows, 3):
+        assert str(ws.cell(n, total).value).startswith("=SUM(") and str(ws.cell(n, bonus).value).startswith("=SUM(")
+        assert _sum_formula(ws, ws.cell(n, total).value) == pytest.approx(float(r["total"]))
+        assert _sum_formula(ws, ws.cell(n, bonus).value) == pytest.approx(float(r["bonus"]))
+    assert _sum_formula(ws, ws.cell(3, total).value) == sum(ws.cell(3, c).value for c in regular_cols)
+    assert ws.cell(3, len(header) - 1).value == "corrigée"
+    assert "analyse" in wb.sheetnames and wb["analyse"]["A4"].value == "rang"
+    assert [wb["analyse"].cell(5 + k, 2).value for k in range(len(rubric.items))] != []
+
+
+def _sum_formula(ws, formula: str) -> float:
+    """The value of '=SUM(E3:T3,W3:AH3)' over the sheet's cells (what a spreadsheet computes)."""
+    from openpyxl.utils import range_boundaries
+    assert formula.startswith("=SUM(") and formula.endswith(")")
+    total = 0.0
+    for part in formula[5:-1].split(","):
+        c1, r1, c2, r2 = range_boundaries(part if ":" in part else part + ":" + part)
+        total += sum(float(ws.cell(r, c).value or 0) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+    return total
+
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+def test_xlsx_formulas_recompute_in_libreoffice(plain, tmp_path):
+    """LibreOffice opens gradebook.xlsx and recomputes every formula: the totals it computes are
+    the grader's (gradebook.csv), and its maxima row sums to 48 and 10."""
+    _, out, _, _ = plain
+    subprocess.run([SOFFICE, "--headless", "--norestore", "-env:UserInstallation=%s" % (tmp_path / "lo").as_uri(),
+                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                    "--outdir", str(tmp_path), str(out / "gradebook.xlsx")], capture_output=True, timeout=300)
+    with open(tmp_path / "gradebook-notes.csv", encoding="utf-8", newline="") as f:
+        computed = list(csv.reader(f))
+    with open(out / "gradebook.csv", encoding="utf-8", newline="") as f:
+        graded = list(csv.reader(f))
+    head = graded[0]
+    t, b = head.index("total (/48)"), head.index("bonus (/10)")
+    assert computed[1] == head and [float(x) for x in computed[0][t:b + 1]] == [48.0, 10.0]
+    assert [(r[0], float(r[t]), float(r[b])) for r in computed[2:]] == [(r[0], float(r[t]), float(r[b]))
+                                                                        for r in graded[1:]]
+    assert (tmp_path / "gradebook-analyse.csv").read_text(encoding="utf-8").count("\n") >= 4 + 32
 
 
 def test_item_analysis_table_and_report(plain, rubric):
@@ -121,8 +168,32 @@ def test_item_analysis_table_and_report(plain, rubric):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.index('id="summary"') < page.index('id="totals"') < page.index('id="items"')
     assert page.count('<svg class="chart') == len(rubric.items) + 1
+    assert page.count('<details class="item"') == len(rubric.items)          # one collapsible row per item
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)        # nothing to fetch
     assert "<script" not in page and "<link" not in page
+    assert "total SANS cet item" in page and "corrigée" in page and "point-bisériale" in page
+    # who lost points on 1.a: alice has it; bob (not implemented) lost it, linked to his feedback
+    one_a = page[page.index('id="item-1.a"'):page.index("</details>", page.index('id="item-1.a"'))]
+    assert 'href="feedback/bob.html#item-1.a"' in one_a and "alice.html" not in one_a
+    # every submission has its feedback page; the unassessed ones are listed once, linked
+    assert sorted(p.stem for p in (out / "feedback").glob("*.html")) == sorted(result.records)
+    assert 'href="feedback/carol.html"' in page and 'href="feedback/dave.html"' in page
+    bob = (out / "feedback" / "bob.html").read_text(encoding="utf-8")
+    assert 'id="item-1.a"' in bob and "../report.html" in bob and "non implémenté" in bob
+
+
+def test_ta_outputs_are_deterministic(plain, rubric):
+    """The same checkpoints give the same files, byte for byte (the xlsx included: its timestamps
+    are pinned)."""
+    _, out, result, _ = plain
+    names = ["report.html", "analysis.txt", "gradebook.csv", "gradebook.xlsx"] + \
+        ["feedback/%s" % p.name for p in sorted((out / "feedback").glob("*.html"))]
+    before = {n: (out / n).read_bytes() for n in names}
+    batch.write_outputs(result, rubric, "fr")
+    assert {n: (out / n).read_bytes() for n in names} == before
+    with zipfile.ZipFile(out / "gradebook.xlsx") as zf:
+        assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"2000-01-01T00:00:00Z" in zf.read("docProps/core.xml")
 
 
 def _same_grader(monkeypatch, out: Path) -> None:
@@ -247,6 +318,127 @@ def test_gradescope_export_layout(tmp_path, rubric):
     assert by_sid["20240005"]["Total Score"] == "0" and len(up) == 5
 
 
+def test_plain_folder_gradescope_csv_needs_a_roster(plain, rubric, tmp_path):
+    """A plain folder has no email nor student number: gradescope.csv is not written, and a note
+    says why and what to do; with --roster the matched submissions get their identities."""
+    from autograder import roster
+    src, out, result, paths = plain
+    assert paths["gradescope"] is None and not (out / "gradescope.csv").exists()
+    assert any("--roster" in n and "gradescope.csv n'est pas écrit" in n for n in paths["notes"])
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["notes"] == paths["notes"]
+    (tmp_path / "liste.csv").write_text(
+        "Prénom;Nom;Matricule;Courriel;Soumission\n"
+        "Alice;Martin;20240001;alice.martin@umontreal.ca;alice\n"
+        "Bob;Côté;20240002;bob@umontreal.ca;\n"                  # matched by the email's local part
+        "Zoé;Roy;20240009;zoe@umontreal.ca;zoe\n",                # no submission
+        encoding="utf-8-sig")
+    students = roster.read(tmp_path / "liste.csv")
+    subs = [dataclasses.replace(s, identity=dict(s.identity)) for s in result.submissions]
+    matching = roster.apply(subs, students)
+    assert matching.matched == 2 and matching.unused == 1 and "carol" in matching.unmatched
+    assert "2 soumission(s) identifiée(s)" in roster.summary(matching)
+    ident = {s.key: s.identity for s in subs}
+    assert ident["alice"] == {"name": "Alice Martin", "sid": "20240001", "email": "alice.martin@umontreal.ca"}
+    assert ident["bob"]["sid"] == "20240002"
+    written = gradebook.write_all(tmp_path, subs, result.records, rubric, "fr")
+    with open(tmp_path / "gradescope.csv", encoding="utf-8", newline="") as f:
+        up = list(csv.DictReader(f))
+    assert [(r["Name"], r["SID"], r["Total Score"]) for r in up] == [("Alice Martin", "20240001", "58"),
+                                                                     ("Bob Côté", "20240002", "0")]
+    assert any("sans courriel ni matricule" in n and "carol" in n for n in written["notes"])
+    (tmp_path / "bad.csv").write_text("nom,groupe\nAlice,A\n", encoding="utf-8")
+    with pytest.raises(roster.RosterError, match="ni colonne de matricule ni de courriel"):
+        roster.read(tmp_path / "bad.csv")
+
+
+def _zip(path: Path, members: list) -> Path:
+    """A zip with members (name, bytes, unix mode or None), written as given (no sanitising)."""
+    import warnings
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf, warnings.catch_warnings():
+        warnings.simplefilter("ignore")                 # "Duplicate name": on purpose
+        for name, data, mode in members:
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if mode is not None:
+                info.external_attr = mode << 16
+            zf.writestr(info, data)
+    return path
+
+
+def test_export_zip_is_unpacked_once_into_the_output(tmp_path):
+    """Gradescope's archive: one assignment_<id>_export/ folder with the metadata and a folder per
+    submission; unpacked into OUT/export, the batch finds the export layout; a second run reuses it."""
+    from autograder import export_zip
+    top = "assignment_4242_export/"
+    archive = _zip(tmp_path / "export.zip", [
+        (top + "submission_metadata.yml", METADATA.encode("utf-8"), None),
+        (top + "submission_1001/devoir3.py", FULL_TEXT.encode("utf-8"), 0o100644),
+        (top + "submission_1002/devoir3.py", b"x = 1\n", 0o100644),
+        ("__MACOSX/" + top + "._submission_metadata.yml", b"\0", None)])
+    out = tmp_path / "export-correction"
+    first = export_zip.unpack(archive, out)
+    assert first.root == out / "export" / "assignment_4242_export" and first.files == 4 and not first.reused
+    layout, subs = batch.discover(first.root, exclude=out)
+    assert layout == "gradescope" and [s.key for s in subs][:2] == ["submission_1001", "submission_1002"]
+    assert subs[0].identity["sid"] == "20240001"
+    assert export_zip.unpack(archive, out).reused
+
+
+def test_batch_command_takes_the_export_zip(tmp_path):
+    """`./ag batch export.zip` as a TA types it: unpacked, graded, every output written next to it."""
+    top = "assignment_4242_export/"
+    archive = _zip(tmp_path / "export.zip", [
+        (top + "submission_metadata.yml", METADATA.encode("utf-8"), None),
+        (top + "submission_1001/devoir3.py", FULL_TEXT.encode("utf-8"), 0o100644),
+        (top + "submission_1002/devoir3.py", TEMPLATE.read_bytes(), 0o100644)])
+    proc = subprocess.run([sys.executable, "-m", "autograder", "batch", str(archive), "-q", "--jobs", "2"],
+                          cwd=REPO, capture_output=True, text=True, encoding="utf-8", timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = tmp_path / "export-correction"
+    for name in ("gradebook.csv", "gradebook.xlsx", "gradescope.csv", "analysis.txt", "report.html",
+                 "feedback/submission_1001.html", "results/submission_1001.json", "export.sha256"):
+        assert (out / name).is_file(), name
+    with open(out / "gradescope.csv", encoding="utf-8", newline="") as f:
+        scores = {r["SID"]: r["Total Score"] for r in csv.DictReader(f)}
+    assert scores["20240001"] == "58" and scores["20240002"] == "0" and scores["20240005"] == "0"
+    bad = subprocess.run([sys.executable, "-m", "autograder", "batch", str(tmp_path / "absent.zip")], cwd=REPO,
+                         capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_hostile_zip_is_refused_or_defused(tmp_path):
+    """Zip slip, links, devices, duplicates and bombs: nothing is written outside the destination,
+    no link is made, and an archive that inflates past its limits is refused with a French message."""
+    import stat as st
+
+    from autograder import export_zip
+    archive = _zip(tmp_path / "hostile.zip", [
+        ("../evil.py", b"outside", None), ("/abs/evil.py", b"outside", None), ("C:/evil.py", b"x", None),
+        ("a/../../evil2.py", b"outside", None), ("ok\\sub\\devoir3.py", b"ok = 1\n", None),
+        ("link", b"/etc/passwd", st.S_IFLNK | 0o777), ("fifo", b"", st.S_IFIFO | 0o644),
+        ("ok/devoir3.py", b"first\n", 0o100755), ("ok/devoir3.py", b"second\n", 0o100644),
+        ("x" * 300 + "/f.py", b"long", None)])
+    out = tmp_path / "out"
+    got = export_zip.unpack(archive, out)
+    made = sorted(p.relative_to(out / "export").as_posix() for p in (out / "export").rglob("*"))
+    assert made == ["ok", "ok/devoir3.py", "ok/sub", "ok/sub/devoir3.py"], made
+    assert not list(tmp_path.glob("evil*")) and not (out / "evil.py").exists()
+    assert (out / "export" / "ok" / "devoir3.py").read_bytes() == b"first\n"
+    assert (out / "export" / "ok" / "devoir3.py").stat().st_mode & 0o777 == 0o644
+    assert got.skipped == {"unsafe_path": 4, "link": 1, "special": 1, "duplicate": 1, "too_long": 1}
+    assert "lien symbolique 1" in got.note("fr")
+    # a bomb: a small member that inflates far beyond its compressed size (its header may lie too)
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("b/devoir3.py", b"\0" * (8 * 1024 * 1024))
+    with pytest.raises(export_zip.ArchiveError, match="bombe zip"):
+        export_zip.unpack(bomb, tmp_path / "out2")
+    assert not (tmp_path / "out2" / "export").exists() and not (tmp_path / "out2" / ".export.partial").exists()
+    (tmp_path / "not.zip").write_bytes(b"PK not really")
+    with pytest.raises(export_zip.ArchiveError, match="n'est pas une archive zip lisible"):
+        export_zip.unpack(tmp_path / "not.zip", tmp_path / "out3")
+
+
 def test_wall_clock_limit_per_submission(tmp_path, rubric):
     """A submission that takes longer than --timeout is stopped and recorded as timed_out, with
     the items graded before the limit kept in its results. (1.a-1.e take well under a second
@@ -330,10 +522,11 @@ def test_report_renders_in_headless_chromium(plain, rubric, tmp_path):
     script is added to a copy (the report itself has no script)."""
     _, out, _, _ = plain
     page = (out / "report.html").read_text(encoding="utf-8")
-    probe = ("<script>window.addEventListener('load',()=>{document.body.setAttribute('data-probe',"
-             "JSON.stringify([...document.querySelectorAll('svg.chart')].map(s=>{const r=s.getBoundingClientRect();"
-             "return [s.dataset.item||'totals',Math.round(r.width),Math.round(r.height),"
-             "s.querySelectorAll('rect.bar').length]})))});</script>")
+    probe = ("<script>window.addEventListener('load',()=>{const shut=document.documentElement.scrollHeight;"
+             "document.querySelectorAll('details').forEach(d=>d.open=true);document.body.setAttribute('data-probe',"
+             "JSON.stringify([['closed',shut,0,0]].concat([...document.querySelectorAll('svg.chart')].map(s=>{"
+             "const r=s.getBoundingClientRect();return [s.dataset.item||'totals',Math.round(r.width),"
+             "Math.round(r.height),s.querySelectorAll('rect.bar').length]}))))});</script>")
     copy = tmp_path / "report.html"
     copy.write_text(page.replace("</body>", probe + "</body>"), encoding="utf-8")
     shot = tmp_path / "report.png"
@@ -344,7 +537,8 @@ def test_report_renders_in_headless_chromium(plain, rubric, tmp_path):
                          capture_output=True, timeout=90).stdout.decode("utf-8", "replace")
     m = re.search(r'data-probe="([^"]*)"', dom)
     assert m, dom[:500]
-    charts = json.loads(html.unescape(m.group(1)))
+    closed, *charts = json.loads(html.unescape(m.group(1)))
+    assert closed[0] == "closed" and closed[1] < 2600, closed       # closed, the page stays short (was 7,000 px)
     assert charts[0][0] == "totals" and sorted(c[0] for c in charts[1:]) == sorted(it.id for it in rubric.items)
     assert all(w > 200 and h > 100 for _, w, h, _ in charts)
     assert charts[0][3] >= 2 and all(c[3] >= 1 for c in charts[1:])      # bars drawn in every chart
@@ -386,7 +580,8 @@ def test_analysis_ranks_items_and_counts_misconceptions(rubric):
     table = analysis.text_table(stats, "fr")
     lines = table.splitlines()
     assert all(len(line) <= 100 for line in lines), max(lines, key=len)
-    assert lines[6].split()[:2] == ["1", "2.k"]                   # the ranked table's first row
+    first_row = lines[next(i for i, ln in enumerate(lines) if ln.split()[:2] == ["rang", "item"]) + 1]
+    assert first_row.split()[:2] == ["1", "2.k"]                   # the ranked table's first row
     flat = " ".join(table.replace("\u00a0", " ").split())
     assert " ".join((LONG * 2).split()) in flat                   # the whole message, wrapped, never cut
     assert "75 % (3 sur 4)" in flat and "en % des 4 soumissions évaluées" in flat
@@ -396,6 +591,36 @@ def test_analysis_ranks_items_and_counts_misconceptions(rubric):
     page = html_report.render(stats, rubric, "fr")
     assert html.escape(" ".join((LONG * 2).split()), quote=True) in page
     assert page.index('data-item="2.k"') < page.index('data-item="1.a"')
+
+
+def test_kinds_of_difference_and_discrimination(rubric):
+    """The failed sub-checks' kinds of difference are counted once per submission, in words
+    (the rubric's messages); the discrimination index is the corrected item-total correlation."""
+    import statistics
+    recs = []
+    for i, (pts_1f, total) in enumerate([(0.0, 30.0), (0.0, 35.0), (1.0, 44.0), (1.0, 47.0), (1.0, 48.0)]):
+        items = {it.id: {"points": it.points, "bonus": it.bonus, "status": "graded", "checks": {}}
+                 for it in rubric.items}
+        tags = ["diff_sign", "rel_pos:x", "own_value", "family"] if i == 0 else ["exception:TypeError"]
+        items["1.f"] = {"points": pts_1f, "bonus": False, "status": "graded", "checks": {"valeurs": (
+            {"passed": True} if pts_1f else {"passed": False, "kind": "answer", "message": "m", "tags": tags})}}
+        recs.append({"submission": "s%d" % i, "status": "graded", "assessed": True, "items": items,
+                     "regular": total, "bonus": 0.0})
+    stats = analysis.analyze(recs, rubric, "fr", catalogue={})
+    one_f = next(s for s in stats.items if s.id == "1.f")
+    assert [(d.tag, d.count) for d in one_f.differences] == [("diff_sign", 1), ("exception:TypeError", 1),
+                                                            ("rel_pos:x", 1)]
+    labels = {d.tag: d.label for d in one_f.differences}
+    assert labels["diff_sign"] == "votre résultat a le signe opposé"
+    assert labels["rel_pos:x"] == "faux seulement pour x > 0" and labels["exception:TypeError"] == "exception TypeError"
+    assert one_f.losers == [("s0", 0.0), ("s1", 0.0)]
+    xs, totals = [0.0, 0.0, 1.0, 1.0, 1.0], [30.0, 35.0, 44.0, 47.0, 48.0]
+    assert one_f.discrimination == pytest.approx(statistics.correlation(xs, [t - x for t, x in zip(totals, xs)]))
+    assert next(s for s in stats.items if s.id == "1.a").discrimination is None        # constant: undefined
+    flat = " ".join(analysis.text_table(stats, "fr").replace("\u00a0", " ").split())
+    assert "20 % (1 sur 5) : Valeurs du gradient — votre résultat a le signe opposé" in flat
+    page = html_report.render(stats, rubric, "fr", {"s0": "Zoé Côté"})
+    assert 'href="feedback/s0.html#item-1.f">Zoé Côté</a>' in page and "faux seulement pour x &gt; 0" in page
 
 
 def test_analysis_without_catalogue_or_misconceptions(rubric, tmp_path):

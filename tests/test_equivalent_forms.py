@@ -3,20 +3,13 @@
 Forms that change different functions are graded together, a few files in all (fast);
 when such a file loses a point, its forms are graded one by one to name the culprit.
 """
+import corpora
 from bench import mutants
 from equivalent_forms import FORMS
 
 
 def _grade_packs(packs):
-    base = mutants.FULL_MARKS.read_text(encoding="utf-8")
-    jobs = []
-    for n, pack in enumerate(packs):
-        text = base
-        for form in pack:
-            for fn, change in form.changes:
-                text = mutants.apply_edit(text, fn, change)
-        jobs.append(("pack%d" % n, text))
-    return mutants.grade_sources(jobs, workers=2)
+    return mutants.grade_sources([("pack%d" % n, corpora.edited(pack)) for n, pack in enumerate(packs)], workers=2)
 
 
 def test_the_corpus_is_data_the_grader_can_use():

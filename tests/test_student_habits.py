@@ -1,48 +1,22 @@
 """Issue 11: correct work in real student habits keeps its points, every stated rule is graded,
 and the feedback names the right thing. One test per kind; the cases are data in
 tests/student_habits.py, graded once (2 processes) and checked kind by kind."""
-import tempfile
-import time
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from bench import mutants
+import corpora
 from student_habits import CASES
 
 from conftest import REPO
 
-_RUBRIC = None
-
-
-def _grade(case):
-    """{item: (points, max, all its messages)} of the full-marks file edited by the case."""
-    global _RUBRIC
-    from autograder.grading import grade_file
-    from autograder.rubric import load
-    if _RUBRIC is None:
-        _RUBRIC = load()
-    text = mutants.FULL_MARKS.read_text(encoding="utf-8")
-    for fn, change in case.changes:
-        text = mutants.apply_edit(text, fn, change)
-    with tempfile.TemporaryDirectory(prefix="ag-habit-") as tmp:
-        path = Path(tmp) / "devoir3.py"
-        path.write_text(text, encoding="utf-8")
-        for _ in range(mutants.ATTEMPTS):       # a sandbox killed from outside is graded again
-            report = grade_file(path, _RUBRIC)
-            if not {c.kind for i in report.items for c in i.checks} & mutants.NOT_A_GRADE:
-                break
-            time.sleep(0.5)
-    return case.name, report.status, {i.id: (i.points, i.max_points, "\n".join(c.message for c in i.checks))
-                                      for i in report.items}
-
 
 @pytest.fixture(scope="module")
 def graded():
-    with ProcessPoolExecutor(max_workers=2, initializer=mutants.init_pool_worker) as pool:   # warm processes
-        return {name: (status, items) for name, status, items in pool.map(_grade, CASES, chunksize=1)}
+    """{case: (status, {item: (points, max, all its messages)})}, every case graded once
+    (tests/corpora.py: shared with the self-check parity test)."""
+    return {name: (items.status, {i: (r[0], r[1], "\n".join(c.message for c in r.checks.values()))
+                                  for i, r in items.items()})
+            for name, items in corpora.graded(corpora.habits()).items()}
 
 
 def _problems(case, status, items):

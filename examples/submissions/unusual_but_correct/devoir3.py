@@ -154,7 +154,8 @@ def q1j_etapes(x, i, j):
 def q1k_jacobienne_softmax(S):
     """(k) La jacobienne ∂S(x)/∂x (n × n) en fonction du vecteur S = S(x) de forme (n, 1).
 
-    Vous devez utiliser la fonction diag. (Jacobian of softmax from S, using diag.)
+    Vous devez utiliser la fonction diag : celle d'outils, ou son équivalent numpy
+    (np.diagflat, ou np.diag d'un vecteur 1-D). (Jacobian of softmax from S, using diag.)
     """
     raise NotImplementedError   # voir la version finale en bas du fichier
 
