@@ -78,8 +78,9 @@ CASES = [
     Case(2, "1d_unreadable_middle_step_checked_numerically",
          (body("q1d_etapes", "return [log(sigma(x)), -np.log1p(np.exp(-x)) * np.cos(0 * x), -softplus(-x)]"),),
          says={"1.d": "np.cos"}),
+    # (issue 20: 1.c's points need the exact formula: an unreadable one earns nothing, and says why)
     Case(2, "1c_unreadable_named", (body("q1c_derivee_sigmoide", "return sigma(x) * (1 - sigma(x)) * np.cos(0 * x)"),),
-         points={"1.c": 0.5}, says={"1.c": "np.cos"}, never_says={"1.c": ["__array_ufunc__", "NotImplemented"]}),
+         points={"1.c": 0}, says={"1.c": "np.cos"}, never_says={"1.c": ["__array_ufunc__", "NotImplemented"]}),
     # ---- 3. source checks: lambda, alias, functools.partial
     Case(3, "1k_lambda", (replace("q1k_jacobienne_softmax", "q1k_jacobienne_softmax = lambda S: diag(S) - S @ S.T"),)),
     Case(3, "1k_alias", (replace("q1k_jacobienne_softmax", "def _jacobienne(S):\n    return diag(S) - S @ S.T\n\n\n"
@@ -126,11 +127,6 @@ CASES = [
     Case(7, "matplotlib_imported_unused", (before("q1a_signe", "import matplotlib.pyplot as plt"),)),
     Case(7, "module_used_inside_a_function", (body("q1f_gradient_l2_carre", "import torch\nreturn 2 * torch.tensor(x)"),),
          points={"1.f": 0}, says={"1.f": "numpy et outils"}),
-    # sympy is installed where the grader runs (its own), as scipy often is on a student's machine:
-    # the student's file gets the stand-in all the same
-    Case(7, "installed_module_used", (body("q3b_parametres_derniere_couche",
-                                           "import sympy\nreturn int(sympy.Integer(128 * 32 * 4 * 4))"),),
-         points={"3.b": 0.5}, says={"3.b": "sympy"}),
     # ---- 9. a numpy pitfall named as such (np.diag of a column)
     Case(9, "1k_np_diag_of_column", (body("q1k_jacobienne_softmax", "return np.diag(S) - S @ S.T"),),
          points={"1.k": 0}, says={"1.k": "np.diag"}, never_says={"1.k": ["Sᵀ S"]}),
