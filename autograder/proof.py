@@ -523,7 +523,7 @@ def essence(t):
     return canon(core if core is not None else t)
 
 
-_WORK = [None]        # this grading's allowance: {"left": evaluations, "charged": trees}, or None
+_WORK = [None]        # this grading's allowance: {"left": evaluations, "charged", "refused": trees}, or None
 
 
 @contextlib.contextmanager
@@ -534,7 +534,7 @@ def work_allowance(count: int | None):
     this process had it cached or not: a grading's verdicts do not depend on what was graded
     before it."""
     saved = _WORK[0]
-    _WORK[0] = None if count is None else {"left": count, "charged": set()}
+    _WORK[0] = None if count is None else {"left": count, "charged": set(), "refused": set()}
     try:
         yield
     finally:
@@ -552,12 +552,15 @@ def unpadded(t):
     for) is the chain's business, not padding, and stays."""
     work = _WORK[0]
     if work is not None and t not in work["charged"]:
-        if work["left"] <= 0:
-            return None
         work["charged"].add(t)
-        work["left"] -= _unpadded(t)[1]
-        if work["left"] < 0:
-            return None
+        if work["left"] <= 0:
+            work["refused"].add(t)              # nothing left to pay with
+        else:
+            work["left"] -= _unpadded(t)[1]
+            if work["left"] < 0:
+                work["refused"].add(t)          # the expression that overdrew: refused for good
+    if work is not None and t in work["refused"]:
+        return None                             # the same answer each time this grading asks
     return _unpadded(t)[0]
 
 

@@ -245,6 +245,9 @@ def test_the_inert_part_analysis_is_bounded():
     with proof.work_allowance(sum(costs[:3])):
         got = [proof.unpadded(t) for t in steps + steps]
     assert [g is not None for g in got] == [True] * 3 + [False] * 3 + [True] * 3 + [False] * 3
+    with proof.work_allowance(sum(costs[:3]) - 1):      # the third overdraws: refused each time asked
+        got = [proof.unpadded(t) for t in steps + steps]
+    assert [g is not None for g in got] == [True] * 2 + [False] * 4 + [True] * 2 + [False] * 4
     assert all(proof.unpadded(t) is not None for t in steps)         # outside a grading: no limit
 
 
