@@ -572,7 +572,8 @@ def _synthetic(rubric, n=4):
 
 
 def test_analysis_ranks_items_and_counts_misconceptions(rubric):
-    catalogue = {"2k_ordre": {"id": "2k_ordre", "item": "2.k", "fr": LONG * 2, "en": "reverse order"}}
+    catalogue = {"2k_ordre": {"id": "2k_ordre", "item": "2.k", "fr": LONG * 2, "en": "reverse order",
+                              "why": {"fr": "la transposée", "en": "the transpose"}}}
     stats = analysis.analyze(_synthetic(rubric), rubric, "fr", catalogue=catalogue)
     first = stats.items[0]
     assert first.id == "2.k" and first.mean_share == 0.0                  # the hardest first
@@ -581,6 +582,7 @@ def test_analysis_ranks_items_and_counts_misconceptions(rubric):
     assert [(m.id, m.count, m.share) for m in first.misconceptions] == [("2k_ordre", 3, 0.75),
                                                                          ("inconnue", 3, 0.75)]
     assert first.misconceptions[1].text == "inconnue"          # an id the catalogue lacks is shown as is
+    assert [m.why for m in first.misconceptions] == ["la transposée", ""]   # the note in the report's language
     table = analysis.text_table(stats, "fr")
     lines = table.splitlines()
     assert all(len(line) <= 100 for line in lines), max(lines, key=len)
@@ -590,10 +592,12 @@ def test_analysis_ranks_items_and_counts_misconceptions(rubric):
     assert " ".join((LONG * 2).split()) in flat                   # the whole message, wrapped, never cut
     assert "75 % (3 sur 4)" in flat and "en % des 4 soumissions évaluées" in flat
     assert "corrigées 4, sans fichier 1" in flat and "…" not in table
-    en = analysis.text_table(analysis.analyze(_synthetic(rubric), rubric, "en", catalogue=catalogue), "en")
+    en_stats = analysis.analyze(_synthetic(rubric), rubric, "en", catalogue=catalogue)
+    assert en_stats.items[0].misconceptions[0].why == "the transpose"
+    en = analysis.text_table(en_stats, "en")
     assert "75 % (3 of 4): reverse order" in en.replace("\u00a0", " ")
     page = html_report.render(stats, rubric, "fr")
-    assert html.escape(" ".join((LONG * 2).split()), quote=True) in page
+    assert html.escape(" ".join((LONG * 2).split()), quote=True) in page and "— la transposée" in page
     assert page.index('data-item="2.k"') < page.index('data-item="1.a"')
 
 
