@@ -339,8 +339,16 @@ def test_plain_folder_gradescope_csv_needs_a_roster(plain, rubric, tmp_path):
     assert "2 soumission(s) identifiée(s) ; sans ligne correspondante : carol" in roster.summary(matching)
     (tmp_path / "vide").mkdir()       # the matching is a note for the TA, said even with -q: in batch.json
     alone = batch.run_batch(tmp_path / "vide", tmp_path / "vide-out", jobs=1, progress=False, roster=students)
-    assert batch.write_outputs(alone, rubric, "fr")["notes"][0] == (
-        "liste d'étudiants : 0 soumission(s) identifiée(s) ; 3 ligne(s) sans soumission.")
+    alone_notes = batch.write_outputs(alone, rubric, "fr")["notes"]
+    assert alone_notes[0] == "liste d'étudiants : 0 soumission(s) identifiée(s) ; 3 ligne(s) sans soumission."
+    assert alone_notes[1].startswith("gradescope.csv n'est pas écrit : la liste d'étudiants (--roster) n'a identifié")
+    assert json.loads((tmp_path / "vide-out" / "batch.json").read_text(encoding="utf-8"))["notes"] == alone_notes
+    strangers = [roster.Student(name="Zoé Roy", sid="20240009", email="zoe@umontreal.ca")]
+    nobody = [dataclasses.replace(s, identity=dict(s.identity)) for s in result.submissions]
+    none_matched = roster.summary(roster.apply(nobody, strangers))      # a roster that names no submission
+    assert none_matched.startswith("liste d'étudiants : aucune soumission identifiée (") and "carol" in none_matched
+    assert "n'a identifié aucune soumission" in gradebook.write_all(
+        tmp_path, nobody, result.records, rubric, "fr", roster=True)["notes"][0]
     ident = {s.key: s.identity for s in subs}
     assert ident["alice"] == {"name": "Alice Martin", "sid": "20240001", "email": "alice.martin@umontreal.ca"}
     assert ident["bob"]["sid"] == "20240002"
