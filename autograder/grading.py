@@ -99,8 +99,7 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
                                  warm=warm_worker.server())     # None unless this process started one
     sandbox.start()        # the child imports numpy while we prepare
     try:
-        with symbolic.proof_allowance(rubric.limits.get("sympy_proofs")), \
-                proof.work_allowance(rubric.limits.get("proof_evaluations")):
+        with symbolic.proof_allowance(rubric.limits.get("sympy_proofs")):
             report = _graded(sandbox, path, rubric, lang, on_item)
     finally:
         sandbox.close()    # every student process is dead before results are written
@@ -116,7 +115,10 @@ def _graded(sandbox, path, rubric, lang, on_item) -> Report:
         return _load_failed(rubric, lang, loaded.get("error") or {})
     items = []
     for item in rubric.items:
-        items.append(grade_item(session, rubric, item, lang, set(loaded.get("functions", []))))
+        # per item: honest derivations need this analysis, so one built to exhaust it costs
+        # its own item only (sympy proofs, which no honest submission needs, stay per grading)
+        with proof.work_allowance(rubric.limits.get("proof_evaluations")):
+            items.append(grade_item(session, rubric, item, lang, set(loaded.get("functions", []))))
         if on_item is not None:
             on_item(items[-1])
     return Report(items, "graded", _unavailable_note(rubric, lang, loaded.get("unavailable")))

@@ -283,8 +283,9 @@ def test_sympy_proofs_are_bounded_per_grading(monkeypatch):
 
 
 def test_a_grading_holds_the_rubric_allowances(monkeypatch):
-    """grade_file grades inside proof_allowance(limits.sympy_proofs) and
-    work_allowance(limits.proof_evaluations): the wiring of both bounds."""
+    """grade_file grades inside proof_allowance(limits.sympy_proofs) (per grading) and each
+    item inside its own work_allowance(limits.proof_evaluations): the wiring of both bounds
+    (per item, a derivation built to exhaust the analysis costs its own item only)."""
     from autograder import grading, symbolic
     from autograder.sandbox.runner import Sandbox
     seen = []
@@ -295,4 +296,4 @@ def test_a_grading_holds_the_rubric_allowances(monkeypatch):
     report = grading.grade_file(REPO / "student_template" / "devoir3.py", rubric,
                                 sandbox=Sandbox(REPO / "student_template" / "devoir3.py", grading.limits_from(rubric)))
     assert report.regular == 0
-    assert seen == [("proof_allowance", 4), ("work_allowance", rubric.limits["proof_evaluations"])]
+    assert seen == [("proof_allowance", 4)] + [("work_allowance", rubric.limits["proof_evaluations"])] * len(rubric.items)
