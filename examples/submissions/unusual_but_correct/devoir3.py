@@ -8,7 +8,7 @@ CE SEUL FICHIER, nommé `devoir3.py`, sur Gradescope.
 Conventions (lisez-les ! / read them!)
 - Écrivez les formules avec les fonctions de `outils` (exp, log, sigma,
   indicatrice, diag, ...) : elles marchent sur des nombres, des tableaux numpy et
-  sur les symboles du correcteur. Pas de `if` sur x : utilisez indicatrice(x > 0).
+  sur les symboles du correcteur. Un `if` sur x est permis, comme indicatrice(x > 0).
 - Les vecteurs sont des vecteurs COLONNES numpy de forme (k, 1), comme dans
   l'énoncé. Une réponse vectorielle de forme (k,) est aussi acceptée ; une forme
   (1, k) ne l'est pas. Les matrices ont exactement la forme de l'énoncé.
