@@ -29,7 +29,6 @@ sandbox's notes are said once per batch, not once per worker.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -43,7 +42,10 @@ import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from pathlib import Path
+
+from .stopping import POLL, STOP_SIGNALS, Stop, blocked, die_with_parent, stop_pool
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = "submission_metadata.yml"
@@ -52,7 +54,7 @@ STATUSES = ("graded", "no_file", "load_error", "timed_out", "internal_error")
 RETRIED = {"internal_error"}  # not the student's doing, maybe transient: a rerun grades these again
 WALL_TIMEOUT = 480            # seconds for one submission, as in gradescope_flow
 # Modules that do not change a grade: editing them keeps the checkpoints valid.
-NOT_GRADING = {"batch.py", "analysis.py", "html_report.py", "gradebook.py", "handout.py", "packaging.py",
+NOT_GRADING = {"batch.py", "stopping.py", "analysis.py", "html_report.py", "gradebook.py", "handout.py", "packaging.py",
                "__main__.py", "gradescope_flow.py", "feedback_pages.py", "roster.py", "export_zip.py"}
 
 
@@ -229,7 +231,7 @@ _STOPPING = False            # set in a worker when the batch is interrupted: wr
 def _on_term(signum, frame):
     """The parent stops the workers with SIGTERM: a grading unwinds (its finally kills the
     sandboxed child); between gradings the worker starts no other and waits for the pool's
-    end (or is killed: see _stop_pool)."""
+    end (or is killed: see stopping.stop_pool)."""
     global _STOPPING
     _STOPPING = True
     if _GRADING:
@@ -288,12 +290,7 @@ def _init_worker(users) -> None:
     its parent (nothing else would end it: it waits on the pool's queue). Then the worker's
     warm process (it closes when the worker ends; if it cannot start, records say so)."""
     global _RUBRIC, _USER
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        from .sandbox.kernel import PR_SET_PDEATHSIG, prctl
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent.pid:        # it died before the line above
-            os._exit(1)
+    die_with_parent()
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _on_int)
     signal.signal(signal.SIGTERM, _on_term)
@@ -612,7 +609,7 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     tasks = [{"key": s.key, "path": str(s.path) if s.path else None, "hash": s.hash, "grader": fp,
               "lang": lang, "out": str(out), "timeout": timeout, "limits": limits,
               "crash_for_tests": crash_for_tests is not None and s.key == crash_for_tests} for s in todo]
-    with _Stop() as stop:
+    with Stop() as stop:
         try:
             if tasks:
                 _run_pool(tasks, jobs, users, records, bar, stop)
@@ -629,37 +626,7 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-POLL = 0.2          # seconds: how soon the pool's loop acts on a Ctrl-C
-GRACE = 30.0        # seconds the workers have to unwind after SIGTERM, before SIGKILL
-
-
-class _Stop:
-    """SIGINT and SIGTERM while the pool runs: noted here, acted on by the pool's loop, never
-    raised as an exception wherever the parent happens to be (inside concurrent.futures' wait,
-    with a future's lock taken, the pool's own thread would then wait on that lock for ever).
-    A signal the batch was started ignoring (a job put in the background) stays ignored."""
-
-    def __init__(self):
-        self.signum = 0             # the signal that stops the batch; 0: none
-        self._old: dict = {}
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():    # (only there can a handler be set)
-            for sig in STOP_SIGNALS:
-                if signal.getsignal(sig) is not signal.SIG_IGN:
-                    self._old[sig] = signal.signal(sig, self._note)
-        return self
-
-    def _note(self, signum, frame):
-        self.signum = self.signum or signum
-
-    def __exit__(self, *exc):
-        for sig, old in self._old.items():
-            signal.signal(sig, old)
-
-
-def _run_pool(tasks: list, jobs: int, users, records: dict, bar: Progress, stop: _Stop) -> None:
+def _run_pool(tasks: list, jobs: int, users, records: dict, bar: Progress, stop: Stop) -> None:
     """Grade every task, unless stop says otherwise. When a worker dies the pool breaks and
     the submissions in flight are suspects: each is graded again alone, and one that kills its
     worker again is recorded as an internal error; the others are graded normally."""
@@ -675,7 +642,7 @@ def _run_pool(tasks: list, jobs: int, users, records: dict, bar: Progress, stop:
             bar.update("internal_error")
 
 
-def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress, stop: _Stop) -> list:
+def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress, stop: Stop) -> list:
     """Run tasks popped from `pending` with `jobs` in flight until none is left, the pool
     breaks or the batch is stopped; returns the tasks that were in flight when it broke."""
     ctx = multiprocessing.get_context("spawn")     # no fork of a threaded parent
@@ -692,11 +659,12 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress, s
         while (pending or running) and not stop.signum:
             while pending and len(running) < jobs and not lost:
                 task = pending.pop()
-                with _blocked(STOP_SIGNALS):     # a worker started here waits for its handlers
+                resource_tracker.ensure_running()      # its start would unblock them (bpo-33613)
+                with blocked():          # a worker started here waits for its handlers
                     running[ex.submit(grade_task, task)] = task
             if not running:
                 break
-            done, _ = wait(list(running), timeout=POLL, return_when=FIRST_COMPLETED)
+            done, _ = wait(list(running), timeout=POLL, return_when=FIRST_COMPLETED)   # POLL: see Stop
             for fut in done:
                 task = running.pop(fut)
                 try:
@@ -721,44 +689,9 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress, s
     finally:
         if finished:
             ex.shutdown(wait=True, cancel_futures=True)
-        else:
-            _stop_pool(ex)
+        else:       # SIGTERM: a grading unwinds (its sandboxed child killed, no checkpoint)
+            stop_pool(ex)
     return lost
-
-
-@contextlib.contextmanager
-def _blocked(signals):
-    """These signals blocked in this thread meanwhile (a process started meanwhile inherits
-    the mask); one that arrives is delivered when they are unblocked, or to another thread."""
-    from multiprocessing import resource_tracker
-    resource_tracker.ensure_running()     # its own start would unblock them (CPython's bpo-33613)
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _stop_pool(ex, grace: float = GRACE) -> None:
-    """Stop every worker now: SIGTERM (a grading unwinds: its sandboxed child killed, no
-    checkpoint written), nothing more started; whatever is still alive after `grace` seconds
-    is killed (its warm process and sandboxed children die with it: PR_SET_PDEATHSIG).
-    Returns when every worker has exited and the pool's thread is done."""
-    from multiprocessing.connection import wait as wait_for
-    procs = list((getattr(ex, "_processes", None) or {}).values())
-    thread = getattr(ex, "_executor_manager_thread", None)
-    for p in procs:
-        p.terminate()
-    ex.shutdown(wait=False, cancel_futures=True)    # the pool's thread ends the workers that wait
-    end = time.monotonic() + grace
-    alive = [p for p in procs if p.exitcode is None]
-    while alive and time.monotonic() < end:
-        wait_for([p.sentinel for p in alive], timeout=max(0.0, end - time.monotonic()))
-        alive = [p for p in alive if p.exitcode is None]
-    for p in alive:
-        p.kill()
-    if thread is not None:
-        thread.join(grace)
 
 
 DIED_TWICE = "died twice"

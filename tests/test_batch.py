@@ -558,46 +558,6 @@ def test_worker_signals_raise_only_inside_a_grading(monkeypatch):
         batch._on_wall(signal.SIGUSR1, None)
 
 
-def test_batch_notes_stop_signals_and_keeps_them_ignored_if_they_were():
-    """While the pool runs, SIGINT and SIGTERM only say the batch must stop (never an exception
-    inside concurrent.futures); a batch started with SIGINT ignored keeps ignoring it."""
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        with batch._Stop() as stop:
-            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
-            signal.raise_signal(signal.SIGTERM)
-        assert stop.signum == signal.SIGTERM
-        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    finally:
-        signal.signal(signal.SIGINT, old)
-
-
-def test_stopping_the_pool_kills_a_worker_that_does_not_stop():
-    """A worker that does not end after SIGTERM is killed once the grace is over, and the pool's
-    thread ends: the batch never waits on a worker for ever."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    ex = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=signal.signal,
-                             initargs=(signal.SIGTERM, signal.SIG_IGN))
-    ex.submit(time.sleep, 600)
-    (worker,) = list(ex._processes.values())
-    end = time.monotonic() + 120                       # a fail-safe: it starts in a second
-    while time.monotonic() < end and not _ignores(worker.pid, signal.SIGTERM):
-        time.sleep(0.02)
-    thread = ex._executor_manager_thread
-    batch._stop_pool(ex, grace=0.5)
-    assert worker.exitcode == -signal.SIGKILL
-    assert not thread.is_alive()
-
-
-def _ignores(pid: int, sig: int) -> bool:
-    try:
-        status = Path("/proc/%d/status" % pid).read_text()
-    except OSError:
-        return False
-    return bool(int(re.search(r"SigIgn:\s*([0-9a-f]+)", status).group(1), 16) >> (sig - 1) & 1)
-
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
