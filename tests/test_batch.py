@@ -668,6 +668,19 @@ def test_kinds_of_difference_and_discrimination(rubric):
     assert 'href="feedback/s0.html#item-1.f">Zoé Côté</a>' in page and "faux seulement pour x &gt; 0" in page
 
 
+def test_report_numbers_in_the_reports_language(rubric):
+    """A French report writes every number with a decimal comma (the summary's median, min and
+    max, the item charts' axes and bars), an English one with a point."""
+    recs = _synthetic(rubric, n=2)
+    for rec, total, pts_2k in zip(recs, (40.25, 44.5), (0.25, 0.5)):
+        rec["regular"] = total
+        rec["items"]["2.k"]["points"] = pts_2k
+    for lang, summary, tick, bar in (("fr", "médiane 40,25, min 0, max 44,5", ">0,25<", ">0,5 pts"),
+                                     ("en", "median 40.25, min 0, max 44.5", ">0.25<", ">0.5 pts")):
+        page = html_report.render(analysis.analyze(recs, rubric, lang, catalogue={}), rubric, lang)
+        assert summary in page and tick in page and bar in page, lang       # (the no-file submission: 0)
+
+
 def test_analysis_without_catalogue_or_misconceptions(rubric, tmp_path):
     assert analysis.load_catalogue(tmp_path / "absent.yaml") == {}
     (tmp_path / "list.yaml").write_text("- {id: a, item: 2.k, fr: x, en: y}\n", encoding="utf-8")
