@@ -368,9 +368,9 @@ def grade_task(task: dict) -> dict:
                                     if lang != "en" else "No folder for this submission in the export.")
         else:
             report = grade_submission(Path(task["path"]), rubric, lang, make_sandbox, on_item=done.append)
+        _GRADING = False                 # graded: from here on no signal raises (nor the wall clock)
         sandbox = sandboxes[0] if sandboxes else None
         status = "no_file" if report.status == "no_file" else _status_of(report, sandbox)
-        wall.cancel()
         results = feedback.results_json(report, rubric, lang)
         record = _record(task, status, _first_line(report.message), report, report.status == "graded")
     except _WallTimeout:
@@ -380,20 +380,20 @@ def grade_task(task: dict) -> dict:
         results = fallback_results(msg, rubric, lang, done)
         record = _record(task, "timed_out", msg, done=done)
     except Exception:
-        wall.cancel()
+        _GRADING = False
         interrupted = True
         tb = traceback.format_exc(limit=4)
         msg = _message(lang, "internal") + _first_line(tb.splitlines()[-1])
         results = fallback_results(msg, rubric, lang, done, instructor_note=tb[-1500:])
         record = _record(task, "internal_error", msg, done=done)
     finally:
-        _GRADING = False
+        _GRADING = False                 # first: wall.cancel() takes a lock (Event.set)
         wall.cancel()
         sandbox = sandbox or (sandboxes[0] if sandboxes else None)
         if sandbox is not None:
             sandbox.close()
     warm = bool(sandboxes) and sandboxes[0].warm is not None
-    if warm and interrupted:        # stopped mid-grading: maybe mid-exchange with the warm process
+    if warm and interrupted and not _STOPPING:   # stopped mid-grading: maybe mid-exchange with the warm process
         warm_worker.discard()
     record["seconds"] = round(time.monotonic() - t0, 2)
     record["warm"] = warm           # the child was forked by the worker's warm process
