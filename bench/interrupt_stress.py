@@ -157,7 +157,7 @@ def main() -> None:
         args.runs, time.monotonic() - t0, os.getloadavg()[0], counts, log))
     if lat:
         print("seconds from SIGINT to the end (runs that ended): median %.2f, 90th percentile %.2f, max %.2f"
-              % (lat[len(lat) // 2], lat[int(0.9 * (len(lat) - 1))], lat[-1]))
+              % (lat[len(lat) // 2], lat[min(len(lat) - 1, int(0.9 * len(lat)))], lat[-1]))
 
 
 if __name__ == "__main__":
