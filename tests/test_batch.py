@@ -336,7 +336,11 @@ def test_plain_folder_gradescope_csv_needs_a_roster(plain, rubric, tmp_path):
     subs = [dataclasses.replace(s, identity=dict(s.identity)) for s in result.submissions]
     matching = roster.apply(subs, students)
     assert matching.matched == 2 and matching.unused == 1 and "carol" in matching.unmatched
-    assert "2 soumission(s) identifiée(s)" in roster.summary(matching)
+    assert "2 soumission(s) identifiée(s) ; sans ligne correspondante : carol" in roster.summary(matching)
+    (tmp_path / "vide").mkdir()       # the matching is a note for the TA, said even with -q: in batch.json
+    alone = batch.run_batch(tmp_path / "vide", tmp_path / "vide-out", jobs=1, progress=False, roster=students)
+    assert batch.write_outputs(alone, rubric, "fr")["notes"][0] == (
+        "liste d'étudiants : 0 soumission(s) identifiée(s) ; 3 ligne(s) sans soumission.")
     ident = {s.key: s.identity for s in subs}
     assert ident["alice"] == {"name": "Alice Martin", "sid": "20240001", "email": "alice.martin@umontreal.ca"}
     assert ident["bob"]["sid"] == "20240002"
