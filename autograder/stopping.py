@@ -90,6 +90,8 @@ def stop_pool(ex: ProcessPoolExecutor, grace: float = GRACE) -> None:
         alive = [p for p in alive if p.exitcode is None]
     for p in alive:
         p.kill()
+    for p in alive:
+        p.join(grace)       # SIGKILL cannot be ignored: at once, unless stuck in the kernel
     if thread is not None:
         thread.join(grace)
 

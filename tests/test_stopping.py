@@ -22,9 +22,15 @@ def test_pool_map_maps_in_order_and_raises_the_first_error():
 @pytest.mark.parametrize("sig, raised", [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, SystemExit)])
 def test_pool_map_stops_on_a_signal(sig, raised):
     """The signal (sent here by the worker itself, once the pool runs) stops the pool: every
-    worker ends, and the caller sees KeyboardInterrupt (Ctrl-C) or SystemExit (SIGTERM)."""
-    with pytest.raises(raised):
-        stopping.pool_map(functools.partial(os.kill, os.getpid()), [sig], 1)
+    worker ends, and the caller sees KeyboardInterrupt (Ctrl-C) or SystemExit (SIGTERM).
+    SIGINT at Python's default here: a suite started in the background has it ignored, and
+    pool_map keeps an ignored Ctrl-C ignored (test below)."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(raised):
+            stopping.pool_map(functools.partial(os.kill, os.getpid()), [sig], 1)
+    finally:
+        signal.signal(signal.SIGINT, old)
     assert multiprocessing.active_children() == []
 
 
@@ -54,6 +60,7 @@ def test_stopping_the_pool_kills_a_worker_that_does_not_stop():
         time.sleep(0.02)
     thread = ex._executor_manager_thread
     stopping.stop_pool(ex, grace=0.5)
+    thread.join(120)        # a fail-safe: the short grace also bounds stop_pool's own wait for it
     assert worker.exitcode == -signal.SIGKILL
     assert not thread.is_alive()
 
