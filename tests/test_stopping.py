@@ -71,3 +71,32 @@ def _ignores(pid: int, sig: int) -> bool:
     except OSError:
         return False
     return bool(int(re.search(r"SigIgn:\s*([0-9a-f]+)", status).group(1), 16) >> (sig - 1) & 1)
+
+
+def test_an_unanswered_mirror_check_never_removes_the_mirror(monkeypatch, tmp_path):
+    """A Ctrl-C of one grader (or a time-out on a loaded machine) must not pass for a broken
+    interpreter mirror: other graders of the machine run from it (reach.py)."""
+    from autograder.sandbox import reach
+    removed = []
+    monkeypatch.setattr(reach, "_KNOWN", {})
+    monkeypatch.setattr(reach, "reachable", lambda path: False)
+    monkeypatch.setattr(reach, "_ensure_mirror", lambda *a: None)
+    monkeypatch.setattr(reach.shutil, "rmtree", lambda path, **kw: removed.append(path))
+    monkeypatch.setattr(reach, "_works", lambda *a: None)
+    with pytest.raises(OSError, match="did not answer"):
+        reach.runnable_python(str(tmp_path / "python"), 2_000_000_001, 2_000_000_001)
+    assert removed == []
+    monkeypatch.setattr(reach, "_works", lambda *a: False)      # a real failure: rebuilt once
+    with pytest.raises(OSError, match="cannot import numpy"):
+        reach.runnable_python(str(tmp_path / "python"), 2_000_000_001, 2_000_000_001)
+    assert len(removed) == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the check switches to the sandbox uid: root only")
+def test_the_mirror_check_is_out_of_reach_of_ctrl_c_and_a_killed_one_is_no_verdict(tmp_path):
+    from autograder.sandbox import reach
+    fake = tmp_path / "python"          # reports whether it shares our process group, then dies of SIGKILL
+    fake.write_text("#!/bin/sh\n[ \"$(ps -o pgid= $$ | tr -d ' ')\" = \"%d\" ] && exit 3\nkill -KILL $$\n"
+                    % os.getpgrp())
+    fake.chmod(0o755)
+    assert reach._works(str(fake), {"PATH": "/usr/bin:/bin"}, 0, 0) is None
