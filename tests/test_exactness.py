@@ -120,3 +120,45 @@ def test_the_work_is_counted_and_small():
 def test_repeated_sub_expressions_count_once():
     s = sig(add(X, num(1)))
     assert len(exactness.dag(mul(s, s))) == len(exactness.dag(s)) + 1
+
+
+def _padded(tree):
+    """tree plus 0 * x^k for k < 40: distinct sub-expressions that raise the working precision."""
+    for k in range(2, 40):
+        tree = add(tree, mul(num(0), ("pow", X, num(k))))
+    assert 150 < len(exactness.dag(tree)) <= exactness.MAX_NODES
+    return tree
+
+
+def test_hostile_magnitudes_are_refused_before_mpmath_computes_them(monkeypatch):
+    """exp(10^20000) at the precision of a 200-node formula takes mpmath minutes, exp(10^(10^6))
+    at 40 digits as long (symbolic.evaluate_exact, the overflow rescue): each argument of exp,
+    cosh, sinh, sigma, softplus, tanh and of a non-integer power is bounded first, and the formula
+    is refused as it would have been once computed. Counted: no mpmath exponential of an argument
+    beyond the bound."""
+    import mpmath
+
+    from autograder import symbolic
+    seen = []
+
+    def counted(name):
+        real = getattr(mpmath.mp, name)
+
+        def call(*a):
+            seen.append(name)
+            assert name == "power" or abs(a[0]) <= exactness.EXP_LIMIT, "mpmath.%s(%s) computed" % (name, a[0])
+            return real(*a)
+        return call
+    for name in ("exp", "cosh", "sinh", "tanh", "power"):
+        monkeypatch.setattr(mpmath.mp, name, counted(name))
+    huge = ("pow", num(10), num(20000))
+    for head in ("exp", "cosh", "sinh", "sigma", "softplus"):
+        for sign in (1, -1):
+            bomb = (head, mul(num(sign), huge))
+            assert judge(_padded(add(SIGMA_PRIME, mul(num(0), bomb)))) == "unevaluable", (head, sign)
+    assert judge(add(SIGMA_PRIME, mul(num(0), ("pow", num(1.5), ("pow", num(10), num(1e300)))))) == "unevaluable"
+    assert judge(add(SIGMA_PRIME, mul(num(0), ("softmax", 0, (X, huge))))) == "unevaluable"
+    assert judge(mul(("tanh", huge), SIGMA_PRIME)) is None            # tanh of a huge argument is 1
+    assert symbolic.evaluate_exact(("exp", ("pow", num(10), num(10 ** 6))), {"x": 1.0}) is None
+    assert symbolic.evaluate_exact(mul(X, sig(X)), {"x": 800.0}) == 800.0
+    assert "exp" in seen and "power" in seen             # the counting saw the evaluations
