@@ -406,15 +406,13 @@ def judge(ctx, check, cases, keys, variant=0):
             return reason_message(ctx, check.function, "untraceable", out.error.get("message", out.kind))
         trees = student_trees(out.value)
         if trees is None:
-            return reason_message(ctx, check.function, "untraceable", ctx.t(
-                "elle ne retourne pas une formule", "it does not return a formula"))
+            return reason_message(ctx, check.function, "untraceable", ctx.text("untraceable_no_formula"))
         unread = set().union(*(symbolic.unreadable_names(t) for t in trees)) if trees else set()
         if unread:
             return reason_message(ctx, check.function, "unreadable", ", ".join(sorted(unread)))
         wanted = reference_trees(expect, ref)
         if len(trees) != len(wanted):
-            return reason_message(ctx, check.function, "untraceable", ctx.t(
-                "la formule lue n'a pas la forme des valeurs", "the formula read does not have the values' shape"))
+            return reason_message(ctx, check.function, "untraceable", ctx.text("untraceable_shape"))
         reason = check_formulas(list(zip(trees, wanted)), syms, rng, ctx.session.state.setdefault("exact_evals", []))
         if reason:
             return reason_message(ctx, check.function, reason)
