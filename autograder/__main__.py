@@ -76,11 +76,6 @@ def cmd_gradescope(args) -> int:
     return supervise(Path(args.root), args.lang)
 
 
-def cmd_worker(args) -> int:
-    from .gradescope_flow import worker
-    return worker(Path(args.root), Path(args.out), args.lang)
-
-
 def cmd_zip(args) -> int:
     from .packaging import build_zip
     out = build_zip(Path(args.out))
@@ -123,7 +118,6 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog=prog_name(), description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version="%(prog)s " + __version__)
-    # metavar: the internal _worker (help-less, so unlisted) stays out of the usage line too
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     g = sub.add_parser("grade", help="grade one submission (a file or a folder)")
     g.add_argument("path")
@@ -138,11 +132,6 @@ def main(argv=None) -> int:
     gs.add_argument("--root", default="/autograder")
     gs.add_argument("--lang", choices=["fr", "en"])
     gs.set_defaults(fn=cmd_gradescope)
-    w = sub.add_parser("_worker")      # internal: the Gradescope flow's grading process
-    w.add_argument("--root", required=True)
-    w.add_argument("--out", required=True)
-    w.add_argument("--lang", choices=["fr", "en"])
-    w.set_defaults(fn=cmd_worker)
     z = sub.add_parser("zip", help="build the autograder zip for Gradescope")
     z.add_argument("--out", default="build/autograder.zip")
     z.set_defaults(fn=cmd_zip)
