@@ -104,8 +104,9 @@ class WarmServer:
             raise OSError("the forked warm sandbox process did not start")
         return server
 
-    def _next(self, timeout: float):
-        """The next message that is not an exit report (those are filed), or None."""
+    def _next(self, timeout: float, exits: bool = False):
+        """The next message that is not an exit report (those are filed), or None; exits=True:
+        also return (b"exit") as soon as an exit report is filed."""
         end = time.monotonic() + timeout
         while True:
             left = end - time.monotonic()
@@ -118,6 +119,8 @@ class WarmServer:
             if msg.startswith(b"exit "):
                 _, pid, code = msg.split()
                 self.exits[int(pid)] = int(code)
+                if exits:
+                    return b"exit"
                 continue
             return msg
 
@@ -220,9 +223,10 @@ class WarmProc:
     def wait(self, timeout: float | None = None):
         end = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
-            if end is not None and time.monotonic() > end:
+            left = 1.0 if end is None else end - time.monotonic()
+            if left < 0:
                 raise subprocess.TimeoutExpired("warm child %d" % self.pid, timeout)
-            self.server._next(0.05)
+            self.server._next(min(left, 1.0), exits=True)     # woken by the exit report, not a clock
         return self.returncode
 
 
