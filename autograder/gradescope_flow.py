@@ -5,6 +5,16 @@ locks the autograder's folders away from the sandbox user, runs the grading in a
 worker process with an overall time limit, kills every student process that is
 left (whatever it did to escape: a new session, a double fork, a daemon that
 sleeps), and only then checks the worker's results and moves them into place.
+
+One Python start-up and one numpy import per submission (issue 17: at Gradescope's
+0.5 CPU each costs twice its CPU in wall time): the supervisor imports numpy and
+forks the warm process (sandbox/warm.py) first, while it holds nothing of the
+instructor's (no rubric, no reference answer, no submission, and run_autograder
+passed it a few environment variables only); then it loads the rubric and forks the
+worker, whose sandboxed child the warm process forks. Neither the worker nor the
+child is a new interpreter; the child sets up every isolation layer itself, as a
+new one would (tests/test_hostile.py searches its memory for the rubric, a
+reference answer and the environment).
 When the worker could not finish, the items it graded are kept and the others
 are listed as "to be reviewed by hand": a results.json is written every time,
 with one test per rubric item. The worker's own stderr (isolation notes, a
