@@ -43,6 +43,11 @@ print(([w for d in dirs if d for w in sorted(glob.glob(os.path.join(d, "pip-*.wh
 "$venv/bin/python" -c "import numpy, sympy, yaml, gradescope_utils, pyseccomp" \
   || die "the pinned requirements do not import in $venv"
 chmod -R a+rX,go-w "$venv"   # student code runs this interpreter (numpy only), never writes it
+# ... and reads numpy only (issue 20): sympy, mpmath and the rest of site-packages are the grader's.
+site="$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+for entry in "$site"/*; do
+  case "$(basename "$entry")" in numpy|numpy.libs|numpy-*) ;; *) chmod -R go-rwx "$entry" ;; esac
+done
 
 # The reference answers (every check's seeded cases and expected values, the catalogue's wrong
 # twins), computed once for the image (autograder/answers.py): no grading computes them again.
@@ -59,7 +64,11 @@ def drop():
 r = subprocess.run([sys.argv[1], "-I", "-B", "-c", "import numpy"], cwd="/", preexec_fn=drop,
                    env={"PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
-sys.exit(r.returncode)
+hidden = subprocess.run([sys.argv[1], "-I", "-B", "-c", "import sympy"], cwd="/", preexec_fn=drop,
+                        env={"PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+if hidden.returncode == 0:
+    sys.stderr.write("a sandbox uid can import sympy: site-packages is not restricted to numpy\n")
+sys.exit(r.returncode or hidden.returncode == 0)
 EOF
 
 # The named sandbox user (AG_SANDBOX_USER picks it instead of a per-grading uid): no home,

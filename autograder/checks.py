@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import answers, difference, inputs, proof, pyerrors, symbolic, targets, wire
+from . import answers, difference, exactness, inputs, proof, pyerrors, symbolic, targets, wire
 from .session import Outcome
 
 
@@ -283,6 +283,11 @@ def check_values(ctx, check) -> Result:
         constant = _constant_answer(ctx, check, keys)
         if constant:
             return constant
+    if check.opt("exact_formula"):      # a calculus answer: the formula itself must be exact
+        failure = exactness.judge(ctx, check, cases, keys, min(variant_ok) if expects else 0)
+        if failure:
+            ctx.session.state.pop(("rescued", ctx.item.id, check.id), None)
+            return Result(False, failure)
     if expects and len(expects) > 1:
         ctx.session.state[(ctx.item.id, check.id)] = min(variant_ok)
     note = ctx.session.state.pop(("rescued", ctx.item.id, check.id), "")

@@ -24,7 +24,9 @@ from .misconceptions import BASE, OUTILS, Misconception, function_span, by_id, l
 
 
 @functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=1)
 def _outils():
+    """outils, loaded once for the catalogue's twins (one Symbole class for all of them)."""
     spec = importlib.util.spec_from_file_location("outils", OUTILS)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -110,7 +112,7 @@ def _to_twin(arg):
         out = np.empty(len(arg.names), dtype=object)
         for i, name in enumerate(arg.names):
             out[i] = O.Symbole(("sym", name))
-        return out.reshape(arg.shape)
+        return out.reshape(arg.shape).view(O.VecteurSymbolique)     # as the child passes it
     if isinstance(arg, np.ndarray):
         return arg.copy()
     if isinstance(arg, list):
@@ -135,9 +137,9 @@ def _from_twin(v):
     if isinstance(v, O.Symbole):
         return wire.Expr(_tree(v.node))
     if isinstance(v, np.ndarray) and v.dtype == object:
-        if all(isinstance(e, O.Symbole) for e in v.flat):
-            return wire.ExprArray(tuple(v.shape), tuple(_tree(e.node) for e in v.flat))
-        return v.astype(float)
+        if any(isinstance(e, O.Symbole) for e in v.flat):      # numbers among formulas: num leaves
+            return wire.ExprArray(tuple(v.shape), tuple(_tree(O._node(e)) for e in v.flat))
+        return np.asarray(v, dtype=float).view(np.ndarray)
     if isinstance(v, (list, tuple)):
         return [_from_twin(e) for e in v]
     if isinstance(v, dict):
@@ -198,9 +200,12 @@ def same_value(student, twin_value) -> bool:
 
 
 def _twin_outcome(module, fn, args):
+    from . import wire
     f = getattr(module, fn, None)
     try:
         with np.errstate(all="ignore"):
+            if any(isinstance(a, (wire.Sym, wire.SymArray)) for a in args):    # read as the child reads it
+                return True, _from_twin(_outils()._trace(f, lambda: [_to_twin(a) for a in args]))
             return True, _from_twin(f(*[_to_twin(a) for a in args]))
     except Exception as exc:  # noqa: BLE001 - the twin's own error is part of its behaviour
         return False, (type(exc).__name__, str(exc)[:200])

@@ -20,7 +20,7 @@ COMMON_KEYS = {"id", "title", "points", "kind", "function", "requires", "fail", 
 KIND_KEYS = {
     "values": {"cases", "with", "args", "expect", "variants", "same_variant_as", "pointwise",
                "within", "within_where_zero", "compare_as", "no_symbolic_rescue", "rename",
-               "each", "where", "rtol", "atol", "traps", "distinguish"},
+               "each", "where", "rtol", "atol", "traps", "distinguish", "exact_formula"},
     "form": {"symbols", "only_inside", "allowed", "rtol", "atol"},
     "uses_name": {"names"},
     "derivation": {"part", "symbols", "each", "target", "opaque", "must_contain", "free_of",
@@ -284,7 +284,25 @@ def _check(c, ids, item) -> Check:
         _err(c, "details must be visible or after_due_date")
     if kind not in ("conv_chain",) and not c.get("function"):
         _err(c, "check %s needs a 'function'" % c["id"])
+    if "exact_formula" in c:
+        _exact_formula(c)
     options = {k: v for k, v in c.items() if k not in COMMON_KEYS}
     title = _text(c, "title", c) if "title" in c else Text(str(c["id"]), str(c["id"]))
     return Check(str(c["id"]), _points(c["points"], c), kind, c.get("function"), req,
                  _text(c, "fail", c), details, options, c.line, title)
+
+
+FORMULA_DOMAINS = {"real", "positive", "negative", "simplex"}
+
+
+def _exact_formula(c):
+    """exact_formula: {symbols: {argument: domain}}: the arguments read as symbols (the others
+    keep the graded cases' values) and where their seeded points lie (autograder/exactness.py)."""
+    spec = c["exact_formula"]
+    syms = spec.get("symbols") if isinstance(spec, dict) else None
+    if not isinstance(syms, dict) or not syms or set(spec) - {"symbols"}:
+        _err(c, "exact_formula must be {symbols: {argument: domain}}")
+    for arg, domain in syms.items():
+        if arg not in c.get("args", []) or domain not in FORMULA_DOMAINS:
+            _err(c, "exact_formula: %r must be an argument of the check and %r one of %s"
+                 % (arg, domain, ", ".join(sorted(FORMULA_DOMAINS))))

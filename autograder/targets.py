@@ -76,3 +76,60 @@ def softmax_partial_x(i, j, n=3):
 
 TREE_TARGETS = {"softmax_shifted": softmax_shifted, "softmax_component": softmax_component,
                 "softmax_partial_x": softmax_partial_x}
+
+
+# ------------------------------------------ exact formulas of the calculus answers (issue 20)
+# The reference formula of each `expect` of a values check with `exact_formula:`, as a tree of its
+# arguments (a symbol leaf, an array of symbol leaves, or a plain number), evaluated in
+# multiprecision by autograder/exactness.py. Any correct way of writing it is equal to it.
+def _num(v):
+    return ("num", v)
+
+
+def _sigmoid_prime(z):
+    s = ("sigma", z)
+    return ("mul", s, ("sub", _num(1), s))
+
+
+def _flat(a):
+    return list(a.reshape(-1)) if hasattr(a, "reshape") else [a]
+
+
+def _relu_prime(x):
+    return ("ind", ("gt", x, _num(0)))
+
+
+def _l1_grad(x):
+    return [("sign", e) for e in _flat(x)]
+
+
+def _softmax_jacobian(S):
+    s = _flat(S)
+    return [[("sub", s[i] if i == j else _num(0), ("mul", s[i], s[j])) for j in range(len(s))]
+            for i in range(len(s))]
+
+
+def _mse_grad(oa, y, factor=2):
+    return ("mul", ("mul", _num(factor), ("sub", ("sigma", oa), _num(y))), _sigmoid_prime(oa))
+
+
+def _grad_oa_k(oa, y, k):
+    return ("sub", ("softmax", int(k), tuple(_flat(oa))), _num(1 if int(k) == int(y) else 0))
+
+
+def _grad_ha(grad_hs, ha):
+    return [("mul", g, _sigmoid_prime(a)) for g, a in zip(_flat(grad_hs), _flat(ha))]
+
+
+FORMULAS = {
+    "functions.relu_prime": _relu_prime,
+    "functions.sigmoid_prime": _sigmoid_prime,
+    "functions.l1_grad": _l1_grad,
+    "functions.softmax_jacobian": _softmax_jacobian,
+    "mlp.mse_grad": _mse_grad,
+    "mlp.mse_half_grad": lambda oa, y: _mse_grad(oa, y, 1),
+    "mlp.ce_grad": lambda oa, y: ("sub", ("sigma", oa), _num(y)),
+    "mlp.grad_oa_k": _grad_oa_k,
+    "mlp.grad_ha_j": lambda grad_hs, ha, j: ("mul", _flat(grad_hs)[int(j)], _sigmoid_prime(_flat(ha)[int(j)])),
+    "mlp.grad_ha": _grad_ha,
+}

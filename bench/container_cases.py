@@ -454,7 +454,8 @@ class Bench:
             (work / "a_holder.py").write_text(appended(HOLDER.replace("__HOLD__", str(HOLDER_PROCESSES))))
             (work / "b_full.py").write_bytes(FULL_MARKS.read_bytes())
             docker("create", "--name", neighbour, "--network", network, *GRADESCOPE, self.image, "python3",
-                   "/ag-neighbour.py", str(NEIGHBOUR_JOBS), "/ag-neighbour", "/tmp/ag-neighbour-stop")
+                   "/ag-neighbour.py", str(NEIGHBOUR_JOBS), "/ag-neighbour", "/tmp/ag-neighbour-stop", "900",
+                   str(HOLDER_PROCESSES))       # ready once a holder holds its processes
             docker("cp", str(REPO / "bench" / "container_neighbour.py"), neighbour + ":/ag-neighbour.py")
             docker("cp", str(work), neighbour + ":/ag-neighbour")
             docker("start", neighbour)

@@ -1,6 +1,6 @@
 """Runs INSIDE a bench container: a neighbour that keeps many gradings going at once.
 
-    python3 /ag-neighbour.py JOBS SUBMISSIONS_DIR STOP_FILE [MAX_SECONDS]
+    python3 /ag-neighbour.py JOBS SUBMISSIONS_DIR STOP_FILE [MAX_SECONDS [READY_PROCESSES]]
 
 Keeps JOBS gradings running (`python -m autograder grade FILE --json OUT`, the product's own
 command: each grading's sandbox picks its uid with autograder/sandbox/identity.py), cycling over
@@ -8,7 +8,8 @@ the files of SUBMISSIONS_DIR, until STOP_FILE exists (or MAX_SECONDS, default 90
 a bench that died does not leave it running); then lets the running ones finish and
 prints one line `AG-NEIGHBOUR-SUMMARY {json}`: every grading's file, exit status and score, and
 what a sampler of /proc saw (sandbox uids at once, most processes held by one uid, uids seen).
-It writes /tmp/ag-neighbour-ready once JOBS gradings have started and some uid holds processes.
+It writes /tmp/ag-neighbour-ready once JOBS gradings have started and one uid holds
+READY_PROCESSES processes (default 2).
 Only the Python standard library: it runs on the image's own python3.
 """
 import json
@@ -53,6 +54,7 @@ def peak_memory():
 def main():
     jobs, folder, stop_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
     deadline = time.monotonic() + (float(sys.argv[4]) if len(sys.argv) > 4 else 900)
+    ready = int(sys.argv[5]) if len(sys.argv) > 5 else 2
     files = sorted(os.path.join(folder, f) for f in os.listdir(folder))
     stats = {"uids_at_once": 0, "most_of_one_uid": 0, "uids": set()}
     stop = threading.Event()
@@ -79,7 +81,7 @@ def main():
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
                 running.append((proc, path, out))
                 started += 1
-            if started >= jobs and stats["most_of_one_uid"] > 1 and not os.path.exists("/tmp/ag-neighbour-ready"):
+            if started >= jobs and stats["most_of_one_uid"] >= ready and not os.path.exists("/tmp/ag-neighbour-ready"):
                 open("/tmp/ag-neighbour-ready", "w").close()
         time.sleep(0.2)
     stop.set()

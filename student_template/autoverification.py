@@ -126,18 +126,29 @@ class Checker:
         self.too_long = set()     # functions that timed out: not called again, as in the grader
 
     def call(self, name, *args):
+        # a function that changes its inputs in place changes a copy
+        return self._run(name, lambda fn: fn(*[fresh(a) for a in args]))
+
+    def formula(self, name, *args):
+        """name read as a formula with symbols, as the grader reads it (every `if` on a symbol
+        followed both ways: outils._trace)."""
+        trace = getattr(self.outils, "_trace", None)
+        if trace is None:
+            return self.call(name, *args)
+        return self._run(name, lambda fn: trace(fn, lambda: [fresh(a) for a in args]))
+
+    def _run(self, name, invoke):
         fn = getattr(self.m, name, None)
         if not callable(fn):
             raise Missing(name)
         if name in self.too_long:
             raise Failed(self._too_long_text(name))
-        args = [fresh(a) for a in args]     # a function that changes its inputs in place changes a copy
         # A watchdog thread, not SIGALRM: the limit works on Windows too (outils._Delai).
         delai = self.outils._Delai(CALL_SECONDS, stuck=lambda: _stuck(name))
         try:
             with delai, np.errstate(all="ignore"), warnings.catch_warnings(), self.printed.quiet():
                 warnings.simplefilter("ignore")
-                out = fn(*args)
+                out = invoke(fn)
             self.ran.add(name)
             return out
         except KeyboardInterrupt:
@@ -405,10 +416,10 @@ def scalar_function(c, name, extra=()):
 def readable_formula(c, name, args):
     """The grader reads this formula with outils' symbols: it must run on them."""
     try:
-        out = c.call(name, *args)
+        out = c.formula(name, *args)
     except StudentError as e:
-        raise Failed("%s ne s'évalue pas avec les symboles de outils (%s : %s). Écrivez la formule avec les "
-                     "fonctions de outils, sans if sur x" % (name, type(e.exc).__name__, e.exc))
+        raise Failed("%s ne s'évalue pas avec les symboles de outils (%s : %s) : elle ne se lit pas comme une "
+                     "formule. Écrivez-la avec les fonctions de outils ou de numpy" % (name, type(e.exc).__name__, e.exc))
     if isinstance(out, (list, tuple)) and out:     # a derivation: the grader reads its two ends,
         out = [out[0], out[-1]]                    # a middle step it checks with numbers if need be
     unread = sorted(unreadable(out))
@@ -632,6 +643,13 @@ def items():
     def sym3():         # as the grader passes it (numpy's functions apply to it element by element)
         v = np.array([symbol("x%d" % k) for k in range(3)], dtype=object)
         return v.view(outils.VecteurSymbolique) if hasattr(outils, "VecteurSymbolique") else v
+
+    def column(name, n):    # a column vector of symbols (n, 1), as the grader reads a gradient
+        v = np.array([symbol("%s%d" % (name, k)) for k in range(n)], dtype=object).reshape(n, 1)
+        return v.view(outils.VecteurSymbolique) if hasattr(outils, "VecteurSymbolique") else v
+
+    def exact(name, *args):     # a calculus answer is graded as an exact formula: it must read as one
+        return lambda c: readable_formula(c, name, list(args))
 
     def q1k(c):
         x = RNG.normal(size=(4, 1))
@@ -973,7 +991,8 @@ def items():
          [K(lambda c: scalar_function(c, "q1a_signe"), "valeurs"),
           K(lambda c: readable_formula(c, "q1a_signe", [x]), "indicatrices")]),
         ("1.b", "Dérivée de ReLU", ["q1b_derivee_relu"],
-         [K(lambda c: scalar_function(c, "q1b_derivee_relu"), ("positif", "negatif", "en_zero"))]),
+         [K(lambda c: scalar_function(c, "q1b_derivee_relu"), ("positif", "negatif", "en_zero")),
+          K(exact("q1b_derivee_relu", x), ("positif", "negatif"))]),
         ("1.c", "Dérivée de la sigmoïde", ["q1c_derivee_sigmoide"],
          [K(lambda c: scalar_function(c, "q1c_derivee_sigmoide"), "valeurs"),
           K(lambda c: derivative_vs(c, "q1c_derivee_sigmoide", own_hidden(c), "votre q2a_sortie_cachee"),
@@ -986,7 +1005,8 @@ def items():
          [K(lambda c: chain(c, "q1e_etapes", [(v,) for v in (-1.3, 0.4, 2.1)]), derivation),
           K(lambda c: readable_formula(c, "q1e_etapes", [x]), derivation)]),
         ("1.f", "Gradient de ||x||²", ["q1f_gradient_l2_carre"], [K(q1f, "valeurs")]),
-        ("1.g", "Gradient de ||x||₁", ["q1g_gradient_l1"], [K(q1g, ("valeurs", "en_zero"))]),
+        ("1.g", "Gradient de ||x||₁", ["q1g_gradient_l1"],
+         [K(q1g, ("valeurs", "en_zero")), K(exact("q1g_gradient_l1", column("x", 3)), "valeurs")]),
         ("1.h", "Contre-exemple softmax", ["q1h_contre_exemple"], [K(q1h, "contre_exemple")]),
         ("1.i", "Softmax et translations", ["q1i_etapes"],
          [K(lambda c: chain(c, "q1i_etapes", q1i_args(), ("x", "c", "i")), derivation),
@@ -994,7 +1014,8 @@ def items():
         ("1.j", "Dérivées partielles de softmax", ["q1j_etapes"],
          [K(lambda c: chain(c, "q1j_etapes", q1j_args(), ("x", "i", "j")), derivation),
           K(lambda c: readable_formula(c, "q1j_etapes", [sym3(), 0, 1]), derivation)]),
-        ("1.k", "Jacobienne de softmax", ["q1k_jacobienne_softmax"], [K(q1k, "valeurs", uses=[S2C])]),
+        ("1.k", "Jacobienne de softmax", ["q1k_jacobienne_softmax"],
+         [K(q1k, "valeurs", uses=[S2C]), K(exact("q1k_jacobienne_softmax", column("S", 3)), "valeurs")]),
         ("1.l", "Gradient de log softmax composée", ["q1l_gradient_log_softmax"],
          [K(q1l, ("x_egal_u", "cas_general"), uses=[S2C])]),
         ("2.a", "Couche cachée", ["q2a_dimension_b1", "q2a_preactivation", "q2a_preactivation_j",
@@ -1007,9 +1028,10 @@ def items():
          [K(q2c, "valeurs"), K(q2c_stable, "probabilites", same=True),
           K(lambda c: statements(c, "q2c_pourquoi"), "pourquoi")]),
         ("2.d", "Perte MSE et sa dérivée", ["q2d_perte_mse", "q2d_derivee_mse"],
-         binary_loss("q2d_perte_mse", "q2d_derivee_mse", S2D)),
+         binary_loss("q2d_perte_mse", "q2d_derivee_mse", S2D) + [K(exact("q2d_derivee_mse", symbol("oa"), 1), "derivee")]),
         ("2.e", "Entropie croisée et sa dérivée (bonus)", ["q2e_perte_ce", "q2e_derivee_ce"],
-         binary_loss("q2e_perte_ce", "q2e_derivee_ce", ("2.e", "perte")) + [K(ce_large, "stable", same=True)]),
+         binary_loss("q2e_perte_ce", "q2e_derivee_ce", ("2.e", "perte")) + [K(ce_large, "stable", same=True),
+                                                                             K(exact("q2e_derivee_ce", symbol("oa"), 1), "derivee")]),
         ("2.f", "Limites des gradients (bonus)", ["q2f_limites"], [K(q2f, ("limites", "conclusion"))]),
         ("2.g", "Perte multiclasse", ["q2g_perte"], [K(q2g, "valeurs"), K(q2g_stable, "stable", same=True)]),
         ("2.h", "Risque empirique et paramètres", ["q2h_risque_empirique", "q2h_parametres",
@@ -1018,7 +1040,8 @@ def items():
           K(lambda c: integer(c, "q2h_nombre_parametres", (D, DH, M)), "n_theta"),
           K(lambda c: statements(c, "q2h_probleme"), "probleme")]),
         ("2.i", "Gradient par rapport à o^a", ["q2i_derivee_oa_k", "q2i_gradient_oa"],
-         [K(q2i_k, ("k_different_de_y", "k_egal_y"), uses=[S2G]), K(q2i_vec, "vecteur", uses=[S2G])]),
+         [K(q2i_k, ("k_different_de_y", "k_egal_y"), uses=[S2G]), K(q2i_vec, "vecteur", uses=[S2G]),
+          K(exact("q2i_derivee_oa_k", column("oa", 4), 1, 2), ("k_different_de_y", "k_egal_y"))]),
         ("2.j", "Dérivées par rapport à W2_kj et b2_k", ["q2j_derivee_W2_kj", "q2j_derivee_b2_k"],
          [K(q2j, "W2_kj", uses=[S2B] + DIMS), K(q2j_b, "b2_k", uses=[S2B] + DIMS)]),
         ("2.k", "Gradients de W2 et b2", ["q2k_gradient_W2", "q2k_gradient_b2", "q2k_dimensions"],
@@ -1033,10 +1056,12 @@ def items():
          [K(lambda c: scalar_function(c, "q2n_derivee_sigma"), "sigma_prime"),
           K(lambda c: derivative_vs(c, "q2n_derivee_sigma", own_hidden(c), "votre q2a_sortie_cachee"),
             "sigma_prime", uses=[S2A]),
-          K(q2n_j, "ha_j", uses=[S2A])]),
+          K(q2n_j, "ha_j", uses=[S2A]), K(exact("q2n_derivee_sigma", symbol("z")), "sigma_prime"),
+          K(exact("q2n_derivee_ha_j", column("g", 4), column("ha", 4), 1), "ha_j")]),
         ("2.o", "Gradient par rapport à h^a", ["q2o_gradient_ha", "q2o_dimensions"],
          [K(q2o, "ha", uses=[S2A]),
-          K(lambda c: shapes_dict(c, "q2o_dimensions", ["grad_hs", "ha", "grad_ha"], (D, DH, M)), "dimensions")]),
+          K(lambda c: shapes_dict(c, "q2o_dimensions", ["grad_hs", "ha", "grad_ha"], (D, DH, M)), "dimensions"),
+          K(exact("q2o_gradient_ha", column("g", 4), column("ha", 4)), "ha")]),
         ("3.a", "Taille de sortie", ["q3_taille_sortie", "q3a_formes"],
          [K(q3_size, "formule"), K(q3a, ("couche1", "couche2", "couche3", "total"))]),
         ("3.b", "Paramètres", ["q3b_nombre_parametres_conv", "q3b_parametres_derniere_couche"],
@@ -1129,6 +1154,8 @@ def load_student(path, text=None):
         raise TooLongToLoad()
     if hasattr(outils, "_adopt_own_helpers"):
         outils._adopt_own_helpers(module.__dict__)
+    if hasattr(outils, "_float_in"):        # float(formula) stays a formula, as on the grader
+        outils._float_in(module.__dict__)
     return module
 
 

@@ -15,9 +15,12 @@ on the grader's symbols, so one formula is graded numerically and symbolically.)
 Les opérateurs + - * / ** et les comparaisons < <= > >= == != fonctionnent aussi,
 comme les fonctions élémentaires de numpy et de math (np.exp, np.log1p,
 np.logaddexp, np.where(condition, a, b), math.log, ...).
-N'utilisez pas `if x > 0:` sur un symbole : écrivez indicatrice(x > 0).
-(Do not branch with `if` on a symbol: use indicatrice. numpy's and math's
-elementary functions work on symbols too.)
+Une condition s'écrit indicatrice(x > 0) ; un `if x > 0:` se lit aussi (le correcteur
+suit ses deux côtés). Les dérivées s'écrivent comme des formules exactes : une
+approximation numérique (différences finies, pas complexe...) n'en obtient pas les points.
+(A condition is indicatrice(x > 0); an `if` on a symbol is read too, both sides. numpy's
+and math's elementary functions work on symbols. Derivatives are exact formulas, not
+numerical approximations.)
 
 Ce fichier est fourni ; ne le modifiez pas et ne le soumettez pas.
 """
@@ -43,10 +46,17 @@ _UNARY = {"exp", "log", "sqrt", "tanh", "cosh", "sinh", "abs", "sigma",
           "softplus", "relu", "heaviside", "sign"}
 
 
+COMPLEX_MESSAGE = (
+    "nombre complexe dans une formule : les formules de ce devoir sont réelles (le « pas complexe » "
+    "imag(f(x + ih)) / h n'est qu'une approximation numérique de la dérivée, pas sa formule)")
+
+
 def _node(v):
     """Tree of a value: a Symbole's node, or a number leaf."""
     if isinstance(v, Symbole):
         return v.node
+    if isinstance(v, (complex, np.complexfloating)):
+        raise _ComplexInFormula(COMPLEX_MESSAGE)
     if isinstance(v, (bool, np.bool_)):
         return ("num", int(bool(v)))
     if isinstance(v, numbers.Integral):
@@ -58,6 +68,10 @@ def _node(v):
     raise TypeError(
         "valeur non symbolique dans une formule : %r (utilisez les fonctions de outils)"
         % type(v).__name__)
+
+
+class _ComplexInFormula(TypeError):
+    """A complex number met a symbol (the complex-step approximation): said as such."""
 
 
 class Symbole:
@@ -72,6 +86,8 @@ class Symbole:
     def _bin(self, op, other, swap=False):
         try:
             a, b = _node(self), _node(other)
+        except _ComplexInFormula:
+            raise
         except TypeError:
             return NotImplemented
         return Symbole((op, b, a) if swap else (op, a, b))
@@ -101,10 +117,9 @@ class Symbole:
     __hash__ = object.__hash__
 
     def __bool__(self):
-        raise TypeError(
-            "Une formule symbolique ne peut pas servir dans un `if` ou un `and`/`or`, ni dans "
-            "max/np.max d'un tableau de symboles : utilisez indicatrice(condition), ou maximum de "
-            "outils élément par élément. (Use indicatrice(condition) instead of if.)")
+        # inside a traced call (_trace) both sides of the `if` are followed; else it is an error
+        cond = self.node if self.node[0] in _CONDITIONS else ("ne", self.node, ("num", 0))
+        return _decide(cond)
 
     def __float__(self):
         raise TypeError(
@@ -150,6 +165,8 @@ class Symbole:
                 "np.%s%s ne peut pas être lue comme une formule sur un symbole : écrivez-la avec les "
                 "fonctions de outils (exp, log, sigma, ...), sans out=, where= ni .%s."
                 % (ufunc.__name__, "" if method == "__call__" else "." + method, method))
+        if _python_ufunc(ufunc):        # np.vectorize / np.frompyfunc of the student's own function
+            return ufunc(*[np.array(i, dtype=object) if isinstance(i, Symbole) else i for i in inputs])[()]
         fn = _UFUNCS.get(ufunc.__name__)
         if any(isinstance(i, np.ndarray) and i.shape != () for i in inputs):
             return np.vectorize(lambda *a: ufunc(*a), otypes=[object])(*inputs)
@@ -184,7 +201,7 @@ def _elementwise(fn_sym, fn_num):
             if any(isinstance(a, (np.ndarray, list, tuple)) for a in args):
                 arrs = [np.asarray(a, dtype=object) if isinstance(a, (np.ndarray, list, tuple)) else a
                         for a in args]
-                return np.vectorize(fn_sym, otypes=[object])(*arrs)
+                return _symbol_array(np.vectorize(fn_sym, otypes=[object])(*arrs))
             return fn_sym(*args)
         out = fn_num(*[np.asarray(a, dtype=float) if not np.isscalar(a) else a for a in args])
         return out
@@ -363,9 +380,24 @@ _UFUNCS = {
     "logaddexp": _logaddexp,
     "logaddexp2": lambda a, b: _log_base(_node_op("add", _node_op("pow", 2, a), _node_op("pow", 2, b)), 2),
     "heaviside": _heaviside,
+    "copysign": lambda a, b: _node_op("mul", abs_(a), _node_op("sub", _node_op("mul", 2, indicatrice(
+        _node_op("ge", b, 0))), 1)),
     "clip": lambda a, lo, hi: _clip(a, lo, hi),
 }
-_FUNCTIONS = {"where": _where, "clip": _clip}
+def _select(condlist, choicelist, default=0):
+    """np.select on symbols: the first condition that holds chooses, as nested np.where."""
+    out = default
+    for cond, choice in reversed(list(zip(condlist, choicelist))):
+        out = _where(cond, choice, out)
+    return _symbol_array(np.asarray(out, dtype=object)) if np.ndim(out) else out
+
+
+def _python_ufunc(ufunc):
+    """A ufunc made by np.frompyfunc (np.vectorize): it calls a Python function on each element."""
+    return all(set(t.replace("->", "")) == {"O"} for t in ufunc.types)
+
+
+_FUNCTIONS = {"where": _where, "clip": _clip, "select": _select}
 
 
 class VecteurSymbolique(np.ndarray):
@@ -375,6 +407,8 @@ class VecteurSymbolique(np.ndarray):
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         plain = [np.asarray(i).view(np.ndarray) if isinstance(i, VecteurSymbolique) else i for i in inputs]
+        if method == "__call__" and not kwargs and _python_ufunc(ufunc):     # the student's function
+            return _symbol_array(ufunc(*plain))
         if method == "__call__" and not kwargs and ufunc.signature is None:
             out = np.vectorize(lambda *a: ufunc(*a), otypes=[object])(*plain)
             return out.view(VecteurSymbolique) if isinstance(out, np.ndarray) and out.ndim else out
@@ -386,17 +420,238 @@ class VecteurSymbolique(np.ndarray):
             for e in flat[1:]:
                 total = _REDUCE[ufunc.__name__](total, e)
             return total
+        out = kwargs.get("out")
+        if out is not None:         # in place (g *= s): written through plain views, g returned
+            kwargs["out"] = tuple(np.asarray(o).view(np.ndarray) if isinstance(o, VecteurSymbolique) else o
+                                  for o in (out if isinstance(out, tuple) else (out,)))
+            getattr(ufunc, method)(*plain, **kwargs)
+            return out[0] if isinstance(out, tuple) and len(out) == 1 else out
         return getattr(ufunc, method)(*plain, **kwargs)      # as a plain array of objects (x @ A, ...)
 
     def __array_function__(self, func, types, args, kwargs):
         if func is np.where and len(args) == 3 and not kwargs:
             plain = [np.asarray(a).view(np.ndarray) if isinstance(a, VecteurSymbolique) else a for a in args]
             return np.vectorize(_where, otypes=[object])(*plain).view(VecteurSymbolique)
+        if func is np.select:
+            return _select(*args, **kwargs)
         return super().__array_function__(func, types, args, kwargs)
 
 
+    def astype(self, dtype, *args, **kwargs):
+        # x.astype(float) of symbols keeps the symbols (a traced formula, not numbers)
+        if np.dtype(dtype).kind in "biufc" and self.dtype == object and \
+                any(isinstance(e, Symbole) for e in np.ndarray.ravel(self)):
+            return self.copy()
+        return super().astype(dtype, *args, **kwargs)
+
+
 _REDUCE = {"add": lambda a, b: a + b, "multiply": lambda a, b: a * b,
-           "maximum": lambda a, b: maximum(a, b), "minimum": lambda a, b: minimum(a, b)}
+           "maximum": lambda a, b: maximum(a, b), "minimum": lambda a, b: minimum(a, b),
+           "logaddexp": lambda a, b: _logaddexp(a, b), "fmax": lambda a, b: maximum(a, b),
+           "fmin": lambda a, b: minimum(a, b)}
+
+
+def _symbol_array(a):
+    """An array of objects as a VecteurSymbolique (numpy's functions then read its symbols)."""
+    return a.view(VecteurSymbolique) if isinstance(a, np.ndarray) and a.ndim else a
+
+
+# --------------------------------------------------------------------------
+# Reading a whole function as a formula (the grader and autoverification.py):
+# _trace(fn, make_args) calls fn on symbols and follows BOTH sides of every `if`
+# on a symbol (fn is called again for each path), then joins the results into one
+# formula: 1{c} a + (1 - 1{c}) b. While it runs, numpy's array constructors
+# (np.zeros, np.ones, np.empty, np.full, np.eye, ..., np.array(..., dtype=float))
+# make arrays of objects, so that a loop filling an array with formulas reads too.
+# --------------------------------------------------------------------------
+MAX_PATHS = 256          # runs of one traced call (a path per combination of `if` outcomes)
+MAX_DECISIONS = 24       # `if` on symbols along one run
+
+
+class _Run:
+    """The decisions of one run of a traced function: replayed, then True by default."""
+    __slots__ = ("forced", "taken", "memo")
+
+    def __init__(self, forced):
+        self.forced, self.taken, self.memo = forced, [], {}
+
+
+_RUN = [None]            # the current run while a function is traced, else None
+
+
+def _decide(cond):
+    run = _RUN[0]
+    if run is None:
+        raise TypeError(
+            "Une formule symbolique ne peut pas servir dans un `if` ou un `and`/`or` en dehors de la "
+            "lecture d'une fonction par le correcteur : utilisez indicatrice(condition), ou maximum de "
+            "outils élément par élément. (Use indicatrice(condition) instead of if.)")
+    if cond in run.memo:                 # the same condition again on this path: the same answer
+        return run.memo[cond]
+    fixed = _constant(cond)
+    if fixed is not None:
+        return fixed
+    k = len(run.taken)
+    if k >= MAX_DECISIONS:
+        raise TypeError("trop de `if` sur des symboles dans une même exécution (plus de %d) : écrivez "
+                        "les conditions avec indicatrice(...) ou np.where(...)" % MAX_DECISIONS)
+    value = run.forced[k] if k < len(run.forced) else True
+    run.taken.append((cond, value))
+    run.memo[cond] = value
+    return value
+
+
+_CONST = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+          "gt": lambda a, b: a > b, "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b,
+          "le": lambda a, b: a <= b, "eq": lambda a, b: a == b, "ne": lambda a, b: a != b}
+
+
+def _constant(node):
+    """The value of a tree without symbols made of numbers and simple operations, else None."""
+    if node[0] == "num":
+        return node[1]
+    if node[0] == "neg":
+        v = _constant(node[1])
+        return None if v is None else -v
+    if node[0] == "ind":
+        v = _constant(node[1])
+        return None if v is None else int(bool(v))
+    if node[0] in _CONST:
+        a, b = _constant(node[1]), _constant(node[2])
+        return None if a is None or b is None else _CONST[node[0]](a, b)
+    return None
+
+
+def _trace(fn, make_args):
+    """fn(*make_args()) read as one formula, whatever `if` it takes on its symbols.
+
+    make_args() gives fresh arguments for each run (fn may change them in place). Raises
+    what fn raises, or TypeError (in French) when the runs cannot be joined."""
+    _arrays_of_symbols()
+    runs, todo = [], [[]]
+    while todo:
+        if len(runs) >= MAX_PATHS:
+            raise TypeError("trop de chemins différents selon les `if` sur des symboles (plus de %d) : "
+                            "écrivez les conditions avec indicatrice(...) ou np.where(...)" % MAX_PATHS)
+        forced = todo.pop()
+        run = _Run(forced)
+        _RUN[0] = run
+        try:
+            with np.errstate(all="ignore"):
+                value = fn(*make_args())
+        finally:
+            _RUN[0] = None
+        for k in range(len(forced), len(run.taken)):
+            todo.append([v for _, v in run.taken[:k]] + [not run.taken[k][1]])
+        runs.append((run.taken, value))
+    return _join(runs, 0)
+
+
+def _join(runs, depth):
+    """The results of runs that agree on their first `depth` decisions, as one value."""
+    if len(runs) == 1:
+        return runs[0][1]
+    conds = {r[0][depth][0] if len(r[0]) > depth else None for r in runs}
+    if len(conds) != 1 or None in conds:
+        raise TypeError("la fonction ne suit pas les mêmes étapes à chaque appel (hasard ? état global ?)")
+    cond = conds.pop()
+    yes = [r for r in runs if r[0][depth][1]]
+    no = [r for r in runs if not r[0][depth][1]]
+    if not yes or not no:
+        return _join(yes or no, depth + 1)
+    return _where_value(cond, _join(yes, depth + 1), _join(no, depth + 1))
+
+
+_SCALARS = (Symbole, numbers.Real, np.bool_, np.number)
+
+
+def _where_value(cond, a, b):
+    """1{cond} a + (1 - 1{cond}) b, element by element, as small as possible."""
+    if a is b:
+        return a
+    if isinstance(a, _SCALARS) and isinstance(b, _SCALARS) and not isinstance(a, np.complexfloating) \
+            and not isinstance(b, np.complexfloating):
+        na, nb = _node(a), _node(b)
+        if na == nb:
+            return a
+        return Symbole(_where_node(cond, na, nb))
+    if isinstance(a, dict) and isinstance(b, dict) and list(a) == list(b):
+        return {k: _where_value(cond, a[k], b[k]) for k in a}
+    if isinstance(a, (np.ndarray, list, tuple)) and isinstance(b, (np.ndarray, list, tuple)):
+        try:
+            x, y = np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+        except ValueError:
+            x = y = None
+        if x is not None and x.shape == y.shape:
+            out = np.empty(x.shape, dtype=object)
+            for idx in np.ndindex(x.shape):
+                out[idx] = _where_value(cond, x[idx], y[idx])
+            if isinstance(a, list) and isinstance(b, list):
+                return out.tolist()
+            if isinstance(a, tuple) and isinstance(b, tuple):
+                return tuple(out.tolist())
+            return _symbol_array(out) if out.ndim else out[()]
+    if type(a) is type(b) and a == b:
+        return a
+    raise TypeError("les deux côtés d'un `if` sur un symbole retournent des valeurs de types ou de "
+                    "formes différents : %s et %s" % (type(a).__name__, type(b).__name__))
+
+
+def _where_node(cond, a, b):
+    """The join of two trees under a condition, pushed down to where they differ."""
+    if a == b:
+        return a
+    if a[0] == b[0] and a[0] not in ("num", "sym") and len(a) == len(b):
+        if a[0] == "softmax":
+            if a[1] == b[1] and len(a[2]) == len(b[2]):
+                return ("softmax", a[1], tuple(_where_node(cond, p, q) for p, q in zip(a[2], b[2])))
+        elif a[0] != "unread" or a[1] == b[1]:
+            head = a[:2] if a[0] == "unread" else a[:1]
+            return head + tuple(_where_node(cond, p, q) for p, q in zip(a[len(head):], b[len(head):]))
+    ind = ("ind", cond)
+    return ("add", ("mul", ind, a), ("mul", ("sub", ("num", 1), ind), b))
+
+
+_CONSTRUCTORS = ("zeros", "ones", "empty", "full", "eye", "identity", "zeros_like", "ones_like",
+                 "empty_like", "full_like")
+
+
+def _while_tracing(real, converting):
+    def wrapper(*args, **kwargs):
+        if _RUN[0] is None:
+            return real(*args, **kwargs)
+        if not converting:                       # np.array / np.asarray: dtype=float of symbols
+            try:
+                return real(*args, **kwargs)
+            except TypeError:
+                if not args or not _is_sym(args[0]):
+                    raise
+                kwargs.pop("dtype", None)
+                return _symbol_array(real(args[0], object, *args[2:], **kwargs))
+        out = real(*args, **kwargs)
+        if isinstance(out, np.ndarray) and out.dtype.kind == "f":   # np.empty: zeros, not garbage
+            out = np.zeros(out.shape, dtype=object) if real.__name__ in ("empty", "empty_like") \
+                else out.astype(object)
+            return _symbol_array(out)
+        return out
+    wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = real.__name__, real.__qualname__, real.__doc__
+    wrapper.__wrapped__ = real
+    wrapper.outils_run = _RUN
+    return wrapper
+
+
+def _arrays_of_symbols():
+    """Wrap numpy's constructors once: while a function is traced they make arrays of objects
+    (float arrays cannot hold formulas); at any other time they are numpy's own. (Another copy
+    of this module loaded in the same process shares the wrappers' run state.)"""
+    global _RUN
+    if getattr(np.zeros, "__wrapped__", None) is not None:
+        _RUN = getattr(np.zeros, "outils_run", _RUN)
+        return
+    for name in _CONSTRUCTORS:
+        setattr(np, name, _while_tracing(getattr(np, name), True))
+    for name in ("array", "asarray", "asanyarray"):
+        setattr(np, name, _while_tracing(getattr(np, name), False))
 
 
 # --------------------------------------------------------------------------
@@ -431,6 +686,38 @@ def _math_module():
 
 
 math_symbolique = _math_module()
+
+
+# float(...) in the student's file: a number stays Python's float, a formula stays a formula
+# (`return float(grad_hs[j] * s)` reads as a formula too). Bound in the student's module only
+# (the grader's child and autoverification.py), as `math` is above.
+_builtin_float = float
+
+
+class _FloatType(type):
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, _builtin_float)
+
+    def __subclasscheck__(cls, sub):
+        return issubclass(sub, _builtin_float)
+
+
+class float_symbolique(np.float64, metaclass=_FloatType):
+    """float(x): Python's float of a number; the formula itself for a symbol (or an array of one).
+    A subclass of np.float64 (itself a float), so that dtype=float still means float64."""
+
+    def __new__(cls, x=0.0):
+        if isinstance(x, np.ndarray) and x.dtype == object and x.size == 1:
+            x = x.reshape(-1)[0]
+        if isinstance(x, Symbole):
+            return x
+        return _builtin_float(x)
+
+
+def _float_in(namespace):
+    """Bind float_symbolique as `float` in a student's module (unless it defines its own)."""
+    if "float" not in namespace:
+        namespace["float"] = float_symbolique
 
 
 # --------------------------------------------------------------------------
@@ -638,25 +925,63 @@ class _AbsentModule(type(numbers)):
 
 
 class _StandIns:
-    """Last finder of sys.meta_path: a stand-in for a module no other finder found, when the
-    import statement is in the student's file."""
+    """First finder of sys.meta_path: student code has exactly numpy and outils (and Python's
+    standard library). Any other module imported by the student's file (sympy, mpmath, scipy...,
+    installed or not) is refused; the well-known ones of STAND_IN_MODULES get a stand-in that
+    says so when used, so that only the functions using them lose points. strict (the grader's
+    child): every import of such a module is refused, wherever it comes from."""
     student_file = None
+    strict = False
     used = []           # the modules that got a stand-in
+    _allowed = None
+
+    @classmethod
+    def allowed(cls, top):
+        import sys
+        if cls._allowed is None:
+            cls._allowed = set(sys.stdlib_module_names) | set(sys.builtin_module_names) | {
+                "numpy", "outils", "devoir3", "__main__"}
+            cls._refused = set()
+        if top in cls._allowed:
+            return True
+        if top in cls._refused:
+            return False
+        if cls._in_standard_library(top):     # platform modules: _sysconfigdata_..., sitecustomize
+            cls._allowed.add(top)
+            return True
+        cls._refused.add(top)
+        return False
+
+    @staticmethod
+    def _in_standard_library(top):
+        import importlib.machinery
+        import os
+        lib = os.path.dirname(os.__file__)
+        return importlib.machinery.PathFinder.find_spec(top, [lib, os.path.join(lib, "lib-dynload")]) is not None
+
+    @classmethod
+    def _from_student(cls):
+        import sys
+        frame = sys._getframe(2)
+        while frame is not None and (frame.f_code.co_filename.startswith("<frozen")
+                                     or frame.f_globals.get("__name__", "").startswith("importlib")):
+            frame = frame.f_back
+        return frame is not None and frame.f_code.co_filename == cls.student_file
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        import importlib.util
-        import sys
-        if name.split(".")[0] not in STAND_IN_MODULES:
+        top = name.split(".")[0]
+        if cls.allowed(top):
             return None
-        frame = sys._getframe(1)
-        while frame is not None and frame.f_code.co_filename.startswith("<frozen"):
-            frame = frame.f_back
-        if frame is None or frame.f_code.co_filename != cls.student_file:
-            return None
-        if "." not in name:
-            cls.used.append(name)
-        return importlib.util.spec_from_loader(name, cls)
+        from_student = cls._from_student()
+        if from_student and top in STAND_IN_MODULES:
+            import importlib.util          # allowed (standard library): no recursion here
+            if "." not in name:
+                cls.used.append(name)
+            return importlib.util.spec_from_loader(name, cls)
+        if from_student or cls.strict:
+            raise ModuleNotFoundError("No module named %r" % name, name=name)
+        return None
 
     @staticmethod
     def create_module(spec):
@@ -667,10 +992,15 @@ class _StandIns:
         pass
 
 
-def _stand_ins(student_file):
-    """Give the modules of STAND_IN_MODULES that are not installed a stand-in, for the imports
-    written in student_file (an absolute path, as in its code objects)."""
+def _stand_ins(student_file, strict=False):
+    """Refuse to student_file (an absolute path, as in its code objects) every module but numpy,
+    outils and the standard library; the modules of STAND_IN_MODULES get a stand-in. strict: the
+    whole process is the student's (the grader's child): refused for every importer. Also makes
+    numpy's array constructors hold formulas while a function is traced (_trace)."""
     import sys
     _StandIns.student_file = student_file
-    if _StandIns not in sys.meta_path:
-        sys.meta_path.append(_StandIns)
+    _StandIns.strict = _StandIns.strict or strict
+    if _StandIns in sys.meta_path:
+        sys.meta_path.remove(_StandIns)
+    sys.meta_path.insert(0, _StandIns)
+    _arrays_of_symbols()

@@ -78,8 +78,9 @@ CASES = [
     Case(2, "1d_unreadable_middle_step_checked_numerically",
          (body("q1d_etapes", "return [log(sigma(x)), -np.log1p(np.exp(-x)) * np.cos(0 * x), -softplus(-x)]"),),
          says={"1.d": "np.cos"}),
+    # (issue 20: 1.c's points need the exact formula: an unreadable one earns nothing, and says why)
     Case(2, "1c_unreadable_named", (body("q1c_derivee_sigmoide", "return sigma(x) * (1 - sigma(x)) * np.cos(0 * x)"),),
-         points={"1.c": 0.5}, says={"1.c": "np.cos"}, never_says={"1.c": ["__array_ufunc__", "NotImplemented"]}),
+         points={"1.c": 0}, says={"1.c": "np.cos"}, never_says={"1.c": ["__array_ufunc__", "NotImplemented"]}),
     # ---- 3. source checks: lambda, alias, functools.partial
     Case(3, "1k_lambda", (replace("q1k_jacobienne_softmax", "q1k_jacobienne_softmax = lambda S: diag(S) - S @ S.T"),)),
     Case(3, "1k_alias", (replace("q1k_jacobienne_softmax", "def _jacobienne(S):\n    return diag(S) - S @ S.T\n\n\n"

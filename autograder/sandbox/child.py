@@ -269,7 +269,13 @@ def load(path):
     module.__file__ = STUDENT_FILE
     sys.modules["devoir3"] = module
     sys.modules["math"] = outils.math_symbolique      # math.exp(x) reads on symbols too
-    outils._stand_ins(STUDENT_FILE)     # import scipy, torch...: a stand-in that says so when used
+    # numpy and outils only: sympy, mpmath, scipy... are refused (a stand-in that says so when used);
+    # for every importer in the sandboxed child, not in a process that runs this code in-process
+    # (bench/sandbox_cost.InProcess): there the grader's own imports must go on
+    alone = __name__ == "__main__"
+    outils._stand_ins(STUDENT_FILE, strict=alone)
+    if alone:
+        _numpy_only()
     try:
         exec(code, module.__dict__)
     except BaseException as exc:  # noqa: B036 - a student's SystemExit is an error too
@@ -286,7 +292,21 @@ def load(path):
         pass
     names = sorted(k for k, v in dict.items(module.__dict__)
                    if isinstance(k, str) and not k.startswith("_") and callable(v))
+    outils._float_in(module.__dict__)      # float(formula) stays a formula
     return {"ok": True, "functions": names[:500], "unavailable": list(outils._StandIns.used)[:10]}
+
+
+def _numpy_only():
+    """What the student's code can reach besides numpy, outils and the standard library: nothing.
+    The folders of installed packages leave sys.path (numpy is imported already and finds its own
+    submodules through numpy.__path__); modules imported before the student's code (by a warm
+    process, a .pth file) leave sys.modules. outils._StandIns refuses the rest by name."""
+    sys.path[:] = [p for p in sys.path if not any(part in ("site-packages", "dist-packages")
+                                                   for part in p.replace(os.sep, "/").split("/"))]
+    allowed = outils._StandIns.allowed
+    for name in list(sys.modules):
+        if not allowed(name.split(".")[0]):
+            del sys.modules[name]
 
 
 def call_one(fn_name, args):
@@ -294,7 +314,10 @@ def call_one(fn_name, args):
     if fn is None or not callable(fn):
         return {"ok": False, "error": {"type": "Missing", "message": fn_name, "line": None}}
     try:
-        value = fn(*[decode(a) for a in args])
+        if any(a.get("t") in ("sym", "symarray") for a in args):     # read as one formula
+            value = outils._trace(fn, lambda: [decode(a) for a in args])
+        else:
+            value = fn(*[decode(a) for a in args])
     except BaseException as exc:  # noqa: B036
         return {"ok": False, "error": _error(exc)}
     try:

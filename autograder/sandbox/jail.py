@@ -1,5 +1,6 @@
 """The namespaces and the jail: a new root that shows only the system, the interpreter and
-its venv, the work folder (read-only at JAIL_WORK) and a private size-limited /tmp."""
+its venv (of its installed packages, numpy only), the work folder (read-only at JAIL_WORK) and
+a private size-limited /tmp."""
 from __future__ import annotations
 
 import ctypes
@@ -62,6 +63,7 @@ def build_jail(j: Jail, uid: int, gid: int) -> None:
     for path in j.binds:          # after /tmp: a venv in /tmp stays visible (and read-only)
         os.makedirs(r + path, exist_ok=True)
         _bind(path, r + path)
+        _numpy_only(path, r)
     os.mkdir(r + "/dev")
     for dev in DEVICES:
         if os.path.exists("/dev/" + dev):
@@ -81,6 +83,44 @@ def build_jail(j: Jail, uid: int, gid: int) -> None:
     os.rmdir("/.ancien")
     _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir(JAIL_WORK)
+
+
+def is_numpy(name: str) -> bool:
+    """An entry of site-packages that student code may read: numpy's own (issue 20)."""
+    return name == "numpy" or name.startswith(("numpy.", "numpy-"))
+
+
+def path_lines_only(entry: str) -> bool:
+    """A .pth file that only names folders (no `import` line): the interpreter needs it to find
+    numpy elsewhere; it runs no code of the grader's packages."""
+    if not entry.endswith(".pth") or not os.path.isfile(entry):
+        return False
+    with open(entry, encoding="utf-8", errors="replace") as f:
+        return not any(line.startswith(("import ", "import\t")) for line in f)
+
+
+def _numpy_only(path: str, r: str) -> None:
+    """Student code has numpy and nothing else of the venv (issue 20): each site-packages folder
+    under path is covered, in the new root r, by an empty tmpfs holding only numpy's folders."""
+    for lib in ("lib", "lib64"):
+        base = os.path.join(path, lib)
+        if not os.path.isdir(base) or os.path.islink(base):
+            continue
+        for version in sorted(os.listdir(base)):
+            site = os.path.join(base, version, "site-packages")
+            if not version.startswith("python") or not os.path.isdir(site):
+                continue
+            _mount("tmpfs", r + site, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+            for name in sorted(os.listdir(site)):
+                entry = site + "/" + name
+                if is_numpy(name) and os.path.isdir(entry) and not os.path.islink(entry):
+                    os.mkdir(r + entry)
+                elif path_lines_only(entry):          # a .pth naming another folder of numpy's
+                    open(r + entry, "w").close()
+                else:
+                    continue
+                _bind(entry, r + entry)
+            _mount(None, r + site, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def python_binds(python: str) -> tuple:

@@ -7,7 +7,8 @@ Python under /root/.pyenv, cannot be run by the unprivileged sandbox user. Then 
 folders the interpreter needs are mirrored once per machine, by hard links (a copy
 across file systems), into a root-owned, world-traversable folder of the temporary
 directory: the same files, read-only to the sandbox user, and nothing else of the
-repository (its sources and reference answers stay out of reach). The mirror is
+repository (its sources and reference answers stay out of reach); of the installed packages,
+the sandbox user reads numpy's only (issue 20: sympy, mpmath... are the grader's). The mirror is
 checked by running it as the sandbox user (import numpy) before it is used.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 
-from .jail import python_binds
+from .jail import is_numpy, path_lines_only, python_binds
 
 _KNOWN: dict = {}      # python -> (path, env) once checked in this process
 SKIP_IN_BASE = ("site-packages", "test", "idlelib", "tkinter", "turtledemo", "ensurepip")
@@ -47,7 +48,7 @@ def reachable(path: str) -> bool:
 
 
 def _key(roots: tuple, python: str) -> str:
-    h = hashlib.sha256(os.path.realpath(python).encode())
+    h = hashlib.sha256(os.path.realpath(python).encode() + b"\0numpy-only")   # mirrors since issue 20
     for r in roots:
         h.update(r.encode())
         for sub in ("", "lib"):
@@ -110,6 +111,27 @@ def _copy_tree(root: str, roots: tuple, build: str, mirror: str, venv_python: bo
                 _place(src, dst)
 
 
+def _numpy_only(build: str) -> None:
+    """In the mirror, every entry of a site-packages but numpy's is the grader's alone (root
+    reads it, the sandbox uid cannot): folders made 0700, files copied (not linked: the venv's
+    own must keep their mode) as 0600."""
+    for dirpath, dirnames, _ in os.walk(build):
+        if os.path.basename(dirpath) != "site-packages":
+            continue
+        for name in os.listdir(dirpath):
+            entry = os.path.join(dirpath, name)
+            if is_numpy(name) or os.path.islink(entry) or path_lines_only(entry):
+                continue
+            if os.path.isdir(entry):
+                os.chmod(entry, 0o700)
+            else:
+                private = entry + ".prive"
+                shutil.copy2(entry, private)
+                os.chmod(private, 0o600)
+                os.replace(private, entry)
+        dirnames[:] = []
+
+
 def _works(python: str, env: dict, uid: int, gid: int) -> bool:
     def drop():
         os.setgroups([])
@@ -134,6 +156,7 @@ def _ensure_mirror(mirror: str, roots: tuple, venv_python: bool) -> None:
     try:
         for r in roots:
             _copy_tree(r, roots, build, mirror, venv_python)
+        _numpy_only(build)
         os.chmod(build, 0o755)
         with open(os.path.join(build, ".racines"), "w") as f:
             f.write("\n".join(roots))

@@ -1,0 +1,122 @@
+"""autograder/exactness.py on its own: exact formulas pass whatever their form, approximations
+fail whatever their step, and the work (evaluations) stays small. Trees are written by hand
+here; tracing a student's function is tested through the grader (test_no_maths.py,
+test_equivalent_forms.py)."""
+import numpy as np
+import pytest
+
+from autograder import exactness, targets
+
+X = ("sym", "x")
+
+
+def num(v):
+    return ("num", v)
+
+
+def sig(a):
+    return ("sigma", a)
+
+
+def add(a, b):
+    return ("add", a, b)
+
+
+def sub(a, b):
+    return ("sub", a, b)
+
+
+def mul(a, b):
+    return ("mul", a, b)
+
+
+def div(a, b):
+    return ("div", a, b)
+
+
+def central(f, h):
+    return div(sub(f(add(X, num(h))), f(sub(X, num(h)))), num(2 * h))
+
+
+def stencil(f, weights, h):
+    """sum_i w_i f(x + (i - m) h) / h, as a loop over the weights writes it."""
+    m = len(weights) // 2
+    total = num(0.0)
+    for i, w in enumerate(weights):
+        if w:
+            total = add(total, mul(num(w), f(add(X, num((i - m) * h)))))
+    return div(total, num(h))
+
+
+SIGMA_PRIME = targets.FORMULAS["functions.sigmoid_prime"](X)
+RELU_PRIME = targets.FORMULAS["functions.relu_prime"](X)
+EIGHTH = [1 / 280, -4 / 105, 1 / 5, -4 / 5, 0.0, 4 / 5, -1 / 5, 4 / 105, -1 / 280]
+
+
+def judge(tree, reference=SIGMA_PRIME, domain="real", calls=None):
+    return exactness.check_formulas([(tree, reference)], [(("x",), domain)], np.random.default_rng(7), calls)
+
+
+@pytest.mark.parametrize("h", [1e-2, 1e-5, 1e-8, 1e-10, 2.0 ** -30, 1e-100, 1e-300])
+def test_a_difference_quotient_of_any_step_is_not_exact(h):
+    assert judge(central(sig, h)) == "approximation"
+
+
+def test_extrapolation_and_stencils_are_not_exact():
+    c = lambda h: central(sig, h)          # noqa: E731
+    richardson = div(sub(mul(num(4), c(5e-4)), c(1e-3)), num(3))
+    assert judge(richardson) == "approximation"
+    assert judge(stencil(sig, EIGHTH, 0.05)) == "approximation"
+    assert judge(stencil(sig, EIGHTH, 0.5)) == "approximation"
+
+
+def test_exact_formulas_pass_however_written():
+    e = ("exp", ("neg", X))
+    forms = [mul(sig(X), sig(("neg", X))), sub(sig(X), ("pow", sig(X), num(2))),
+             div(e, ("pow", add(num(1), e), num(2))),
+             div(("pow", num(np.e), ("neg", X)), ("pow", add(num(1), ("pow", num(np.e), ("neg", X))), num(2))),
+             div(num(1), mul(num(4), ("pow", ("cosh", div(X, num(2))), num(2)))),
+             # a stability guard in a denominator is read as 0
+             div(mul(sig(X), mul(sig(X), sub(num(1), sig(X)))), add(sig(X), num(1e-12))),
+             # an `if` joined by the tracer: 1{x >= 0} a + (1 - 1{x >= 0}) b
+             add(mul(("ind", ("ge", X, num(0))), mul(sig(X), sub(num(1), sig(X)))),
+                 mul(sub(num(1), ("ind", ("ge", X, num(0)))), mul(sig(X), sig(("neg", X)))))]
+    for form in forms:
+        assert judge(form) is None, form
+
+
+def test_kinks_are_probed_below_every_step():
+    h = 2.0 ** -40
+    two_sided = div(sub(("relu", add(X, num(h))), ("relu", sub(X, num(h)))), num(2 * h))
+    forward = div(sub(("relu", add(X, num(1e-7))), ("relu", X)), num(1e-7))
+    steep = sig(mul(num(1e13), X))
+    for domain in ("positive", "negative"):
+        assert judge(two_sided, RELU_PRIME, domain) == "approximation"
+        assert judge(steep, RELU_PRIME, domain) in ("approximation", "unevaluable")
+        assert judge(("ind", ("gt", X, num(0))), RELU_PRIME, domain) is None
+        assert judge(div(("relu", X), X), RELU_PRIME, domain) is None
+    # exact for every x > 0, wrong within a step below 0 (docs/exact_formulas.md: a known limit)
+    assert judge(forward, RELU_PRIME, "positive") is None
+    assert judge(forward, RELU_PRIME, "negative") == "approximation"
+
+
+def test_precision_grows_with_the_formula_and_large_ones_are_refused():
+    assert exactness.digits_for(10) < exactness.digits_for(100)
+    big = stencil(sig, [1.0] * 60, 0.1)
+    assert len(exactness.dag(big)) > exactness.MAX_NODES
+    assert judge(big) == "too_large"
+
+
+def test_the_work_is_counted_and_small():
+    calls = []
+    assert judge(mul(sig(X), sub(num(1), sig(X))), calls=calls) is None
+    assert len(calls) == exactness.MODERATE + exactness.TINY          # one evaluation per point
+    assert max(calls) == exactness.digits_for(len(exactness.dag(mul(sig(X), sub(num(1), sig(X)))))) < 100
+    calls = []
+    assert judge(central(sig, 1e-5), calls=calls) == "approximation"
+    assert len(calls) == 1                                            # the first point decides
+
+
+def test_repeated_sub_expressions_count_once():
+    s = sig(add(X, num(1)))
+    assert len(exactness.dag(mul(s, s))) == len(exactness.dag(s)) + 1
