@@ -258,6 +258,22 @@ def test_warm_process_forks_a_fresh_isolated_child_per_submission(tmp_path, how)
     assert not server.alive()
 
 
+def test_what_the_gradescope_supervisor_holds_when_it_forks_the_warm_process():
+    """Gradescope's child is forked from the supervisor's warm process (sandbox/warm.py), so it
+    inherits what the supervisor imported by then: the flow, numpy and the sandbox's layers,
+    never the rubric, the reference or the grader's checks; nor OpenSSL (hashlib: 5 MB of the
+    child's RLIMIT_AS that a new interpreter does not spend)."""
+    code = ("import os, sys\nos.environ['OPENBLAS_NUM_THREADS'] = '1'\n"
+            "import autograder.__main__, autograder.gradescope_flow, autograder.sandbox.reaping\n"
+            "import autograder.sandbox.warm, autograder.sandbox.reach, autograder.sandbox.warm_server\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('hashlib', '_hashlib', 'yaml', 'sympy',"
+            " 'reference') or m in ('autograder.rubric', 'autograder.answers', 'autograder.checks',"
+            " 'autograder.grading', 'autograder.inputs')))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
 KILLER = WHO + """
 import signal
 
