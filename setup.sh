@@ -57,14 +57,18 @@ done
 # Student code runs under a uid of its own for each grading (autograder/sandbox/identity.py):
 # a uid no account has, so the interpreter must be usable by "others". Checked here with
 # such a uid, from /, as the child starts: else every item of every submission would fail.
-"$venv/bin/python" - "$venv/bin/python" <<'EOF' || die "a sandbox uid cannot run $venv/bin/python with numpy (every folder above it must be o+x, its files o+r)"
+"$venv/bin/python" - "$venv/bin/python" <<'EOF' || die "a sandbox uid must run $venv/bin/python with numpy (every folder above it o+x, its files o+r) and nothing else of site-packages (the line above says which failed)"
 import os, subprocess, sys
 def drop():
     os.setgroups([]); os.setgid(2147480001); os.setuid(2147480001)
 r = subprocess.run([sys.argv[1], "-I", "-B", "-c", "import numpy"], cwd="/", preexec_fn=drop,
                    env={"PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
-hidden = subprocess.run([sys.argv[1], "-I", "-B", "-c", "import sympy"], cwd="/", preexec_fn=drop,
+if r.returncode:
+    sys.stderr.write("a sandbox uid cannot import numpy with this interpreter\n")
+# `import sympy` alone succeeds on the hidden (0700) folder: Python reads a folder it cannot
+# enter as an empty namespace package. What must fail is reaching sympy's code.
+hidden = subprocess.run([sys.argv[1], "-I", "-B", "-c", "from sympy import Symbol"], cwd="/", preexec_fn=drop,
                         env={"PATH": "/usr/bin:/bin"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 if hidden.returncode == 0:
     sys.stderr.write("a sandbox uid can import sympy: site-packages is not restricted to numpy\n")

@@ -446,6 +446,7 @@ class BatchResult:
     jobs: int
     interrupted: bool = False
     out: Path | None = None
+    notes: list = field(default_factory=list)    # for the TA, said even with -q (e.g. the class list's matching)
 
 
 def load_state(out: Path, key: str) -> dict | None:
@@ -541,9 +542,10 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     from . import answers
     answers.ensure(rubric)     # the reference answers, once for the whole batch (its workers read them)
     layout, subs = discover(root, exclude=out)
+    notes = []
     if roster:
         from . import roster as roster_mod
-        log(roster_mod.summary(roster_mod.apply(subs, roster), lang))
+        notes.append(roster_mod.summary(roster_mod.apply(subs, roster), lang))
     for d in ("results", "state"):
         (out / d).mkdir(parents=True, exist_ok=True)
     fp = grader_fingerprint(lang)
@@ -579,7 +581,7 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     finally:
         bar.close()
     seconds = time.monotonic() - t0
-    return BatchResult(layout, subs, records, len(records) - resumed, resumed, seconds, jobs, interrupted, out)
+    return BatchResult(layout, subs, records, len(records) - resumed, resumed, seconds, jobs, interrupted, out, notes)
 
 
 def _cpu_count() -> int:
@@ -695,6 +697,7 @@ def write_outputs(result: BatchResult, rubric, lang: str, csv_dialect: str = "pl
     catalogue = analysis.load_catalogue()
     stats = analysis.analyze(records, rubric, lang, catalogue=catalogue)
     paths = gradebook.write_all(out, result.submissions, result.records, rubric, lang, csv_dialect, stats)
+    paths["notes"] = list(result.notes) + paths["notes"]
     table = analysis.text_table(stats, lang)
     (out / "analysis.txt").write_text(table + "\n", encoding="utf-8")
     names = {s.key: s.identity.get("name") or s.key for s in result.submissions}

@@ -159,6 +159,9 @@ def results_json(report: Report, rubric, lang: str, verdict=None) -> dict:
     return json.loads(stream.getvalue())
 
 
+PRINTED_SHOWN = 1000      # characters of what the student's code printed shown in the summary
+
+
 def summary_text(report: Report, lang: str, verdict=None, messages=None) -> str:
     """The whole submission's text: the feedback budget's line first (when there is a verdict),
     the total, notes on the file; what the code printed only for a diagnosed submission."""
@@ -177,8 +180,10 @@ def summary_text(report: Report, lang: str, verdict=None, messages=None) -> str:
         parts.append(("À revoir à la main par l'équipe enseignante : " if fr else
                       "To be reviewed by hand by the teaching team: ") + ", ".join(review))
     if report.student_output.strip() and (verdict is None or verdict.diagnosed):
-        parts.append(("Ce que votre code a affiché (tronqué) :\n" if fr else "What your code printed (truncated):\n")
-                     + pyerrors.warnings_text(report.student_output[:1000], lang))
+        cut = len(report.student_output) > PRINTED_SHOWN     # (the sandbox says so itself when it cut)
+        parts.append(("Ce que votre code a affiché%s :\n" % (" (tronqué)" if cut else "") if fr else
+                      "What your code printed%s:\n" % (" (truncated)" if cut else ""))
+                     + pyerrors.warnings_text(report.student_output[:PRINTED_SHOWN], lang))
     return "\n".join(parts)
 
 

@@ -148,6 +148,14 @@ def grade_submission(submission: Path, rubric: Rubric, lang: str | None = None, 
     return report
 
 
+# Why loading stopped (the sandbox's ChildFailure kinds), in the student's words.
+LOAD_FAILURES = {"timeout": {"fr": "délai dépassé", "en": "time limit exceeded"},
+                 "died": {"fr": "processus arrêté", "en": "process stopped"},
+                 "too_big": {"fr": "réponse trop volumineuse", "en": "answer too large"},
+                 "budget": {"fr": "temps total de correction épuisé", "en": "grading time budget used up"},
+                 "protocol": {"fr": "réponse illisible", "en": "unreadable answer"}}
+
+
 def _load_failed(rubric, lang, err) -> Report:
     etype, line = err.get("type", ""), err.get("line")
     fr = lang != "en"
@@ -161,10 +169,11 @@ def _load_failed(rubric, lang, err) -> Report:
                 if fr else "The file imports a module that is not available: %s. Only numpy and outils are.") % (
             err.get("message", ""))
     elif etype.startswith("Load:"):
+        kind = etype[5:]
         text = ("Le chargement du fichier n'a pas abouti (%s) : du code exécuté à l'import "
                 "(hors des fonctions) boucle ou plante." if fr else
                 "Loading the file did not finish (%s): code run at import (outside functions) loops or crashes."
-                ) % etype[5:]
+                ) % LOAD_FAILURES.get(kind, {}).get("fr" if fr else "en", kind)
     else:
         where = (" (ligne %s)" if fr else " (line %s)") % line if line else ""
         text = ("Le fichier échoue à l'import%s : %s" if fr else "The file fails on import%s: %s") % (

@@ -176,12 +176,12 @@ def totals_chart(stats: Stats, t: dict) -> str:
         h = ph * c / top
         parts.append(('<rect class="bar total" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
                       '<title>%s–%s' + t["colon"] + ' %d</title></rect>') % (
-                         L + i * bw + 1, T + ph - h, max(bw - 2, 1), h, COLORS["total"], i, min(i + 1, maxp), c))
+                         L + i * bw + 1, T + ph - h, max(bw - 2, 1), h, COLORS["total"], i, points_text(min(i + 1, maxp), stats.lang), c))
     step = 1 if nb <= 13 else (2 if nb <= 26 else 4)
     for i in range(0, nb, step):
         parts.append('<text x="%.1f" y="%d" font-size="10" text-anchor="middle" fill="%s">%d</text>' % (
             L + i * bw + bw / 2, T + ph + 14, COLORS["axis"], i))
-    _x_label(L + pw / 2, H - 6, t["x_total"].format(max=pts(maxp)), parts)
+    _x_label(L + pw / 2, H - 6, t["x_total"].format(max=points_text(maxp, stats.lang)), parts)
     if stats.totals:
         mean = sum(stats.totals) / len(stats.totals)
         x = L + (mean / max(maxp, 1)) * (pw - bw) + bw / 2
@@ -197,7 +197,7 @@ def _category(v: float, it) -> str:
     return "full" if v >= it.max_points - 1e-9 else ("zero" if v <= 1e-9 else "partial")
 
 
-def item_chart(it, t: dict) -> str:
+def item_chart(it, t: dict, lang: str = "fr") -> str:
     """Histogram of one item's scores (steps of 0.25 point) coloured by category. The vertical
     axis is 0–100 % of the assessed submissions for every item: heights compare across items."""
     W, H, L, R, T, B = 420, 200, 58, 8, 10, 40
@@ -227,14 +227,14 @@ def item_chart(it, t: dict) -> str:
             y -= h
             parts.append(('<rect class="bar %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
                           '<title>%s pts' + t["colon"] + ' %d (%s)</title></rect>') % (
-                             name, L + k * bw + 1, y, max(bw - 2, 1), h, COLORS[name], pts(v), n,
+                             name, L + k * bw + 1, y, max(bw - 2, 1), h, COLORS[name], points_text(v, lang), n,
                              _e(t["legend_zero"] if name == "zero" else t[name])))
     label_every = 1 if steps <= 9 else 4
     for k, v in enumerate(values):
         if k % label_every == 0 or k == steps - 1:
             parts.append('<text x="%.1f" y="%d" font-size="10" text-anchor="middle" fill="%s">%s</text>' % (
-                L + k * bw + bw / 2, T + ph + 13, COLORS["axis"], pts(v)))
-    _x_label(L + pw / 2, H - 6, t["x_item"].format(max=pts(it.max_points)), parts)
+                L + k * bw + bw / 2, T + ph + 13, COLORS["axis"], points_text(v, lang)))
+    _x_label(L + pw / 2, H - 6, t["x_item"].format(max=points_text(it.max_points, lang)), parts)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -291,7 +291,7 @@ def _item_body(it, t: dict, lang: str, names: dict) -> list:
         out.append('<p class="small">%s %s / %s (%s) · %s</p>' % (
             _e(t["mean"]), _e(decimal(it.mean, lang)), points_text(it.max_points, lang), pct(it.mean_share),
             _e(t["n"].format(n=it.n))))
-    out.append(item_chart(it, t))
+    out.append(item_chart(it, t, lang))
     out.append("</div><div>")
     if it.misconceptions:
         out.append('<h4>%s</h4><ul class="counts">' % _e(t["misc_head"].format(n=it.n)))
@@ -346,7 +346,8 @@ def render(stats: Stats, rubric, lang: str = "fr", names: dict | None = None, un
            '<section id="summary"><p>%s</p>' % _e(t["submissions"].format(n=stats.n_total, a=stats.n_assessed))]
     if s:
         out.append("<p>%s</p>" % _e(t["stats"].format(
-            mean=decimal(s["mean"], lang), median=pts(s["median"]), min=pts(s["min"]), max=pts(s["max"]),
+            mean=decimal(s["mean"], lang), median=points_text(s["median"], lang), min=points_text(s["min"], lang),
+            max=points_text(s["max"], lang),
             bonus=decimal(s["bonus_mean"], lang))))
     out.append("<p>%s%s %s</p>" % (_e(t["statuses"]), t["colon"], _e(status_counts(stats.statuses, lang))))
     if unassessed:
@@ -356,7 +357,7 @@ def render(stats: Stats, rubric, lang: str = "fr", names: dict | None = None, un
                 for key, word in unassessed)))
     out.append("</section>")
     out.append('<section id="totals"><h2>%s</h2><p class="note">%s</p>%s</section>' % (
-        _e(t["totals"]), _e(t["totals_note"].format(max=pts(stats.max_regular))), totals_chart(stats, t)))
+        _e(t["totals"]), _e(t["totals_note"].format(max=points_text(stats.max_regular, lang))), totals_chart(stats, t)))
     out.append('<section id="items"><h2>%s</h2>%s<details class="how"><summary>%s</summary><p class="note">%s</p>'
                '<p class="note">%s</p></details>' % (
                    _e(t["items"]), _legend(t), _e(t["how"]), _e(t["per_item_note"].format(a=stats.n_assessed)),

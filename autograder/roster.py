@@ -151,11 +151,11 @@ def summary(m: Matching, lang: str = "fr") -> str:
     text = ("liste d'étudiants : %d soumission(s) identifiée(s)" if fr else "class list: %d submission(s) identified") \
         % m.matched
     if m.unmatched:
-        text += ("; sans ligne correspondante : %s" if fr else "; no matching row: %s") % _few(m.unmatched)
+        text += (" ; sans ligne correspondante : %s" if fr else "; no matching row: %s") % _few(m.unmatched)
     if m.ambiguous:
-        text += ("; ambiguës (plusieurs lignes) : %s" if fr else "; ambiguous (several rows): %s") % _few(m.ambiguous)
+        text += (" ; ambiguës (plusieurs lignes) : %s" if fr else "; ambiguous (several rows): %s") % _few(m.ambiguous)
     if m.unused:
-        text += ("; %d ligne(s) sans soumission" if fr else "; %d row(s) without a submission") % m.unused
+        text += (" ; %d ligne(s) sans soumission" if fr else "; %d row(s) without a submission") % m.unused
     return text + "."
 
 

@@ -45,18 +45,21 @@ def _limits_table(lang: str) -> str:
 
 
 def _configs(item: str) -> tuple:
-    """(count, Markdown list "- $s = 2$, $k \\in \\{27, 28\\}$" per stride, constraints) of 3.c-e."""
+    """(count, Markdown list "- $s = 2$, $k \\in \\{27, 28\\}$" per stride, constraints, whether
+    some configuration's stride skips input pixels: s > d(k-1) + 1) of 3.c-e."""
     configs = conv.valid_configs(item)
     by_s = {}
     for k, s, _p, _d in configs:
         by_s.setdefault(s, []).append(k)
     lines = ["- $s = %d$, $k \\in \\{%s\\}$" % (s, ", ".join(map(str, ks))) for s, ks in sorted(by_s.items())]
     constraints = ", ".join("%s = %s" % kv for kv in conv.CONFIG_CONSTRAINTS[item].items())
-    return len(configs), "\n".join(lines), "$%s$" % constraints
+    skips = any(s > d * (k - 1) + 1 for k, s, _p, d in configs)
+    return len(configs), "\n".join(lines), "$%s$" % constraints, skips
 
 
-def values(item: str, lang: str) -> dict:
-    """The computed figures a text of this item may name as <<name>>."""
+def values(item: str, lang: str, texts: dict | None = None) -> dict:
+    """The computed figures a text of this item may name as <<name>> (texts: load_texts(), for
+    the sentences said only when the figures call for them)."""
     shapes = conv.q3a_shapes()
     out = {"q3a_1": _shape(shapes[0]), "q3a_2": _shape(shapes[1]), "q3a_3": _shape(shapes[2]),
            "q3a_total": str(conv.q3a_total()), "q3b_params": str(conv.q3b_params()),
@@ -64,8 +67,9 @@ def values(item: str, lang: str) -> dict:
            "lim_mse": "%g" % mlp.mse_grad_limit_wrong_side(1), "lim_ce": "%g" % mlp.ce_grad_limit_wrong_side(1),
            "limits_table": _limits_table(lang)}
     if item in ("3.c", "3.d", "3.e"):
-        out["count"], out["configs"], out["constraints"] = _configs(item[-1])
-        out["count"] = str(out["count"])
+        count, out["configs"], out["constraints"], skips = _configs(item[-1])
+        out["count"] = str(count)
+        out["skipping"] = (texts or load_texts())["skipping_pixels"][lang].strip("\n") if skips else ""
     return out
 
 
@@ -102,7 +106,7 @@ def entries(lang: str = "fr", items=None) -> list:
     true = statements(rubric)
     out = []
     for item in items or ITEMS:
-        text = _fill(texts["items"][item][lang], values(item, lang)).strip("\n")
+        text = _fill(texts["items"][item][lang], values(item, lang, texts)).strip("\n")
         if item in true:
             text += "\n\n" + _fill(texts["statements"][lang],
                                    {"function": STATEMENT_FUNCTIONS[item], "letters": true[item]})

@@ -38,12 +38,26 @@ import sys
 import traceback
 import warnings
 
+def numpy_howto():
+    """The command that installs numpy for THIS interpreter: where the system manages its Python
+    (PEP 668's EXTERNALLY-MANAGED: Debian 12, Ubuntu 23.04 and later), pip refuses to install
+    into it, so the system's package is named instead."""
+    import sysconfig
+    if os.name == "nt":
+        return "py -m pip install numpy"
+    managed = os.path.exists(os.path.join(sysconfig.get_path("stdlib") or "", "EXTERNALLY-MANAGED"))
+    if managed and sys.prefix == sys.base_prefix:
+        return "sudo apt install python3-numpy"
+    return "%s -m pip install numpy" % (sys.executable or "python3")
+
+
 try:
     import numpy as np
 except ImportError:
     sys.stdout.write(
-        "numpy n'est pas installé pour ce Python : installez-le (python3 -m pip install numpy), puis relancez.\n"
-        "numpy is not installed for this Python: install it (python3 -m pip install numpy), then run again.\n")
+        "numpy n'est pas installé pour ce Python (%s) : installez-le, puis relancez.\n"
+        "numpy is not installed for this Python (%s): install it, then run again.\n"
+        "    %s\n" % (sys.executable, sys.executable, numpy_howto()))
     sys.exit(2)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -560,15 +574,17 @@ def components(c, name, fixed, indices, approx, where, via):
 D, DH, M = 5, 4, 3
 
 
-def mlp_args(c=None):
+def mlp_args(c=None, layer=None):
     """Inputs of the Q2 checks: W1 (d_h × d) and x as the statement gives them, vectors of the
-    hidden layer (d_h neurons) and of the output layer (m neurons); with the checker c, also b1,
-    W2 and b2, built with the shapes YOU give in 2.a and 2.b (those shapes are questions: this
-    file states none of them)."""
+    hidden layer (d_h neurons) and of the output layer (m neurons); with the checker c, also the
+    parameters built with the shapes YOU give (those shapes are questions: this file states none
+    of them): layer "hidden", b1 (your 2.a); "output", W2 and b2 (your 2.b); None, all three.
+    A check of 2.a thus runs before 2.b is done, and the other way round."""
     a = {"W1": RNG.normal(size=(DH, D)), "x": col(D), "hs": RNG.uniform(0.1, 0.9, col(DH).shape),
          "ha": col(DH), "g": col(M), "gh": col(DH)}
-    if c is not None:
+    if c is not None and layer in (None, "hidden"):
         a["b1"] = RNG.normal(size=declared_shape(c, "q2a_dimension_b1", None))
+    if c is not None and layer in (None, "output"):
         a["W2"] = RNG.normal(size=declared_shape(c, "q2b_dimensions", "W2"))
         a["b2"] = RNG.normal(size=declared_shape(c, "q2b_dimensions", "b2"))
     return a
@@ -683,18 +699,19 @@ def items():
         return "q2a_dimension_b1 : un tuple d'entiers"
 
     def q2a(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "hidden")
         ha = vector(c.call("q2a_preactivation", a["W1"], a["b1"], a["x"]), DH, "q2a_preactivation")
         finite(ha, "q2a_preactivation")
         return "q2a_preactivation : vecteur de %s (d_h = %d)" % (shape_seen("q2a_preactivation"), DH)
 
     def q2a_j(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "hidden")
         for j in range(DH):
             as_float(c.call("q2a_preactivation_j", a["W1"], a["b1"], a["x"], j), "q2a_preactivation_j")
         ha = vector(c.call("q2a_preactivation", a["W1"], a["b1"], a["x"]), DH, "q2a_preactivation")
         for j in range(DH):
-            if not np.isclose(float(c.call("q2a_preactivation_j", a["W1"], a["b1"], a["x"], j)), ha[j, 0],
+            if not np.isclose(as_float(c.call("q2a_preactivation_j", a["W1"], a["b1"], a["x"], j),
+                                       "q2a_preactivation_j"), ha[j, 0],
                               rtol=RTOL, atol=ATOL):
                 raise Failed("q2a_preactivation_j(..., %d) diffère de la composante %d de votre q2a_preactivation"
                              % (j, j))
@@ -706,12 +723,12 @@ def items():
         return "q2a_sortie_cachee : un vecteur de h^s pour chaque h^a"
 
     def q2b(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "output")
         vector(c.call("q2b_activation_sortie", a["W2"], a["b2"], a["hs"]), M, "q2b_activation_sortie")
         return "q2b_activation_sortie : vecteur de %s (m = %d)" % (shape_seen("q2b_activation_sortie"), M)
 
     def q2b_k(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "output")
         vals = [as_float(c.call("q2b_activation_sortie_k", a["W2"], a["b2"], a["hs"], k), "q2b_activation_sortie_k")
                 for k in range(M)]
         oa = vector(c.call("q2b_activation_sortie", a["W2"], a["b2"], a["hs"]), M, "q2b_activation_sortie")
@@ -862,39 +879,39 @@ def items():
             a["hs"] if hs is None else hs)
 
     def q2j(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "output")
         return components(c, "q2j_derivee_W2_kj", (a["g"], a["hs"]), [(k, j) for k in range(M) for j in range(DH)],
                           lambda: fd_gradient(linear_form(a["g"], lambda W: forward_out(c, a)(W2=W)), a["W2"]),
                           VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2j_b(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "output")
         return components(c, "q2j_derivee_b2_k", (a["g"],), [(k,) for k in range(M)],
                           lambda: fd_gradient(linear_form(a["g"], lambda b: forward_out(c, a)(b2=b)), a["b2"]),
                           VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2k_W(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "output")
         got = matrix(c.call("q2k_gradient_W2", a["g"], a["hs"]), a["W2"].shape, "q2k_gradient_W2")
         agree(got, fd_gradient(linear_form(a["g"], lambda W: forward_out(c, a)(W2=W)), a["W2"]),
               "q2k_gradient_W2", VIA_OUT)
         return "q2k_gradient_W2 : une matrice qui concorde avec les différences finies (via votre q2b)"
 
     def q2k_b(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "output")
         got = vector(c.call("q2k_gradient_b2", a["g"]), M, "q2k_gradient_b2")
         agree(got, fd_gradient(linear_form(a["g"], lambda b: forward_out(c, a)(b2=b)), a["b2"]),
               "q2k_gradient_b2", VIA_OUT)
         return "q2k_gradient_b2 : " + shape_seen("q2k_gradient_b2") + ", concorde avec les différences finies (via votre q2b)"
 
     def q2l(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "output")
         return components(c, "q2l_derivee_hs_j", (a["g"], a["W2"]), [(j,) for j in range(DH)],
                           lambda: fd_gradient(linear_form(a["g"], lambda h: forward_out(c, a)(hs=h)), a["hs"]),
                           VIA_OUT, "via votre q2b_activation_sortie")
 
     def q2m(c):
-        a = mlp_args(c)
+        a = mlp_args(c, "output")
         got = vector(c.call("q2m_gradient_hs", a["g"], a["W2"]), DH, "q2m_gradient_hs")
         agree(got, fd_gradient(linear_form(a["g"], lambda h: forward_out(c, a)(hs=h)), a["hs"]),
               "q2m_gradient_hs", VIA_OUT)
@@ -983,7 +1000,8 @@ def items():
     x = symbol("x")
     S2C, S2A, S2B, S2D, S2G, S3A = ("2.c", "valeurs"), ("2.a", "hs"), ("2.b", "oa"), ("2.d", "perte"), \
         ("2.g", "valeurs"), ("3.a", "formule")
-    DIMS = [("2.a", "dimension_b1"), ("2.b", "dimensions")]      # mlp_args(c): b1, W2, b2 of YOUR shapes
+    B1, OUT = [("2.a", "dimension_b1")], [("2.b", "dimensions")]   # mlp_args(c, layer): YOUR shapes of b1; W2, b2
+    DIMS = B1 + OUT
     K = Check
     derivation = ("idee", "depart", "arrivee", "egalites")
     return [
@@ -1020,10 +1038,10 @@ def items():
          [K(q1l, ("x_egal_u", "cas_general"), uses=[S2C])]),
         ("2.a", "Couche cachée", ["q2a_dimension_b1", "q2a_preactivation", "q2a_preactivation_j",
                                   "q2a_sortie_cachee"],
-         [K(q2a_shapes, "dimension_b1"), K(q2a, "ha", uses=DIMS), K(q2a_j, "ha_j", uses=[("2.a", "ha")] + DIMS), K(q2a_hs, "hs")]),
+         [K(q2a_shapes, "dimension_b1"), K(q2a, "ha", uses=B1), K(q2a_j, "ha_j", uses=[("2.a", "ha")] + B1), K(q2a_hs, "hs")]),
         ("2.b", "Couche de sortie", ["q2b_dimensions", "q2b_activation_sortie", "q2b_activation_sortie_k"],
          [K(lambda c: shapes_dict(c, "q2b_dimensions", ["W2", "b2"], (D, DH, M)), "dimensions"),
-          K(q2b, "oa", uses=DIMS), K(q2b_k, "oa_k", uses=[S2B] + DIMS)]),
+          K(q2b, "oa", uses=OUT), K(q2b_k, "oa_k", uses=[S2B] + OUT)]),
         ("2.c", "Softmax de sortie", ["q2c_softmax", "q2c_pourquoi"],
          [K(q2c, "valeurs"), K(q2c_stable, "probabilites", same=True),
           K(lambda c: statements(c, "q2c_pourquoi"), "pourquoi")]),
@@ -1043,14 +1061,14 @@ def items():
          [K(q2i_k, ("k_different_de_y", "k_egal_y"), uses=[S2G]), K(q2i_vec, "vecteur", uses=[S2G]),
           K(exact("q2i_derivee_oa_k", column("oa", 4), 1, 2), ("k_different_de_y", "k_egal_y"))]),
         ("2.j", "Dérivées par rapport à W2_kj et b2_k", ["q2j_derivee_W2_kj", "q2j_derivee_b2_k"],
-         [K(q2j, "W2_kj", uses=[S2B] + DIMS), K(q2j_b, "b2_k", uses=[S2B] + DIMS)]),
+         [K(q2j, "W2_kj", uses=[S2B] + OUT), K(q2j_b, "b2_k", uses=[S2B] + OUT)]),
         ("2.k", "Gradients de W2 et b2", ["q2k_gradient_W2", "q2k_gradient_b2", "q2k_dimensions"],
-         [K(q2k_W, "W2", uses=[S2B] + DIMS), K(q2k_b, "b2", uses=[S2B] + DIMS),
+         [K(q2k_W, "W2", uses=[S2B] + OUT), K(q2k_b, "b2", uses=[S2B] + OUT),
           K(lambda c: shapes_dict(c, "q2k_dimensions", ["grad_oa", "hs", "grad_W2", "grad_b2"], (D, DH, M)),
             "dimensions")]),
-        ("2.l", "Dérivée par rapport à h^s_j", ["q2l_derivee_hs_j"], [K(q2l, "hs_j", uses=[S2B] + DIMS)]),
+        ("2.l", "Dérivée par rapport à h^s_j", ["q2l_derivee_hs_j"], [K(q2l, "hs_j", uses=[S2B] + OUT)]),
         ("2.m", "Gradient par rapport à h^s", ["q2m_gradient_hs", "q2m_dimensions"],
-         [K(q2m, "hs", uses=[S2B] + DIMS),
+         [K(q2m, "hs", uses=[S2B] + OUT),
           K(lambda c: shapes_dict(c, "q2m_dimensions", ["W2", "grad_oa", "grad_hs"], (D, DH, M)), "dimensions")]),
         ("2.n", "σ' et dérivée par rapport à h^a_j", ["q2n_derivee_sigma", "q2n_derivee_ha_j"],
          [K(lambda c: scalar_function(c, "q2n_derivee_sigma"), "sigma_prime"),
@@ -1217,7 +1235,8 @@ def run(path, out=None, record=None):
             module = load_student(path, text)
     except Exception as exc:
         say("[ÉCHEC]  le fichier ne se charge pas : %s" % load_error(exc, path))
-        say("         The file does not load: fix this first.")
+        say("         Corrigez d'abord cette erreur : tant que le fichier ne se charge pas, rien d'autre n'est vérifié. "
+            "(The file does not load: fix this first.)")
         say("")
         say(NOT_A_GRADE)
         record.append({"item": None, "status": "load_error", "text": load_error(exc, path)})

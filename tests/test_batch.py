@@ -336,7 +336,11 @@ def test_plain_folder_gradescope_csv_needs_a_roster(plain, rubric, tmp_path):
     subs = [dataclasses.replace(s, identity=dict(s.identity)) for s in result.submissions]
     matching = roster.apply(subs, students)
     assert matching.matched == 2 and matching.unused == 1 and "carol" in matching.unmatched
-    assert "2 soumission(s) identifiée(s)" in roster.summary(matching)
+    assert "2 soumission(s) identifiée(s) ; sans ligne correspondante : carol" in roster.summary(matching)
+    (tmp_path / "vide").mkdir()       # the matching is a note for the TA, said even with -q: in batch.json
+    alone = batch.run_batch(tmp_path / "vide", tmp_path / "vide-out", jobs=1, progress=False, roster=students)
+    assert batch.write_outputs(alone, rubric, "fr")["notes"][0] == (
+        "liste d'étudiants : 0 soumission(s) identifiée(s) ; 3 ligne(s) sans soumission.")
     ident = {s.key: s.identity for s in subs}
     assert ident["alice"] == {"name": "Alice Martin", "sid": "20240001", "email": "alice.martin@umontreal.ca"}
     assert ident["bob"]["sid"] == "20240002"
@@ -621,6 +625,19 @@ def test_kinds_of_difference_and_discrimination(rubric):
     assert "20 % (1 sur 5) : Valeurs du gradient — votre résultat a le signe opposé" in flat
     page = html_report.render(stats, rubric, "fr", {"s0": "Zoé Côté"})
     assert 'href="feedback/s0.html#item-1.f">Zoé Côté</a>' in page and "faux seulement pour x &gt; 0" in page
+
+
+def test_report_numbers_in_the_reports_language(rubric):
+    """A French report writes every number with a decimal comma (the summary's median, min and
+    max, the item charts' axes and bars), an English one with a point."""
+    recs = _synthetic(rubric, n=2)
+    for rec, total, pts_2k in zip(recs, (40.25, 44.5), (0.25, 0.5)):
+        rec["regular"] = total
+        rec["items"]["2.k"]["points"] = pts_2k
+    for lang, summary, tick, bar in (("fr", "médiane 40,25, min 0, max 44,5", ">0,25<", ">0,5 pts"),
+                                     ("en", "median 40.25, min 0, max 44.5", ">0.25<", ">0.5 pts")):
+        page = html_report.render(analysis.analyze(recs, rubric, lang, catalogue={}), rubric, lang)
+        assert summary in page and tick in page and bar in page, lang       # (the no-file submission: 0)
 
 
 def test_analysis_without_catalogue_or_misconceptions(rubric, tmp_path):

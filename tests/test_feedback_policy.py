@@ -54,6 +54,14 @@ def test_numpy_warnings_lose_the_graders_paths():
     assert "débordement" in text and "devoir3.py, ligne 97" in text and "return x / valeur_absolue(x)" in text
 
 
+def test_printed_output_said_truncated_only_when_it_is():
+    from autograder.grading import Report
+    short = feedback.summary_text(Report([], "graded", student_output="bonjour\n"), "fr")
+    long = feedback.summary_text(Report([], "graded", student_output="x" * (feedback.PRINTED_SHOWN + 1)), "fr")
+    assert "Ce que votre code a affiché :\nbonjour" in short and "tronqué" not in short
+    assert "Ce que votre code a affiché (tronqué) :" in long
+
+
 @pytest.fixture(scope="module")
 def typical(typical_report):
     return typical_report

@@ -19,7 +19,7 @@ from conftest import REPO, TEMPLATE
 EXPECTED = ["devoir3/devoir3.py", "devoir3/outils.py", "devoir3/autoverification.py",
             "devoir3/LISEZMOI.md", "devoir3/README.md"]
 STDLIB_AND_NUMPY = {"ast", "contextlib", "importlib", "importlib.util", "inspect", "linecache", "numbers", "os",
-                    "re", "signal", "sys", "traceback", "warnings", "numpy", "outils"}
+                    "re", "signal", "sys", "sysconfig", "traceback", "warnings", "numpy", "outils"}
 
 
 @pytest.fixture(scope="module")

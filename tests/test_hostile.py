@@ -422,7 +422,7 @@ def test_every_function_hanging_still_ends_quickly(flows, rubric):
 def test_infinite_loop_at_import_is_named(flows, rubric):
     flow = flows.flow("boucle_import")
     assert_sound(flow, rubric, 0, HANG_SECONDS)
-    assert "boucle ou plante" in flow.data["output"]
+    assert "boucle ou plante" in flow.data["output"] and "(délai dépassé)" in flow.data["output"]
 
 
 def test_slow_import_and_a_hanging_function(flows, rubric):

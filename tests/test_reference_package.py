@@ -85,6 +85,8 @@ def test_answer_key_covers_every_item_as_markdown_with_latex(lang):
     by_item = {e["item"]: e["text"] for e in entries}
     assert "15488" in by_item["3.a"] and "65536" in by_item["3.b"]
     assert r"$s = 2$, $k \in \{27, 28\}$" in by_item["3.e"]
+    skip = r"$s > d(k-1) + 1$"            # said where some configuration skips pixels: not in 3.e
+    assert skip in by_item["3.c"] and skip in by_item["3.d"] and skip not in by_item["3.e"]
     assert r"\operatorname{onehot}_m(y)" in by_item["2.i"]
     assert "A, B, E" in by_item["2.c"] and "A, C, G" in by_item["2.h"]     # from the rubric
 

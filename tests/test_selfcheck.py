@@ -163,9 +163,30 @@ def test_one_fault_is_counted_once(tmp_path):
     assert rc == 1 and len(lines) == 1 and "1 échec(s)" in out, out
 
 
+def test_same_verdicts_whatever_the_students_machine_has(tmp_path, monkeypatch):
+    """What a student's machine has must not change what the self-check says: scipy installed
+    there is still unavailable (as at grading); a number given as a (1,) array is read as the
+    grader reads it, also where numpy >= 2.4 refuses float() of it (played here by turning
+    numpy 2.2's DeprecationWarning into an error); 2.a is checked before 2.b is done."""
+    (tmp_path / "site" / "scipy").mkdir(parents=True)
+    (tmp_path / "site" / "scipy" / "__init__.py").write_text("from numpy import sign  # noqa\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
+    text = TEMPLATE.read_text(encoding="utf-8").replace("import numpy as np\n", "import numpy as np\nimport scipy\n", 1)
+    text = replace_function(text, "q1a_signe", "    return scipy.sign(x)")
+    text = replace_function(text, "q2a_dimension_b1", "    return (d_h, 1)")
+    text = replace_function(text, "q2a_preactivation", "    return W1 @ x + b1")
+    text = replace_function(text, "q2a_preactivation_j", "    return W1[j] @ x + b1[j]")
+    rc, out = run_self_check(tmp_path / "etu", text, python=(sys.executable, "-W", "error::DeprecationWarning"))
+    assert "Traceback" not in out and "[NOTE]   le module « scipy » n'est pas disponible" in out, out
+    assert re.search(r"\[ÉCHEC\] +q1a_signe a levé ModuleNotFoundError", out), out
+    q2a = out[out.index("2.a  "):out.index("2.b  ")]
+    assert "q2a_preactivation_j : des nombres, égaux aux composantes" in q2a and "non vérifié" not in q2a, out
+
+
 def test_without_numpy_a_clear_message(tmp_path):
     rc, out = run_self_check(tmp_path / "etu", FULL_TEXT, python=(sys.executable, "-S", "-I"))
     assert rc == 2 and "numpy n'est pas installé" in out and "Traceback" not in out, out
+    assert sys.executable in out and re.search(r"\n    (\S+ -m pip|sudo apt) install (python3-)?numpy\n", out), out
 
 
 def test_handout_and_template_say_python3():
