@@ -87,6 +87,13 @@ def load_catalogue(path: Path = CATALOGUE) -> dict:
     return {str(e["id"]): e for e in raw if isinstance(e, dict) and e.get("id") is not None}
 
 
+def _why(entry, lang_key: str) -> str:
+    """An entry's note for the instructors in the report's language: its `why: {fr, en}`
+    ("" when it has none)."""
+    why = (entry or {}).get("why")
+    return " ".join(str(why.get(lang_key) or "").split()) if isinstance(why, dict) else ""
+
+
 @dataclass
 class CheckStats:
     id: str
@@ -116,7 +123,7 @@ class Misconception:
     text: str                        # the catalogue's text (the instructors' one, in full)
     count: int                       # assessed submissions diagnosed with it
     share: float                     # of the item's assessed submissions
-    why: str = ""                    # the catalogue's note for the instructors
+    why: str = ""                    # the catalogue's note for the instructors, in the report's language
 
 
 @dataclass
@@ -279,7 +286,7 @@ def analyze(records: list, rubric, lang: str = "fr", catalogue: dict | None = No
         st.worst = max(failing, key=lambda c: (c.failed, -st.checks.index(c))) if failing else None
         st.misconceptions = [
             Misconception(mid, " ".join(str((catalogue.get(mid) or {}).get(lang_key) or mid).split()), k, k / st.n,
-                          " ".join(str((catalogue.get(mid) or {}).get("why") or "").split()))
+                          _why(catalogue.get(mid), lang_key))
             for mid, k in sorted(diagnosed.items(), key=lambda kv: (-kv[1], kv[0]))]
         order_of = {c.id: i for i, c in enumerate(item.checks)}
         st.differences = [Difference(checks[cid].name, tag, difference_label(tag, rubric, lang), k, k / st.n)

@@ -447,6 +447,7 @@ class BatchResult:
     interrupted: bool = False
     out: Path | None = None
     notes: list = field(default_factory=list)    # for the TA, said even with -q (e.g. the class list's matching)
+    roster: bool = False                         # a class list (--roster) named the submissions
 
 
 def load_state(out: Path, key: str) -> dict | None:
@@ -543,7 +544,7 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     answers.ensure(rubric)     # the reference answers, once for the whole batch (its workers read them)
     layout, subs = discover(root, exclude=out)
     notes = []
-    if roster:
+    if roster is not None:          # even an empty list: the TA asked for it, the note says what it matched
         from . import roster as roster_mod
         notes.append(roster_mod.summary(roster_mod.apply(subs, roster), lang))
     for d in ("results", "state"):
@@ -581,7 +582,8 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     finally:
         bar.close()
     seconds = time.monotonic() - t0
-    return BatchResult(layout, subs, records, len(records) - resumed, resumed, seconds, jobs, interrupted, out, notes)
+    return BatchResult(layout, subs, records, len(records) - resumed, resumed, seconds, jobs, interrupted, out, notes,
+                       roster=roster is not None)
 
 
 def _cpu_count() -> int:
@@ -696,7 +698,8 @@ def write_outputs(result: BatchResult, rubric, lang: str, csv_dialect: str = "pl
     records = [result.records[s.key] for s in result.submissions if s.key in result.records]
     catalogue = analysis.load_catalogue()
     stats = analysis.analyze(records, rubric, lang, catalogue=catalogue)
-    paths = gradebook.write_all(out, result.submissions, result.records, rubric, lang, csv_dialect, stats)
+    paths = gradebook.write_all(out, result.submissions, result.records, rubric, lang, csv_dialect, stats,
+                                roster=result.roster)
     paths["notes"] = list(result.notes) + paths["notes"]
     table = analysis.text_table(stats, lang)
     (out / "analysis.txt").write_text(table + "\n", encoding="utf-8")

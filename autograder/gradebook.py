@@ -245,10 +245,10 @@ def write_gradescope_csv(path: Path, submissions: list, records: dict) -> None:
 
 
 def write_all(out: Path, submissions: list, records: dict, rubric, lang: str, dialect: str = "plain",
-              stats=None) -> dict:
+              stats=None, roster: bool = False) -> dict:
     """gradebook.csv, gradebook.xlsx and gradescope.csv in out; their paths, and under "notes"
     what the TA should know about gradescope.csv (not written when no submission has an email
-    or a student number: a plain folder without --roster)."""
+    or a student number: a plain folder without --roster, or whose --roster matched nothing)."""
     head, body = header(rubric, lang), rows(submissions, records, rubric, lang)
     paths = {"gradebook": out / "gradebook.csv", "xlsx": out / "gradebook.xlsx", "gradescope": out / "gradescope.csv"}
     write_csv(paths["gradebook"], head, body, dialect)
@@ -259,7 +259,7 @@ def write_all(out: Path, submissions: list, records: dict, rubric, lang: str, di
     if not identified:
         paths["gradescope"].unlink(missing_ok=True)
         paths["gradescope"] = None
-        notes.append(MISSING_IDENTITIES["en" if lang == "en" else "fr"])
+        notes.append((ROSTER_MATCHED_NOTHING if roster else MISSING_IDENTITIES)["en" if lang == "en" else "fr"])
     else:
         write_gradescope_csv(paths["gradescope"], submissions, records)
         anonymous = sorted({r[0] for r in up if not (r[1] or r[2])})
@@ -277,6 +277,14 @@ MISSING_IDENTITIES = {
     "en": "gradescope.csv is not written: no submission has an email or a student number (a plain folder, without "
           "Gradescope's export and its submission_metadata.yml). To write it, give the class list: "
           "--roster list.csv (see docs/ta.md).",
+}
+ROSTER_MATCHED_NOTHING = {
+    "fr": "gradescope.csv n'est pas écrit : la liste d'étudiants (--roster) n'a identifié aucune soumission. "
+          "Chaque dossier ou fichier de soumission (sans .py) doit y figurer tel quel dans une colonne : "
+          "soumission, matricule, courriel (ou sa partie avant @) ou nom (voir docs/ta.md).",
+    "en": "gradescope.csv is not written: the class list (--roster) identified no submission. Each "
+          "submission's folder or file name (without .py) must appear in it as is, in one column: "
+          "submission, student number, email (or its part before @) or name (see docs/ta.md).",
 }
 UNIDENTIFIED = {
     "fr": "gradescope.csv : {k} soumission(s) sans courriel ni matricule, absentes du fichier : {names}.",

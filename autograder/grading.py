@@ -148,36 +148,24 @@ def grade_submission(submission: Path, rubric: Rubric, lang: str | None = None, 
     return report
 
 
-# Why loading stopped (the sandbox's ChildFailure kinds), in the student's words.
-LOAD_FAILURES = {"timeout": {"fr": "délai dépassé", "en": "time limit exceeded"},
-                 "died": {"fr": "processus arrêté", "en": "process stopped"},
-                 "too_big": {"fr": "réponse trop volumineuse", "en": "answer too large"},
-                 "budget": {"fr": "temps total de correction épuisé", "en": "grading time budget used up"},
-                 "protocol": {"fr": "réponse illisible", "en": "unreadable answer"}}
-
-
 def _load_failed(rubric, lang, err) -> Report:
+    """Every item at 0, and why the file did not load (the rubric's load_* messages)."""
     etype, line = err.get("type", ""), err.get("line")
-    fr = lang != "en"
     if etype in ("SyntaxError", "IndentationError", "TabError"):
-        text = ("Erreur de syntaxe ligne %s : %s" if fr else "Syntax error at line %s: %s") % (
-            line, pyerrors.explained(etype, err.get("message", ""), lang))
+        text = _msg(rubric, lang, "load_syntax", line=line,
+                    message=pyerrors.explained(etype, err.get("message", ""), lang))
         if err.get("text"):
             text += "\n    " + str(err["text"])[:200]
     elif etype == "ModuleNotFoundError":
-        text = ("Le fichier importe un module introuvable : %s. Seuls numpy et outils sont disponibles."
-                if fr else "The file imports a module that is not available: %s. Only numpy and outils are.") % (
-            err.get("message", ""))
+        text = _msg(rubric, lang, "load_module", message=err.get("message", ""))
     elif etype.startswith("Load:"):
-        kind = etype[5:]
-        text = ("Le chargement du fichier n'a pas abouti (%s) : du code exécuté à l'import "
-                "(hors des fonctions) boucle ou plante." if fr else
-                "Loading the file did not finish (%s): code run at import (outside functions) loops or crashes."
-                ) % LOAD_FAILURES.get(kind, {}).get("fr" if fr else "en", kind)
+        kind = etype[5:]          # the sandbox's ChildFailure kind; an unknown one is shown as is
+        said = rubric.messages.get("load_kind_" + kind)
+        text = _msg(rubric, lang, "load_stopped", kind=said(lang) if said else kind)
     else:
-        where = (" (ligne %s)" if fr else " (line %s)") % line if line else ""
-        text = ("Le fichier échoue à l'import%s : %s" if fr else "The file fails on import%s: %s") % (
-            where, pyerrors.explained(etype, err.get("message", ""), lang))
+        where = _msg(rubric, lang, "load_line", line=line) if line else ""
+        text = _msg(rubric, lang, "load_import", where=where,
+                    message=pyerrors.explained(etype, err.get("message", ""), lang))
     items = []
     for item in rubric.items:
         it = ItemOutcome(item.id, item.title(lang), 0.0, item.points, item.bonus, item.visibility,

@@ -8,8 +8,9 @@ loses (the items that must lose points), fr/en (the diagnosis: names the misconc
 never the answer; the instructors' text, in the batch report), student (what a student
 reads instead: {fr, en} saying what to review rather than which edit to make, or false when
 the item is graded together and no diagnosis may say which part is wrong; default fr/en),
-why (for the instructors), diagnose (false when the mistake cannot be told from the answer's
-values, e.g. a right value written in a form the item forbids).
+why ({fr, en}: the instructors' note, in the batch report's language), diagnose (false when
+the mistake cannot be told from the answer's values, e.g. a right value written in a form the
+item forbids).
 
 How a diagnosis is made: autograder/diagnosis.py.
 """
@@ -40,12 +41,16 @@ class Misconception:
     loses: frozenset
     fr: str
     en: str
-    why: str = ""
+    why: tuple = ("", "")    # (fr, en): the instructors' note
     diagnose: bool = True
     student: object = None    # None: fr/en; False: instructors only; else (fr, en)
 
     def text(self, lang: str) -> str:
         return self.en if lang == "en" else self.fr
+
+    def why_text(self, lang: str) -> str:
+        """The instructors' note on why the mistake is worth keeping ("" when none)."""
+        return self.why[1] if lang == "en" else self.why[0]
 
     def student_text(self, lang: str) -> str:
         """The diagnosis a student reads ("" for instructors only)."""
@@ -81,8 +86,11 @@ def load(path: str | None = None) -> tuple:
             student = (student["fr"].strip(), student["en"].strip())
         elif student is not None and student is not False:
             raise ValueError("misconceptions.yaml: %r: student must be {fr, en} or false" % e["id"])
+        why = e.get("why") or {"fr": "", "en": ""}
+        if not (isinstance(why, dict) and isinstance(why.get("fr"), str) and isinstance(why.get("en"), str)):
+            raise ValueError("misconceptions.yaml: %r: why must be {fr, en}" % e["id"])
         out.append(Misconception(str(e["id"]), str(e["item"]), e["function"], change, loses,
-                                 e["fr"].strip(), e["en"].strip(), str(e.get("why", "")).strip(),
+                                 e["fr"].strip(), e["en"].strip(), (why["fr"].strip(), why["en"].strip()),
                                  bool(e.get("diagnose", True)), student))
     return tuple(out)
 

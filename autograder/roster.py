@@ -148,8 +148,11 @@ def apply(submissions: list, students: list) -> Matching:
 def summary(m: Matching, lang: str = "fr") -> str:
     """One line for the batch's output."""
     fr = lang != "en"
-    text = ("liste d'étudiants : %d soumission(s) identifiée(s)" if fr else "class list: %d submission(s) identified") \
-        % m.matched
+    if m.matched == 0 and (m.unmatched or m.ambiguous):
+        text = (NOTHING_MATCHED["fr"] if fr else NOTHING_MATCHED["en"])
+    else:
+        text = ("liste d'étudiants : %d soumission(s) identifiée(s)" if fr else
+                "class list: %d submission(s) identified") % m.matched
     if m.unmatched:
         text += (" ; sans ligne correspondante : %s" if fr else "; no matching row: %s") % _few(m.unmatched)
     if m.ambiguous:
@@ -157,6 +160,14 @@ def summary(m: Matching, lang: str = "fr") -> str:
     if m.unused:
         text += (" ; %d ligne(s) sans soumission" if fr else "; %d row(s) without a submission") % m.unused
     return text + "."
+
+
+NOTHING_MATCHED = {
+    "fr": "liste d'étudiants : aucune soumission identifiée (aucun nom de dossier ou de fichier n'y figure "
+          "comme soumission, matricule, courriel, partie du courriel avant @ ou nom)",
+    "en": "class list: no submission identified (no folder or file name appears in it as a submission, "
+          "student number, email, part of the email before @ or name)",
+}
 
 
 def _few(names: list, n: int = 10) -> str:

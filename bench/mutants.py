@@ -59,7 +59,7 @@ def _catalogue() -> list:
     """The mutants: every entry of autograder/misconceptions.yaml (the catalogue that also drives
     the diagnosis students read), as an edit of one function with the items it must cost."""
     from autograder import misconceptions
-    return [Edit(m.id, ((m.function, m.change),), m.loses, m.why) for m in misconceptions.load()]
+    return [Edit(m.id, ((m.function, m.change),), m.loses, m.why_text("en")) for m in misconceptions.load()]
 
 
 MUTANTS = _catalogue()

@@ -137,6 +137,7 @@ class Checker:
         self.printed = printed or Captured()
         self.not_done = set()
         self.ran = set()          # functions that returned at least once
+        self.called = []          # functions called by the check under way (reset by each check)
         self.too_long = set()     # functions that timed out: not called again, as in the grader
 
     def call(self, name, *args):
@@ -152,6 +153,7 @@ class Checker:
         return self._run(name, lambda fn: trace(fn, lambda: [fresh(a) for a in args]))
 
     def _run(self, name, invoke):
+        self.called.append(name)
         fn = getattr(self.m, name, None)
         if not callable(fn):
             raise Missing(name)
@@ -187,6 +189,40 @@ class Checker:
             if os.path.abspath(frame.filename) == self.path:
                 line = frame.lineno
         return line
+
+
+def checked_functions(check, functions, called):
+    """The item's functions a check verifies (to name them when a function of another item it
+    relies on is not done yet): those it called, else those its code names, else all."""
+    named = [f for f in functions if f in called]
+    if not named:
+        strings = _strings_of(check.run)
+        named = [f for f in functions if f in strings]
+    return named or list(functions)
+
+
+def _strings_of(fn, depth=2) -> set:
+    """The string constants of a function's code (nested code too) and of its closure."""
+    out, codes = set(), [getattr(fn, "__code__", None)]
+    while codes:
+        code = codes.pop()
+        if code is None:
+            continue
+        for k in code.co_consts:
+            if isinstance(k, str):
+                out.add(k)
+            elif hasattr(k, "co_consts"):
+                codes.append(k)
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            v = cell.cell_contents
+        except ValueError:            # an empty cell
+            continue
+        if isinstance(v, str):
+            out.add(v)
+        elif callable(v) and depth:
+            out |= _strings_of(v, depth - 1)
+    return out
 
 
 def _stuck(name):
@@ -1260,6 +1296,7 @@ def run(path, out=None, record=None):
         todo_here = []
         for check in checks:
             status = "fail"
+            c.called = []
             try:
                 text = check.run(c)
                 say("     [OK]      %s" % text)
@@ -1272,7 +1309,9 @@ def run(path, out=None, record=None):
                         todo_here.append(e.name)
                         say("     [À FAIRE] %s" % text)
                 else:
-                    status, text = "skipped", "non vérifié : utilise %s, pas encore implémentée" % e.name
+                    concerned = checked_functions(check, functions, c.called)
+                    status, text = "skipped", "%s non vérifiée%s : sa vérification utilise votre %s, pas encore " \
+                        "implémentée" % (", ".join(concerned), "s" if len(concerned) > 1 else "", e.name)
                     say("     [--]      %s" % text)
             except Missing as e:
                 status, text = "missing", "la fonction %s n'existe pas dans le fichier (nom modifié ?)" % e.name

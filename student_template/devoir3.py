@@ -8,7 +8,8 @@ CE SEUL FICHIER, nommé `devoir3.py`, sur Gradescope.
 Conventions (lisez-les ! / read them!)
 - Écrivez les formules avec les fonctions de `outils` (exp, log, sigma,
   indicatrice, diag, ...) : elles marchent sur des nombres, des tableaux numpy et
-  sur les symboles du correcteur. Pas de `if` sur x : utilisez indicatrice(x > 0).
+  sur les symboles du correcteur. Un `if` sur x est permis (le correcteur suit
+  ses deux branches), tout comme indicatrice(x > 0).
   Les fonctions élémentaires de numpy et de math (np.exp, np.log1p, np.logaddexp,
   math.log, ...) se lisent aussi, comme vos propres sigma, softplus ou softmax
   si elles calculent la même chose. Seuls numpy et outils sont disponibles.
@@ -22,6 +23,10 @@ Conventions (lisez-les ! / read them!)
   nombres (à traiter élément par élément), soit un symbole.
 - Dimensions : d = entrée, d_h = couche cachée, m = classes. Une forme se donne
   comme un tuple, p. ex. (d, 1) pour x ; un vecteur peut aussi s'écrire (d,).
+- Là où la docstring dit « formule exacte » (dérivées, gradients, jacobienne),
+  la réponse est la formule obtenue en dérivant, pas une approximation
+  numérique : un quotient différentiel (f(x + h) − f(x − h)) / 2h, quel que
+  soit h, y est compté faux. (There, the exact formula, not an approximation.)
 - Une dérivation (1.d, 1.e, 1.i, 1.j) est une preuve : une liste d'expressions dont
   chacune égale la suivante, et dont les étapes intermédiaires sont de vraies
   réécritures. Répéter une expression, lui ajouter + 0, × 1 ou log(exp(…)), ou
@@ -53,7 +58,8 @@ def q1a_signe(x):
 def q1b_derivee_relu(x):
     """(b) rect'(x), la dérivée de ReLU. En x = 0 : toute valeur de [0, 1] est acceptée.
 
-    (Derivative of ReLU; at 0 any value in [0, 1] is accepted.)
+    Formule exacte (la dérivée écrite), pas une approximation numérique.
+    (Derivative of ReLU, exact formula; at 0 any value in [0, 1] is accepted.)
     """
     raise NotImplementedError
 
@@ -61,7 +67,8 @@ def q1b_derivee_relu(x):
 def q1c_derivee_sigmoide(x):
     """(c) σ'(x) écrite en utilisant SEULEMENT la fonction sigma (appliquée à x ou -x).
 
-    (σ'(x) written using only σ.)
+    Formule exacte (la dérivée écrite), pas une approximation numérique.
+    (σ'(x) written using only σ: the exact formula.)
     """
     raise NotImplementedError
 
@@ -100,7 +107,8 @@ def q1g_gradient_l1(x):
     """(g) Gradient de ||x||_1 ; x est un vecteur colonne (n, 1).
 
     Pour une composante nulle, toute valeur de [-1, 1] est acceptée (sous-gradient).
-    (Gradient of the L1 norm; any value in [-1, 1] where a component is 0.)
+    Formule exacte (le gradient écrit), pas une approximation numérique.
+    (Gradient of the L1 norm, exact formula; any value in [-1, 1] where a component is 0.)
     """
     raise NotImplementedError
 
@@ -147,7 +155,8 @@ def q1k_jacobienne_softmax(S):
     """(k) La jacobienne ∂S(x)/∂x (n × n) en fonction du vecteur S = S(x) de forme (n, 1).
 
     Vous devez utiliser la fonction diag : celle d'outils, ou son équivalent numpy
-    (np.diagflat, ou np.diag d'un vecteur 1-D). (Jacobian of softmax from S, using diag.)
+    (np.diagflat, ou np.diag d'un vecteur 1-D). Formule exacte (la jacobienne écrite),
+    pas une approximation numérique. (Jacobian of softmax from S, using diag: exact formula.)
     """
     raise NotImplementedError
 
@@ -250,7 +259,10 @@ def q2d_perte_mse(oa, y):
 
 
 def q2d_derivee_mse(oa, y):
-    """(d) ∂L_MSE(σ(o^a), y)/∂o^a."""
+    """(d) ∂L_MSE(σ(o^a), y)/∂o^a.
+
+    Formule exacte (la dérivée écrite), pas une approximation numérique.
+    """
     raise NotImplementedError
 
 
@@ -260,7 +272,10 @@ def q2e_perte_ce(oa, y):
 
 
 def q2e_derivee_ce(oa, y):
-    """(e, bonus) ∂L_CE(σ(o^a), y)/∂o^a."""
+    """(e, bonus) ∂L_CE(σ(o^a), y)/∂o^a.
+
+    Formule exacte (la dérivée écrite), pas une approximation numérique.
+    """
     raise NotImplementedError
 
 
@@ -331,7 +346,10 @@ def q2h_probleme():
 
 
 def q2i_derivee_oa_k(oa, y, k):
-    """(i) ∂L/∂o^a_k (un nombre), pour k ≠ y et pour k = y."""
+    """(i) ∂L/∂o^a_k (un nombre), pour k ≠ y et pour k = y.
+
+    Formule exacte (la dérivée écrite), pas une approximation numérique.
+    """
     raise NotImplementedError
 
 
@@ -385,17 +403,25 @@ def q2m_dimensions(d, d_h, m):
 
 
 def q2n_derivee_sigma(z):
-    """(n) σ'(z), sous la forme de votre choix."""
+    """(n) σ'(z), sous la forme de votre choix.
+
+    Formule exacte (la dérivée écrite), pas une approximation numérique.
+    """
     raise NotImplementedError
 
 
 def q2n_derivee_ha_j(grad_hs, ha, j):
-    """(n) ∂L/∂h^a_j en fonction de grad_hs = ∂L/∂h^s et de h^a (des vecteurs colonnes)."""
+    """(n) ∂L/∂h^a_j en fonction de grad_hs = ∂L/∂h^s et de h^a (des vecteurs colonnes).
+
+    Formule exacte (la dérivée écrite), pas une approximation numérique.
+    """
     raise NotImplementedError
 
 
 def q2o_gradient_ha(grad_hs, ha):
-    """(o) ∂L/∂h^a, un vecteur (seule la valeur est notée, quelle que soit l'écriture)."""
+    """(o) ∂L/∂h^a, un vecteur : toute écriture de la formule exacte (le gradient écrit) est
+    acceptée ; une approximation numérique ne l'est pas.
+    """
     raise NotImplementedError
 
 

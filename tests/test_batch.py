@@ -339,8 +339,16 @@ def test_plain_folder_gradescope_csv_needs_a_roster(plain, rubric, tmp_path):
     assert "2 soumission(s) identifiée(s) ; sans ligne correspondante : carol" in roster.summary(matching)
     (tmp_path / "vide").mkdir()       # the matching is a note for the TA, said even with -q: in batch.json
     alone = batch.run_batch(tmp_path / "vide", tmp_path / "vide-out", jobs=1, progress=False, roster=students)
-    assert batch.write_outputs(alone, rubric, "fr")["notes"][0] == (
-        "liste d'étudiants : 0 soumission(s) identifiée(s) ; 3 ligne(s) sans soumission.")
+    alone_notes = batch.write_outputs(alone, rubric, "fr")["notes"]
+    assert alone_notes[0] == "liste d'étudiants : 0 soumission(s) identifiée(s) ; 3 ligne(s) sans soumission."
+    assert alone_notes[1].startswith("gradescope.csv n'est pas écrit : la liste d'étudiants (--roster) n'a identifié")
+    assert json.loads((tmp_path / "vide-out" / "batch.json").read_text(encoding="utf-8"))["notes"] == alone_notes
+    strangers = [roster.Student(name="Zoé Roy", sid="20240009", email="zoe@umontreal.ca")]
+    nobody = [dataclasses.replace(s, identity=dict(s.identity)) for s in result.submissions]
+    none_matched = roster.summary(roster.apply(nobody, strangers))      # a roster that names no submission
+    assert none_matched.startswith("liste d'étudiants : aucune soumission identifiée (") and "carol" in none_matched
+    assert "n'a identifié aucune soumission" in gradebook.write_all(
+        tmp_path, nobody, result.records, rubric, "fr", roster=True)["notes"][0]
     ident = {s.key: s.identity for s in subs}
     assert ident["alice"] == {"name": "Alice Martin", "sid": "20240001", "email": "alice.martin@umontreal.ca"}
     assert ident["bob"]["sid"] == "20240002"
@@ -572,7 +580,8 @@ def _synthetic(rubric, n=4):
 
 
 def test_analysis_ranks_items_and_counts_misconceptions(rubric):
-    catalogue = {"2k_ordre": {"id": "2k_ordre", "item": "2.k", "fr": LONG * 2, "en": "reverse order"}}
+    catalogue = {"2k_ordre": {"id": "2k_ordre", "item": "2.k", "fr": LONG * 2, "en": "reverse order",
+                              "why": {"fr": "la transposée", "en": "the transpose"}}}
     stats = analysis.analyze(_synthetic(rubric), rubric, "fr", catalogue=catalogue)
     first = stats.items[0]
     assert first.id == "2.k" and first.mean_share == 0.0                  # the hardest first
@@ -581,6 +590,7 @@ def test_analysis_ranks_items_and_counts_misconceptions(rubric):
     assert [(m.id, m.count, m.share) for m in first.misconceptions] == [("2k_ordre", 3, 0.75),
                                                                          ("inconnue", 3, 0.75)]
     assert first.misconceptions[1].text == "inconnue"          # an id the catalogue lacks is shown as is
+    assert [m.why for m in first.misconceptions] == ["la transposée", ""]   # the note in the report's language
     table = analysis.text_table(stats, "fr")
     lines = table.splitlines()
     assert all(len(line) <= 100 for line in lines), max(lines, key=len)
@@ -590,10 +600,12 @@ def test_analysis_ranks_items_and_counts_misconceptions(rubric):
     assert " ".join((LONG * 2).split()) in flat                   # the whole message, wrapped, never cut
     assert "75 % (3 sur 4)" in flat and "en % des 4 soumissions évaluées" in flat
     assert "corrigées 4, sans fichier 1" in flat and "…" not in table
-    en = analysis.text_table(analysis.analyze(_synthetic(rubric), rubric, "en", catalogue=catalogue), "en")
+    en_stats = analysis.analyze(_synthetic(rubric), rubric, "en", catalogue=catalogue)
+    assert en_stats.items[0].misconceptions[0].why == "the transpose"
+    en = analysis.text_table(en_stats, "en")
     assert "75 % (3 of 4): reverse order" in en.replace("\u00a0", " ")
     page = html_report.render(stats, rubric, "fr")
-    assert html.escape(" ".join((LONG * 2).split()), quote=True) in page
+    assert html.escape(" ".join((LONG * 2).split()), quote=True) in page and "— la transposée" in page
     assert page.index('data-item="2.k"') < page.index('data-item="1.a"')
 
 

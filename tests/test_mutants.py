@@ -35,6 +35,15 @@ def test_the_mutants_are_data_the_grader_can_use():
     assert set().union(*(m.items for m in _selected())) == ITEMS
 
 
+def test_the_instructors_notes_come_in_both_languages():
+    """The batch report shows an entry's `why` in its own language: both or neither, and no
+    project talk (issue numbers) a TA would read."""
+    from autograder import misconceptions
+    for m in misconceptions.load():
+        assert bool(m.why_text("fr")) == bool(m.why_text("en")), m.id
+        assert not any("issue" in m.why_text(lang).lower() for lang in ("fr", "en")), m.id
+
+
 @pytest.fixture(scope="module")
 def verdicts():
     return mutants.run(_selected(), workers=2)

@@ -90,3 +90,31 @@ def test_totals_are_enforced(tmp_path):
     p = _broken(tmp_path, '- id: "1.a"\n  title', '- id: "1.a"\n  bonus: true\n  title')
     with pytest.raises(RubricError, match="47 \\+ 11 bonus"):
         load(p)
+
+
+def test_load_failure_texts_come_from_the_rubric_unchanged():
+    """Why a file did not load is said with the rubric's load_* messages; the texts are those the
+    grader wrote before they moved into rubric.yaml, byte for byte."""
+    from autograder import grading, pyerrors
+    rubric = load()
+
+    def said(lang, **err):
+        return grading._load_failed(rubric, lang, err).message
+    explained = pyerrors.explained("SyntaxError", "invalid syntax", "fr")
+    assert said("fr", type="SyntaxError", line=3, message="invalid syntax", text="def f(:") == (
+        "Erreur de syntaxe ligne 3 : " + explained + "\n    def f(:")
+    assert said("en", type="ModuleNotFoundError", message="No module named 'scipy'") == (
+        "The file imports a module that is not available: No module named 'scipy'. Only numpy and outils are.")
+    assert said("fr", type="ModuleNotFoundError", message="No module named 'scipy'") == (
+        "Le fichier importe un module introuvable : No module named 'scipy'. Seuls numpy et outils sont disponibles.")
+    assert said("fr", type="Load:timeout") == ("Le chargement du fichier n'a pas abouti (délai dépassé) : du code "
+                                               "exécuté à l'import (hors des fonctions) boucle ou plante.")
+    assert said("en", type="Load:too_big") == ("Loading the file did not finish (answer too large): code run at "
+                                               "import (outside functions) loops or crashes.")
+    assert "n'a pas abouti (other) :" in said("fr", type="Load:other")          # an unknown kind, as is
+    explained = pyerrors.explained("NameError", "name 'foo' is not defined", "fr")
+    assert said("fr", type="NameError", line=12, message="name 'foo' is not defined") == (
+        "Le fichier échoue à l'import (ligne 12) : " + explained)
+    explained = pyerrors.explained("ZeroDivisionError", "division by zero", "en")
+    assert said("en", type="ZeroDivisionError", message="division by zero") == (
+        "The file fails on import: " + explained)
