@@ -44,6 +44,9 @@ HUGE_EXPONENT = 100_000  # |log10| of a value beyond which a formula is not eval
 # precision, for each node at each point: 0.08 s of CPU in a full-marks grading), bounds log2|v| to
 # [mag - 3, mag]: below this bound |log10 v| cannot exceed HUGE_EXPONENT, and the log10 is skipped.
 SURELY_MODERATE_BITS = int(HUGE_EXPONENT * math.log2(10)) - 8
+# |argument| of exp, cosh, sinh beyond which the value is beyond HUGE_EXPONENT: refused before
+# mpmath computes it (exp(10^20000) at 840 digits takes minutes; the value would be refused anyway)
+EXP_LIMIT = HUGE_EXPONENT * math.log(10)
 
 
 class Unevaluable(ValueError):
@@ -119,6 +122,8 @@ def evaluate(nodes, env, mp, magnitudes=None):
         a = [vals[k] for k in kids]
         try:
             v = _op(head, extra, a, kids, nodes, vals, env, mp)
+        except Unevaluable:
+            raise
         except (ValueError, ZeroDivisionError, TypeError, OverflowError, KeyError):
             v = None
         if v is not None:
@@ -147,7 +152,7 @@ def _op(head, extra, a, kids, nodes, vals, env, mp):
         return None
     if head == "softmax":
         top = max(a)
-        exps = [mp.exp(v - top) for v in a]
+        exps = [_exp(mp, v - top) for v in a]
         return exps[extra] / mp.fsum(exps)
     fn = _MP.get(head)
     if fn is None:           # unread or unknown: not a formula the grader can evaluate
@@ -158,7 +163,39 @@ def _op(head, extra, a, kids, nodes, vals, env, mp):
 def _pow(mp, a, b):
     if a < 0 and b != int(b):
         raise ValueError("pow")
-    return mp.power(a, int(b)) if b == int(b) and abs(b) < 10**6 else mp.power(a, b)
+    if b == int(b) and abs(b) < 10**6:
+        return mp.power(a, int(b))         # by squaring: fast, whatever the magnitude
+    if a != 0 and abs(b * mp.log(abs(a))) > EXP_LIMIT:
+        raise Unevaluable("magnitude")
+    return mp.power(a, b)
+
+
+def _bounded(a):
+    """Refuse (before mpmath spends minutes on it) an argument whose exponential is beyond
+    HUGE_EXPONENT: every formula holding such a value is refused anyway."""
+    if abs(a) > EXP_LIMIT:
+        raise Unevaluable("magnitude")
+    return a
+
+
+def _exp(mp, a):
+    return mp.exp(_bounded(a))
+
+
+def _sigma(mp, a):
+    if a > EXP_LIMIT:
+        return mp.mpf(1)            # 1 - e^-a: 1 at any working precision (at most 840 digits)
+    return 1 / (1 + _exp(mp, -a)) if a >= 0 else _exp(mp, a) / (1 + _exp(mp, a))
+
+
+def _softplus(mp, a):
+    if a > EXP_LIMIT:
+        return a
+    return a + mp.log1p(_exp(mp, -a)) if a > 0 else mp.log1p(_exp(mp, a))
+
+
+def _tanh(mp, a):
+    return mp.mpf(mp.sign(a)) if abs(a) > EXP_LIMIT else mp.tanh(a)
 
 
 def _cmp(op):
@@ -168,12 +205,11 @@ def _cmp(op):
 _MP = {
     "add": lambda mp, a, b: a + b, "sub": lambda mp, a, b: a - b, "mul": lambda mp, a, b: a * b,
     "div": lambda mp, a, b: a / b, "pow": _pow, "neg": lambda mp, a: -a,
-    "exp": lambda mp, a: mp.exp(a), "log": lambda mp, a: mp.log(a) if a > 0 else None,
-    "sqrt": lambda mp, a: mp.sqrt(a) if a >= 0 else None, "tanh": lambda mp, a: mp.tanh(a),
-    "cosh": lambda mp, a: mp.cosh(a), "sinh": lambda mp, a: mp.sinh(a), "abs": lambda mp, a: abs(a),
-    "sign": lambda mp, a: mp.mpf(mp.sign(a)),
-    "sigma": lambda mp, a: 1 / (1 + mp.exp(-a)) if a >= 0 else mp.exp(a) / (1 + mp.exp(a)),
-    "softplus": lambda mp, a: a + mp.log1p(mp.exp(-a)) if a > 0 else mp.log1p(mp.exp(a)),
+    "exp": _exp, "log": lambda mp, a: mp.log(a) if a > 0 else None,
+    "sqrt": lambda mp, a: mp.sqrt(a) if a >= 0 else None, "tanh": _tanh,
+    "cosh": lambda mp, a: mp.cosh(_bounded(a)), "sinh": lambda mp, a: mp.sinh(_bounded(a)),
+    "abs": lambda mp, a: abs(a), "sign": lambda mp, a: mp.mpf(mp.sign(a)),
+    "sigma": _sigma, "softplus": _softplus,
     "relu": lambda mp, a: a if a > 0 else mp.mpf(0),
     "heaviside": lambda mp, a: mp.mpf(1) if a > 0 else (mp.mpf(0) if a < 0 else mp.mpf(0.5)),
     "max": lambda mp, a, b: max(a, b), "min": lambda mp, a, b: min(a, b),

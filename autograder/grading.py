@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import checks as checks_mod
-from . import diagnosis, pyerrors, warm_worker
+from . import diagnosis, proof, pyerrors, symbolic, warm_worker
 from .rubric import Rubric
 from .sandbox.runner import Limits, Sandbox, sandbox_user
 from .session import Session, read_source
@@ -99,22 +99,27 @@ def grade_file(path: Path, rubric: Rubric, lang: str | None = None, limits: Limi
                                  warm=warm_worker.server())     # None unless this process started one
     sandbox.start()        # the child imports numpy while we prepare
     try:
-        session = Session(sandbox, read_source(Path(path)))
-        loaded = session.load()
-        if not loaded.get("ok"):
-            report = _load_failed(rubric, lang, loaded.get("error") or {})
-        else:
-            items = []
-            for item in rubric.items:
-                items.append(grade_item(session, rubric, item, lang, set(loaded.get("functions", []))))
-                if on_item is not None:
-                    on_item(items[-1])
-            report = Report(items, "graded", _unavailable_note(rubric, lang, loaded.get("unavailable")))
+        with symbolic.proof_allowance(rubric.limits.get("sympy_proofs")), \
+                proof.work_allowance(rubric.limits.get("proof_evaluations")):
+            report = _graded(sandbox, path, rubric, lang, on_item)
     finally:
         sandbox.close()    # every student process is dead before results are written
     report.student_output = pyerrors.without_paths(sandbox.log)
     report.seconds = time.monotonic() - t0
     return report
+
+
+def _graded(sandbox, path, rubric, lang, on_item) -> Report:
+    session = Session(sandbox, read_source(Path(path)))
+    loaded = session.load()
+    if not loaded.get("ok"):
+        return _load_failed(rubric, lang, loaded.get("error") or {})
+    items = []
+    for item in rubric.items:
+        items.append(grade_item(session, rubric, item, lang, set(loaded.get("functions", []))))
+        if on_item is not None:
+            on_item(items[-1])
+    return Report(items, "graded", _unavailable_note(rubric, lang, loaded.get("unavailable")))
 
 
 def _unavailable_note(rubric, lang, names) -> str:

@@ -16,6 +16,11 @@ that proves nothing. This module reads the chain's trees structurally:
   chain's ends by arithmetic alone (the midpoint, any affine combination, sums,
   products, identities wrapped around them) and uses something beyond the atoms of the
   statement's own expressions.
+- `unpadded(tree)`: the light form without its inert parts: a sub-expression (or a group of
+  factors or terms) that does not change the expression's value beyond the chain's tolerance,
+  replaced by its value. `e (1 + e^x) / exp(softplus(x))` is e times a 1 the canonical form
+  cannot see; `e + 1e-14 e^c e^x`, or `softplus(-x + 1e-10 (1 + e^x))`, is e to the chain's
+  tolerance. Such a part shows no idea and makes no step.
 - `matches(pattern, tree)`: the idea a rubric item names (its `idea` pattern, data in
   rubric.yaml), matched on the light form. The pattern language is documented at `matches`.
 
@@ -25,8 +30,15 @@ and that is a property of the written form.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import itertools
 import math
+import zlib
+
+import numpy as np
+
+from .symbolic import _BINARY, _UNARY, kids as _children     # the evaluator's own tables
 
 ARITH = ("add", "mul", "pow", "num")
 
@@ -292,19 +304,23 @@ def built_from(t, refs: set, but=None) -> bool:
 def genuine(steps, k, targets, target_atoms) -> bool:
     """Is steps[k] a real rewriting in its chain?
 
-    Not one if, up to rewritings that need no mathematics (canon), it repeats the statement's
+    Not one if, up to rewritings that need no mathematics (canon) and its inert parts (unpadded),
+    it repeats the statement's
     expressions (targets), the chain's start or an earlier step; if it is built from the chain's
     ends and the statement's expressions by arithmetic alone; or if it uses nothing beyond the
     atoms of the statement's expressions (target_atoms), e.g. 0.5 softplus(x) - 0.5 softplus(-x)
     + 0.5 x. The chain's own end is not compared as a whole: e^c e^x / (e^c S) may precede an end
     written e^x / S (the cancellation is the step)."""
     expr = steps[k]
-    c = canon(expr)
-    others = list(targets) + [s for i, s in enumerate(steps[:k]) if i != k]
-    if any(c == canon(o) for o in others):
+    core = unpadded(expr)
+    if core is None:
         return False
-    refs = {canon(o) for o in list(targets) + [steps[0], steps[-1]] if o is not expr}
-    if any(built_from(t, refs, but=canon(steps[-1])) for t in (expr, light(expr))):
+    c = essence(expr)
+    others = list(targets) + [s for i, s in enumerate(steps[:k]) if i != k]
+    if any(c == essence(o) for o in others):
+        return False
+    refs = {essence(o) for o in list(targets) + [steps[0], steps[-1]] if o is not expr}
+    if any(built_from(t, refs, but=essence(steps[-1])) for t in (expr, light(expr), core)):
         return False
     return not atoms(c) <= target_atoms
 
@@ -318,8 +334,12 @@ def context(symbols, case=None) -> dict:
 
 def shows(pattern, tree, env) -> bool:
     """Does the expression `tree` (as traced) show the idea `pattern`? Matched on its light form;
-    `written` patterns also see the sub-expressions as the student grouped them."""
-    return matches(pattern, light(tree), dict(env, raw=tree))
+    `written` patterns also see the sub-expressions as the student grouped them, those of its inert
+    parts excepted (unpadded)."""
+    core = unpadded(tree)
+    if core is None:
+        return False
+    return matches(pattern, core, dict(env, raw=tree, survivors=set(_subtrees(core))))
 
 
 def matches(p, t, env=None) -> bool:
@@ -373,8 +393,10 @@ def matches(p, t, env=None) -> bool:
     if head == "cancels":
         return _cancels(t, p[1])
     if head == "written":
-        raw = env.get("raw")
-        return any(matches(p[1], light(s), env) for s in (_subtrees(raw) if raw is not None else [t]))
+        raw, survivors = env.get("raw"), env.get("survivors")
+        written = [light(s) for s in _subtrees(raw)] if raw is not None else [t]
+        return any(matches(p[1], w, env) for w in written
+                   if survivors is None or all(q in survivors for q in _parts(w)))
     if head in ("add", "mul"):
         if t[0] != head:
             return False
@@ -461,7 +483,7 @@ def idea_candidates(steps, real, targets, start=False, before_step=False) -> lis
     if before_step:
         out |= {k - 1 for k in real if k - 1 >= (0 if start else 1)}
     ends = list(targets) + [steps[-1]]
-    if start and canon(steps[0]) not in {canon(c) for t in ends for c in (t, unfold_softmax(t))}:
+    if start and essence(steps[0]) not in {essence(c) for t in ends for c in (t, unfold_softmax(t))}:
         out.add(0)
     return sorted(out)
 
@@ -484,3 +506,244 @@ def unfold_softmax(t):
 def vector_sizes(symbols: dict) -> dict:
     """{name: size} of the rubric's `symbols` (x: 3 is the vector x0, x1, x2)."""
     return {n: s for n, s in symbols.items()} if isinstance(symbols, dict) else {}
+
+
+# ------------------------------------------------------------------ inert parts
+POINTS = 48                  # sample points, as the chain's own equality check (checks._sym_env)
+RTOL, ATOL = 1e-7, 1e-9      # the chain's tolerance: a part within it changes nothing the chain sees
+MAX_LIGHT_NODES = 300        # a larger expression is no step (honest steps have under 60 nodes)
+MAX_FACTORS = 10             # groups of factors (terms) tried in full up to this many, pairs beyond
+MAX_REPLACED = 12            # inert parts replaced in one expression
+MAX_EVALUATIONS = 20000      # node evaluations for one expression (honest ones: under 2,000); beyond, no step
+
+
+def essence(t):
+    """The canonical form of t without its inert parts (canon(unpadded(t)))."""
+    core = unpadded(t)
+    return canon(core if core is not None else t)
+
+
+_WORK = [None]        # this grading's allowance: {"left": evaluations, "charged", "refused": trees}, or None
+
+
+@contextlib.contextmanager
+def work_allowance(count: int | None):
+    """At most `count` node evaluations of the inert-part analysis within the block (one grading;
+    None: no limit). Honest submissions use a few thousand; past the allowance an expression
+    counts as no step. Each distinct expression is charged its cost once in the block, whether
+    this process had it cached or not: a grading's verdicts do not depend on what was graded
+    before it."""
+    saved = _WORK[0]
+    _WORK[0] = None if count is None else {"left": count, "charged": set(), "refused": set()}
+    try:
+        yield
+    finally:
+        _WORK[0] = saved
+
+
+def unpadded(t):
+    """light(t) with every inert part replaced by its value, or None if t is too large to tell
+    (or the grading's work allowance is spent).
+
+    A part is inert when the whole expression, with that part replaced by its mean value, is
+    unchanged within the chain's tolerance at the sample points: a sub-expression, or a group of
+    the factors of a product (terms of a sum), e.g. (1 + e^x) and 1 / exp(softplus(x)), whose
+    product is 1. A group canon already folds to a number (e^c e^-c, the cancellation 1.i asks
+    for) is the chain's business, not padding, and stays."""
+    work = _WORK[0]
+    if work is not None and t not in work["charged"]:
+        work["charged"].add(t)
+        if work["left"] <= 0:
+            work["refused"].add(t)              # nothing left to pay with
+        else:
+            work["left"] -= _unpadded(t)[1]
+            if work["left"] < 0:
+                work["refused"].add(t)          # the expression that overdrew: refused for good
+    if work is not None and t in work["refused"]:
+        return None                             # the same answer each time this grading asks
+    return _unpadded(t)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _unpadded(t):
+    """(unpadded tree or None, node evaluations it took)."""
+    with np.errstate(all="ignore"):           # once here: per node evaluation it costs as much as the node
+        return _inert_parts_replaced(light(t))
+
+
+def _inert_parts_replaced(t):
+    cost = 0
+    for _ in range(MAX_REPLACED):
+        flat = _Flat(MAX_EVALUATIONS - cost)
+        try:
+            flat.read(t)
+            found = flat.first_inert()
+        except _TooLarge:
+            return None, cost + flat.evaluations
+        cost += flat.evaluations
+        if found is None:
+            return t, cost
+        t = light(found)
+    return t, cost
+
+
+def _parts(t):
+    """The factors or terms of an n-ary node, numbers aside; t itself otherwise."""
+    if t[0] in ("add", "mul"):
+        return [q for q in t[1:] if not _is_num(q)]
+    return [t]
+
+
+@functools.lru_cache(maxsize=1024)
+def _point_values(name):
+    """A symbol's POINTS sample values (read-only: shared by every evaluation)."""
+    v = np.random.default_rng(zlib.crc32(name.encode())).uniform(-4.0, 4.0, POINTS)
+    v.setflags(write=False)
+    return v
+
+
+def _apply(t, vals):
+    """The value of node t from its children's values (arrays of POINTS floats); called under
+    np.errstate(all="ignore") (_unpadded)."""
+    h = t[0]
+    if h == "num":
+        v = float(t[1])
+    elif h == "sym":
+        v = _point_values(t[1])
+    elif h == "add":
+        v = functools.reduce(np.add, vals)          # a few arrays: cheaper than np.sum's stacking
+    elif h == "mul":
+        v = functools.reduce(np.multiply, vals)
+    elif h == "pow":
+        v = np.power(vals[0], vals[1])
+    elif h == "softmax":
+        top = np.max(vals, axis=0)
+        exps = np.exp(np.asarray(vals) - top)
+        v = exps[t[1]] / np.sum(exps, axis=0)
+    elif h == "ind":
+        v = vals[0]
+    elif h in _UNARY and len(vals) == 1:
+        v = _UNARY[h](vals[0])
+    elif h in _BINARY and len(vals) == 2:
+        v = _BINARY[h](vals[0], vals[1])
+    else:                                   # unread: no value
+        v = math.nan
+    v = np.asarray(v, dtype=float)
+    return v if v.shape == (POINTS,) else np.full(POINTS, float(v))
+
+
+def _mean(v):
+    ok = np.isfinite(v)
+    return float(np.mean(v[ok])) if ok.sum() * 2 >= POINTS else None
+
+
+class _TooLarge(Exception):
+    """More than MAX_LIGHT_NODES nodes, or more evaluations than the expression's allowance."""
+
+
+class _Flat:
+    """One light tree as a list of nodes (children before parents) with their values."""
+
+    def __init__(self, allowance: int):
+        self.trees, self.kids, self.parent, self.vals, self.live = [], [], [], [], []
+        self.evaluations, self.allowance = 0, allowance
+
+    def read(self, t):
+        self._add(t)
+        self.root = len(self.trees) - 1
+        w = self.vals[self.root]
+        self.finite = np.isfinite(w)
+        self.enough = self.finite.sum() * 2 >= POINTS
+        self.within = 2 * (ATOL + RTOL * np.abs(w[self.finite]))
+
+    def _add(self, t):
+        kids = [self._add(k) for k in _children(t)]
+        if len(self.trees) >= MAX_LIGHT_NODES:
+            raise _TooLarge()
+        i = len(self.trees)
+        self.trees.append(t)
+        self.kids.append(kids)
+        self.parent.append(None)
+        for k in kids:
+            self.parent[k] = i
+        self.vals.append(self._eval(t, [self.vals[k] for k in kids]))
+        self.live.append(t[0] == "sym" or any(self.live[k] for k in kids))     # holds a symbol
+        return i
+
+    def _eval(self, t, vals):
+        if self.evaluations >= self.allowance:     # a deep tree scanned part by part: bounded here
+            raise _TooLarge()
+        self.evaluations += 1
+        return _apply(t, vals)
+
+    def _up(self, i, v):
+        """The root's value when node i takes the value v."""
+        while self.parent[i] is not None:
+            p = self.parent[i]
+            v = self._eval(self.trees[p], [v if k == i else self.vals[k] for k in self.kids[p]])
+            i = p
+        return v
+
+    def _unchanged(self, v):
+        fin = self.finite
+        if not self.enough or not (np.isfinite(v) == fin).all():
+            return False
+        return bool((np.abs(v[fin] - self.vals[self.root][fin]) <= self.within).all())
+
+    def first_inert(self):
+        """The tree with its first inert part replaced (a sub-expression, top-down, then a group
+        of factors or terms), or None."""
+        order = list(reversed(range(len(self.trees))))        # parents first
+        for i in order[1:]:
+            t, up = self.trees[i], self.trees[self.parent[i]][0]
+            neutral = {"add": 0.0, "mul": 1.0}.get(up)               # a term gone, a factor gone
+            if self.live[i]:
+                values = [neutral, _mean(self.vals[i])]
+            elif _is_num(t) and neutral is not None and float(t[1]) != neutral:
+                values = [neutral]                                    # a number too small to matter
+            else:
+                continue
+            for c in values:
+                if c is not None and self._unchanged(self._up(i, np.full(POINTS, c))) \
+                        and not (self.live[i] and _is_num(canon(t))):
+                    return self._rebuild(self.root, {i: _num(c)})
+        order = [i for i in order if self.live[i]]
+        for i in order:
+            if self.trees[i][0] in ("add", "mul") and len(self.kids[i]) > 2:
+                found = self._inert_group(i)
+                if found is not None:
+                    return found
+        return None
+
+    def _inert_group(self, i):
+        t, kids = self.trees[i], self.kids[i]
+        live = [k for k in kids if self.live[k]]
+        sizes = range(2, len(kids)) if len(live) <= MAX_FACTORS else [2]
+        combine = np.sum if t[0] == "add" else np.prod
+        for size in sizes:
+            for group in itertools.combinations(live, size):
+                c = _mean(combine([self.vals[k] for k in group], axis=0))
+                if c is None:
+                    continue
+                rest = [self.vals[k] for k in kids if k not in group]
+                if not self._unchanged(self._up(i, self._eval(t, rest + [np.full(POINTS, c)]))):
+                    continue
+                parts = [self.trees[k] for k in group]
+                if _is_num(canon(_sum(parts) if t[0] == "add" else _prod(parts))):
+                    continue
+                kept = tuple(self._rebuild(k, {}) for k in kids if k not in group) + (_num(c),)
+                return self._rebuild(self.root, {i: (t[0],) + kept})
+        return None
+
+    def _rebuild(self, i, replaced):
+        if i in replaced:
+            return replaced[i]
+        t = self.trees[i]
+        kids = tuple(self._rebuild(k, replaced) for k in self.kids[i])
+        if t[0] in ("num", "sym"):
+            return t
+        if t[0] == "softmax":
+            return ("softmax", t[1], kids)
+        if t[0] == "unread":
+            return t[:2] + kids
+        return (t[0],) + kids

@@ -286,11 +286,33 @@ def to_sympy(tree):
     return table[h]()
 
 
+_PROOFS_LEFT = [None]      # proofs sympy may still attempt in this grading (None: no limit)
+
+
+@contextlib.contextmanager
+def proof_allowance(count: int | None):
+    """At most `count` sympy proofs (prove_equal, each under its time limit) within the block:
+    one grading. Honest submissions need none (sympy only decides where float64 overflows); a
+    derivation of 100 steps each built to make sympy time out would otherwise cost 2 s a step,
+    and 1.j's every case, beyond the grading's wall-clock limit."""
+    saved = _PROOFS_LEFT[0]
+    _PROOFS_LEFT[0] = count
+    try:
+        yield
+    finally:
+        _PROOFS_LEFT[0] = saved
+
+
 def prove_equal(a, b, seconds: float = 2.0) -> bool:
-    """True when sympy shows a - b == 0 within the time limit; False if unsure."""
+    """True when sympy shows a - b == 0 within the time limit; False if unsure (and, once the
+    grading's proof_allowance is used up, without trying)."""
+    if _PROOFS_LEFT[0] is not None:
+        if _PROOFS_LEFT[0] <= 0:
+            return False
+        _PROOFS_LEFT[0] -= 1
+    import sympy as sp         # before the time limit: an import cut short by it is a broken module
     try:
         with time_limit(seconds):
-            import sympy as sp
             diff = to_sympy(a) - to_sympy(b)
             if diff == 0:
                 return True
@@ -307,44 +329,16 @@ def prove_equal(a, b, seconds: float = 2.0) -> bool:
 def evaluate_exact(tree, env: dict, digits: int = 40):
     """Value of a tree at one point in high precision (mpmath): no overflow at exp(1000).
 
-    Used to tell an unstable-but-exact formula from a wrong one. None if undefined.
-    """
-    import mpmath as mp
+    Used to tell an unstable-but-exact formula from a wrong one. None if undefined or beyond
+    any magnitude (the exactness judge's evaluator, bounded: exp(10^(10^6)) is refused, not
+    computed for minutes)."""
+    import mpmath
+
+    from . import exactness
+    mp = mpmath.mp
     with mp.workdps(digits):
         try:
-            v = _mp(tree, {k: mp.mpf(x) for k, x in env.items()}, mp)
-            return float(v) if mp.isfinite(v) else None
-        except (ValueError, ZeroDivisionError, TypeError, OverflowError, KeyError):
+            v = exactness.evaluate(exactness.dag(tree), {k: mp.mpf(x) for k, x in env.items()}, mp)
+        except exactness.Unevaluable:
             return None
-
-
-def _mp(t, env, mp):
-    h = t[0]
-    if h == "num":
-        return mp.mpf(t[1])
-    if h == "sym":
-        return env[t[1]]
-    if h == "unread":
-        raise ValueError("unread")
-    if h == "softmax":
-        vals = [_mp(a, env, mp) for a in t[2]]
-        return mp.exp(vals[t[1]]) / mp.fsum(mp.exp(v) for v in vals)
-    a = [_mp(x, env, mp) for x in t[1:]]
-    table = {
-        "add": lambda: a[0] + a[1], "sub": lambda: a[0] - a[1], "mul": lambda: a[0] * a[1],
-        "div": lambda: a[0] / a[1], "pow": lambda: mp.power(a[0], a[1]), "neg": lambda: -a[0],
-        "exp": lambda: mp.exp(a[0]), "log": lambda: mp.log(a[0]), "sqrt": lambda: mp.sqrt(a[0]),
-        "tanh": lambda: mp.tanh(a[0]), "cosh": lambda: mp.cosh(a[0]), "sinh": lambda: mp.sinh(a[0]),
-        "abs": lambda: abs(a[0]), "sign": lambda: mp.sign(a[0]),
-        "sigma": lambda: 1 / (1 + mp.exp(-a[0])), "softplus": lambda: mp.log(1 + mp.exp(a[0])),
-        "relu": lambda: max(a[0], 0), "heaviside": lambda: mp.mpf(1) if a[0] > 0 else (
-            mp.mpf(0) if a[0] < 0 else mp.mpf(0.5)),
-        "max": lambda: max(a[0], a[1]), "min": lambda: min(a[0], a[1]),
-        "gt": lambda: a[0] > a[1], "ge": lambda: a[0] >= a[1], "lt": lambda: a[0] < a[1],
-        "le": lambda: a[0] <= a[1], "ind": lambda: mp.mpf(1 if a[0] else 0),
-        "eq": lambda: a[0] == a[1], "ne": lambda: a[0] != a[1],
-    }
-    v = table[h]()
-    if isinstance(v, mp.mpc):
-        raise ValueError("complex")
-    return v
+        return float(v) if mp.isfinite(v) else None

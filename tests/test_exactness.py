@@ -133,5 +133,48 @@ def test_magnitudes_come_from_the_exponent_and_huge_ones_are_still_refused(monke
     form = mul(sig(X), sub(num(1), sig(X)))
     assert judge(form) is None
     assert 0 < len(logs) <= len(exactness.dag(form))          # before: every node at every point
-    for exponent in (200_000.0, -200_000.0):
-        assert judge(add(sig(X), ("pow", num(10.0), num(exponent)))) == "unevaluable"
+    for exponent in (60_000.0, -60_000.0):      # each factor within the limits, the product beyond
+        big = ("pow", num(10.0), num(exponent))
+        assert judge(add(sig(X), mul(big, big))) == "unevaluable"
+
+
+def _padded(tree):
+    """tree plus 0 * x^k for k < 40: distinct sub-expressions that raise the working precision."""
+    for k in range(2, 40):
+        tree = add(tree, mul(num(0), ("pow", X, num(k))))
+    assert 150 < len(exactness.dag(tree)) <= exactness.MAX_NODES
+    return tree
+
+
+def test_hostile_magnitudes_are_refused_before_mpmath_computes_them(monkeypatch):
+    """exp(10^20000) at the precision of a 200-node formula takes mpmath minutes, exp(10^(10^6))
+    at 40 digits as long (symbolic.evaluate_exact, the overflow rescue): each argument of exp,
+    cosh, sinh, sigma, softplus, tanh and of a non-integer power is bounded first, and the formula
+    is refused as it would have been once computed. Counted: no mpmath exponential of an argument
+    beyond the bound."""
+    import mpmath
+
+    from autograder import symbolic
+    seen = []
+
+    def counted(name):
+        real = getattr(mpmath.mp, name)
+
+        def call(*a):
+            seen.append(name)
+            assert name == "power" or abs(a[0]) <= exactness.EXP_LIMIT, "mpmath.%s(%s) computed" % (name, a[0])
+            return real(*a)
+        return call
+    for name in ("exp", "cosh", "sinh", "tanh", "power"):
+        monkeypatch.setattr(mpmath.mp, name, counted(name))
+    huge = ("pow", num(10), num(20000))
+    for head in ("exp", "cosh", "sinh", "sigma", "softplus"):
+        for sign in (1, -1):
+            bomb = (head, mul(num(sign), huge))
+            assert judge(_padded(add(SIGMA_PRIME, mul(num(0), bomb)))) == "unevaluable", (head, sign)
+    assert judge(add(SIGMA_PRIME, mul(num(0), ("pow", num(1.5), ("pow", num(10), num(1e300)))))) == "unevaluable"
+    assert judge(add(SIGMA_PRIME, mul(num(0), ("softmax", 0, (X, huge))))) == "unevaluable"
+    assert judge(mul(("tanh", huge), SIGMA_PRIME)) is None            # tanh of a huge argument is 1
+    assert symbolic.evaluate_exact(("exp", ("pow", num(10), num(10 ** 6))), {"x": 1.0}) is None
+    assert symbolic.evaluate_exact(mul(X, sig(X)), {"x": 800.0}) == 800.0
+    assert "exp" in seen and "power" in seen             # the counting saw the evaluations

@@ -7,8 +7,9 @@ Families of such scripts, each one whole submission graded once (module fixture,
   listed in NONSENSE_PASSES with the reason;
 - padded derivations (five kinds: affine combinations of the chain's ends, identity-wrapped
   neighbours, repeats, sums and products of the ends, the end with a trivial constant or its
-  terms reordered), the statement's start and end alone, and the idea's own shape used as
-  padding: nothing on 1.d, 1.e, 1.i, 1.j;
+  terms reordered), the statement's start and end alone, the idea's own shape used as padding,
+  and the idea in a part that changes nothing (a 1 written through a definition, a term below the
+  chain's tolerance): nothing on 1.d, 1.e, 1.i, 1.j;
 - shapes copied from the student's zip: nothing on the dimension items.
 - derivatives and gradients without calculus (issue 20 item 1): central differences with steps
   1e-2 to 1e-10, a forward difference, steps built from 2**-k and np.finfo, a step of 1e-100,
@@ -131,6 +132,28 @@ IDEA_SHAPES = {
                   "copy = d * exp(x[i]) / Z - exp(x[i]) * exp(x[j]) / Z ** 2\n"
                   "return [copy, copy * Z / Z, exp(x[i] - log(Z)) * d - exp(x[i] - log(Z)) * exp(x[j] - log(Z)),\n"
                   "        S[i] * d - S[i] * S[j]]",
+}
+
+
+# Padding the canonical form cannot see (the breaker's review): a 1 written as A / A' with A' = A
+# through a definition (exp(softplus(u)) = 1 + e^u, cosh + sinh = exp), or a part too small for the
+# chain's tolerance to see (+ 1e-14 e^c e^x, softplus(-x + 1e-10 (1 + e^x))), each carrying the idea.
+DISGUISED_ONES = {
+    "q1d_etapes": "e = -softplus(-x)\nreturn [log(sigma(x)), e * (1 + exp(-x)) / exp(softplus(-x)), e]",
+    "q1e_etapes": "s = softplus(x) - softplus(-x)\nreturn [s, s + log((1 + exp(x)) / exp(softplus(x))), x]",
+    "q1i_etapes": "e = exp(x[i]) / somme(exp(x))\n"
+                  "return [softmax(x + c)[i], e * exp(c) / (cosh(c) + np.sinh(c)), softmax(x)[i]]",
+    "q1j_etapes": "Z = somme(exp(x))\nS = softmax(x)\nd = indicatrice(i == j)\n"
+                  "copy = d * exp(x[i]) / Z - exp(x[i]) * exp(x[j]) / Z ** 2\n"
+                  "return [copy, copy * Z / (exp(softplus(log(Z))) - 1), S[i] * d - S[i] * S[j]]",
+}
+NEGLIGIBLE_PARTS = {
+    "q1d_etapes": "return [log(sigma(x)), -softplus(-x + 1e-10 * (1 + exp(x))), -softplus(-x)]",
+    "q1e_etapes": "s = softplus(x) - softplus(-x)\nreturn [s, x + 1e-10 * log((1 + exp(x)) * (1 + exp(-x))), x]",
+    "q1i_etapes": "e = exp(x[i]) / somme(exp(x))\nreturn [softmax(x + c)[i], e + 1e-14 * exp(c) * exp(x[0]), softmax(x)[i]]",
+    "q1j_etapes": "Z = somme(exp(x))\nS = softmax(x)\nd = indicatrice(i == j)\n"
+                  "copy = d * exp(x[i]) / Z - exp(x[i]) * exp(x[j]) / Z ** 2\n"
+                  "return [copy, copy + 1e-14 * exp(x[j]) / Z ** 2, S[i] * d - S[i] * S[j]]",
 }
 
 
@@ -309,7 +332,8 @@ def _jobs():
              ("nonsense:statement", _file(STATEMENT))]
     jobs += [("padded:" + kind, _padded(kind)) for kind in PADDINGS]
     jobs += [("padded:statement_only", _file({fn: STATEMENT[fn] for fn in DERIVATIONS})),
-             ("padded:idea_shapes", _file(IDEA_SHAPES))]
+             ("padded:idea_shapes", _file(IDEA_SHAPES)), ("padded:disguised_ones", _file(DISGUISED_ONES)),
+             ("padded:negligible_parts", _file(NEGLIGIBLE_PARTS))]
     jobs += [("shapes:copied_from_the_zip", _copied_shapes_file(_zip_text()))]
     base = mutants.FULL_MARKS.read_text(encoding="utf-8")
     jobs += [("derivative:" + name, _file(dict(changes), base=base)) for name, changes in FAMILIES]

@@ -15,7 +15,7 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / "student_template"))
 import outils  # noqa: E402
-from outils import exp, indicatrice, log, sigma, softmax, softplus, somme  # noqa: E402
+from outils import cosh, exp, indicatrice, log, sigma, softmax, softplus, somme  # noqa: E402
 
 X = outils.Symbole(("sym", "x"))
 C = outils.Symbole(("sym", "c"))
@@ -204,3 +204,95 @@ def test_1j_the_derivative_of_the_normaliser_appears(ideas):
     for name in by_case[(0, 0)][1]:
         assert not any(shows_idea(ideas, "1.j", by_case[c][1][name], i=c[0], j=c[1]) for c in cases), name
 
+
+
+def test_inert_parts_are_no_steps_and_show_no_idea(ideas):
+    """A part that changes nothing the chain can see is padding, however it is written: a 1 that the
+    canonical form cannot fold (A / A' with A' = A through a definition), a term or factor below the
+    chain's tolerance, or such a part deep inside a function. Replaced by its value (unpadded), the
+    expression is a copy and shows no idea; an honest step keeps every part."""
+    s, e = log(sigma(X)), -softplus(-X)
+    ts, atoms = _targets("1.d")
+    for pad in (e * (1 + exp(-X)) / exp(softplus(-X)), e + (cosh(X) + outils.sinh(X) - exp(X)),
+                e * (1 + exp(X - 40)), e + 1e-14 * (1 + exp(-X)), -softplus(-X + 1e-10 * (1 + exp(X))),
+                e * sigma(X) * (1 + exp(-X))):
+        assert not proof.genuine(trees([s, pad, e]), 1, ts, atoms), proof.unpadded(pad.node)
+        assert not shows_idea(ideas, "1.d", [s, pad, e]), proof.unpadded(pad.node)
+    assert proof.unpadded((-log(1 + exp(-X))).node) == proof.light((-log(1 + exp(-X))).node)
+    x = vec()
+    # 1.i: e^c cancelling in sight stays (the idea); cancelling against a disguised e^c is padding,
+    # and so is the cancellation written inside a part that is itself inert. (Where a disguised 1
+    # can be read two ways, either reading is an expression the student could have written.)
+    e_def = exp(x[0]) / somme(exp(x))
+    honest = exp(C) * exp(x[0]) / (exp(C) * somme(exp(x)))
+    assert proof.essence(honest.node) == proof.canon(honest.node)
+    assert shows_idea(ideas, "1.i", [softmax(x + C)[0], honest, softmax(x)[0]], i=0)
+    for pad in (e_def * exp(C) / (cosh(C) + outils.sinh(C)), e_def * exp(C) / exp(softplus(C) - softplus(-C)),
+                e_def + 1e-14 * exp(x[1] + C - C) * exp(x[2])):
+        assert not shows_idea(ideas, "1.i", [softmax(x + C)[0], pad, softmax(x)[0]], i=0), proof.unpadded(pad.node)
+
+
+def test_the_inert_part_analysis_is_bounded():
+    """Expressions over MAX_LIGHT_NODES are no step; a grading's work_allowance caps the node
+    evaluations (charged once per distinct expression, cached or not: the same verdicts whatever
+    was graded before)."""
+    wide = X
+    for k in range(proof.MAX_LIGHT_NODES):
+        wide = wide + exp(X * (k + 1))
+    assert proof.unpadded(wide.node) is None
+    steps = [(-log(1 + exp(-X)) + k * 1e-3 * X).node for k in range(6)]
+    costs = [proof._unpadded(t)[1] for t in steps]
+    with proof.work_allowance(sum(costs[:3])):
+        got = [proof.unpadded(t) for t in steps + steps]
+    assert [g is not None for g in got] == [True] * 3 + [False] * 3 + [True] * 3 + [False] * 3
+    with proof.work_allowance(sum(costs[:3]) - 1):      # the third overdraws: refused each time asked
+        got = [proof.unpadded(t) for t in steps + steps]
+    assert [g is not None for g in got] == [True] * 2 + [False] * 4 + [True] * 2 + [False] * 4
+    assert all(proof.unpadded(t) is not None for t in steps)         # outside a grading: no limit
+
+
+def test_one_expression_is_analysed_within_max_evaluations():
+    """Under MAX_LIGHT_NODES, a deep expression with a part to replace at its bottom costs a scan
+    of every part, each re-evaluated up to the root, per part replaced (25,300 evaluations here):
+    the analysis stops at MAX_EVALUATIONS (no step), so a grading overshoots its work_allowance
+    by one expression at most. (The corpora's costliest honest expression: 1,176.)"""
+    deep = X
+    for k in range(12):
+        deep = deep + 1e-13 * exp(X * (k + 2) * 0.1)
+    for _ in range(50):
+        deep = exp(deep * 0.999)
+    assert proof._unpadded(deep.node) == (None, proof.MAX_EVALUATIONS)
+
+
+def test_sympy_proofs_are_bounded_per_grading(monkeypatch):
+    """sympy decides an equality only where float64 overflows (no honest chain of the corpora
+    needs it); a chain of steps built to make it time out (sympy computes 10^(10^15)) would cost
+    its time limit a step, every case of every derivation. Past the grading's allowance
+    (rubric limits.sympy_proofs) prove_equal answers False without trying. Counted: the
+    attempts that reach sympy."""
+    from autograder import symbolic
+    attempts = []
+    real = symbolic.time_limit
+    monkeypatch.setattr(symbolic, "time_limit", lambda s: attempts.append(s) or real(s))
+    slow = ("log", ("pow", ("num", 10), ("num", 10 ** 15)))
+    with symbolic.proof_allowance(2):
+        assert not any(symbolic.prove_equal(("add", X.node, slow), X.node, seconds=0.2) for _ in range(10))
+    assert len(attempts) == 2
+    assert symbolic.prove_equal(("add", X.node, ("num", 0)), X.node)          # no allowance: no limit
+    assert _rubric().limits["sympy_proofs"] == 4
+
+
+def test_a_grading_holds_the_rubric_allowances(monkeypatch):
+    """grade_file grades inside proof_allowance(limits.sympy_proofs) and
+    work_allowance(limits.proof_evaluations): the wiring of both bounds."""
+    from autograder import grading, symbolic
+    from autograder.sandbox.runner import Sandbox
+    seen = []
+    for module, name in ((symbolic, "proof_allowance"), (proof, "work_allowance")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda n, _real=real, _name=name: seen.append((_name, n)) or _real(n))
+    rubric = _rubric()
+    report = grading.grade_file(REPO / "student_template" / "devoir3.py", rubric,
+                                sandbox=Sandbox(REPO / "student_template" / "devoir3.py", grading.limits_from(rubric)))
+    assert report.regular == 0
+    assert seen == [("proof_allowance", 4), ("work_allowance", rubric.limits["proof_evaluations"])]
