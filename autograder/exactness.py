@@ -40,6 +40,10 @@ MODERATE = 3             # moderate points per traced call
 TINY = 2                 # tiny points per traced call
 GUARD = 1e-6             # largest additive stability guard read as 0
 HUGE_EXPONENT = 100_000  # |log10| of a value beyond which a formula is not evaluated
+# mpmath's mag(v), from the value's binary exponent (0.4 us against 33 us for a log10 at the working
+# precision, for each node at each point: 0.08 s of CPU in a full-marks grading), bounds log2|v| to
+# [mag - 3, mag]: below this bound |log10 v| cannot exceed HUGE_EXPONENT, and the log10 is skipped.
+SURELY_MODERATE_BITS = int(HUGE_EXPONENT * math.log2(10)) - 8
 # |argument| of exp, cosh, sinh beyond which the value is beyond HUGE_EXPONENT: refused before
 # mpmath computes it (exp(10^20000) at 840 digits takes minutes; the value would be refused anyway)
 EXP_LIMIT = HUGE_EXPONENT * math.log(10)
@@ -125,7 +129,7 @@ def evaluate(nodes, env, mp, magnitudes=None):
         if v is not None:
             if isinstance(v, mp.mpc) or not mp.isfinite(v):
                 v = None
-            elif v and abs(mp.log10(abs(v))) > HUGE_EXPONENT:
+            elif v and abs(mp.mag(v)) > SURELY_MODERATE_BITS and abs(mp.log10(abs(v))) > HUGE_EXPONENT:
                 raise Unevaluable("magnitude")
             elif v and magnitudes is not None:
                 magnitudes.append(abs(v))
