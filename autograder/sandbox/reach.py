@@ -13,7 +13,6 @@ checked by running it as the sandbox user (import numpy) before it is used.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import stat
@@ -48,6 +47,7 @@ def reachable(path: str) -> bool:
 
 
 def _key(roots: tuple, python: str) -> str:
+    import hashlib        # here: OpenSSL stays out of the warm process's children (warm.py imports this module)
     h = hashlib.sha256(os.path.realpath(python).encode() + b"\0numpy-only")   # mirrors since issue 20
     for r in roots:
         h.update(r.encode())
