@@ -42,7 +42,10 @@ import traceback
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from pathlib import Path
+
+from .stopping import POLL, STOP_SIGNALS, Stop, blocked, die_with_parent, stop_pool
 
 REPO = Path(__file__).resolve().parent.parent
 METADATA = "submission_metadata.yml"
@@ -51,7 +54,7 @@ STATUSES = ("graded", "no_file", "load_error", "timed_out", "internal_error")
 RETRIED = {"internal_error"}  # not the student's doing, maybe transient: a rerun grades these again
 WALL_TIMEOUT = 480            # seconds for one submission, as in gradescope_flow
 # Modules that do not change a grade: editing them keeps the checkpoints valid.
-NOT_GRADING = {"batch.py", "analysis.py", "html_report.py", "gradebook.py", "handout.py", "packaging.py",
+NOT_GRADING = {"batch.py", "stopping.py", "analysis.py", "html_report.py", "gradebook.py", "handout.py", "packaging.py",
                "__main__.py", "gradescope_flow.py", "feedback_pages.py", "roster.py", "export_zip.py"}
 
 
@@ -197,8 +200,18 @@ class _WallTimeout(BaseException):
     """Not an Exception: grade_item's net for grader bugs must not catch it."""
 
 
+# A signal's handler runs wherever the process happens to be. In a worker, outside a
+# submission's grading, that is inside concurrent.futures' and multiprocessing's own code:
+# an exception raised there, e.g. between taking the result queue's lock and releasing it,
+# leaves that lock held for ever, and the next result sent waits on it (seen: a batch hung
+# after Ctrl-C, its worker waiting on that lock). So a handler raises only while _GRADING,
+# and otherwise notes the signal for grade_task to act on at a safe point.
+_GRADING = False
+
+
 def _on_wall(signum, frame):
-    raise _WallTimeout()
+    if _GRADING:
+        raise _WallTimeout()
 
 
 def _wall_clock(seconds: float) -> threading.Timer:
@@ -216,9 +229,13 @@ _STOPPING = False            # set in a worker when the batch is interrupted: wr
 
 
 def _on_term(signum, frame):
+    """The parent stops the workers with SIGTERM: a grading unwinds (its finally kills the
+    sandboxed child); between gradings the worker starts no other and waits for the pool's
+    end (or is killed: see stopping.stop_pool)."""
     global _STOPPING
     _STOPPING = True
-    raise SystemExit(143)     # unwinds grade_file: its finally kills the sandboxed child
+    if _GRADING:
+        raise SystemExit(143)
 
 
 def _on_int(signum, frame):
@@ -266,19 +283,27 @@ class _NoteCatcher:
 
 
 def _init_worker(users) -> None:
-    """Pool worker set-up: SIGINT is the parent's business (the worker only notes it);
-    SIGTERM, sent by the parent when interrupted, unwinds cleanly; the worker's warm process
-    (it closes when the worker ends; if it cannot start, records say so)."""
+    """Pool worker set-up: SIGINT is the parent's business (the worker only notes it; a batch
+    that ignores it, started in the background, has workers that ignore it too); SIGTERM,
+    sent by the parent when interrupted, unwinds cleanly; both were blocked by the parent
+    while it started this process, until these handlers are in place. The worker dies with
+    its parent (nothing else would end it: it waits on the pool's queue). Then the worker's
+    warm process (it closes when the worker ends; if it cannot start, records say so)."""
     global _RUBRIC, _USER
-    signal.signal(signal.SIGINT, _on_int)
+    die_with_parent()
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _on_int)
     signal.signal(signal.SIGTERM, _on_term)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     sys.stderr = _NoteCatcher(sys.stderr)
+    _interrupt_for_tests("start")
     from . import warm_worker
     from .rubric import load
     from .sandbox.runner import sandbox_user
     _RUBRIC = load()
     _USER = users.get() if users is not None else sandbox_user()
-    warm_worker.start()
+    if not _STOPPING:
+        warm_worker.start()
 
 
 def _record(task, status, message, report=None, assessed=False, done=()) -> dict:
@@ -322,12 +347,18 @@ def grade_task(task: dict) -> dict:
 
     if task.get("crash_for_tests"):      # lets the tests prove a dead worker does not stop the batch
         os._exit(3)
+    global _GRADING
     rubric, lang = _RUBRIC, task["lang"]
     t0 = time.monotonic()
     sandbox, done, interrupted, sandboxes = None, [], False, []
     wall = _wall_clock(max(1.0, float(task["timeout"])))
     try:
+        _GRADING = True                  # until the finally: a signal may raise (see _GRADING)
+        if _STOPPING:                    # the batch is being stopped: grade nothing more
+            raise SystemExit(143)
+
         def make_sandbox(path):
+            _interrupt_for_tests("grading", task["key"])
             sandboxes.append(Sandbox(path, task.get("limits") or limits_from(rubric), user=_USER,
                                      warm=warm_worker.server()))
             return sandboxes[-1]
@@ -337,9 +368,9 @@ def grade_task(task: dict) -> dict:
                                     if lang != "en" else "No folder for this submission in the export.")
         else:
             report = grade_submission(Path(task["path"]), rubric, lang, make_sandbox, on_item=done.append)
+        _GRADING = False                 # graded: from here on no signal raises (nor the wall clock)
         sandbox = sandboxes[0] if sandboxes else None
         status = "no_file" if report.status == "no_file" else _status_of(report, sandbox)
-        wall.cancel()
         results = feedback.results_json(report, rubric, lang)
         record = _record(task, status, _first_line(report.message), report, report.status == "graded")
     except _WallTimeout:
@@ -349,19 +380,20 @@ def grade_task(task: dict) -> dict:
         results = fallback_results(msg, rubric, lang, done)
         record = _record(task, "timed_out", msg, done=done)
     except Exception:
-        wall.cancel()
+        _GRADING = False
         interrupted = True
         tb = traceback.format_exc(limit=4)
         msg = _message(lang, "internal") + _first_line(tb.splitlines()[-1])
         results = fallback_results(msg, rubric, lang, done, instructor_note=tb[-1500:])
         record = _record(task, "internal_error", msg, done=done)
     finally:
+        _GRADING = False                 # first: wall.cancel() takes a lock (Event.set)
         wall.cancel()
         sandbox = sandbox or (sandboxes[0] if sandboxes else None)
         if sandbox is not None:
             sandbox.close()
     warm = bool(sandboxes) and sandboxes[0].warm is not None
-    if warm and interrupted:        # stopped mid-grading: maybe mid-exchange with the warm process
+    if warm and interrupted and not _STOPPING:   # stopped mid-grading: maybe mid-exchange with the warm process
         warm_worker.discard()
     record["seconds"] = round(time.monotonic() - t0, 2)
     record["warm"] = warm           # the child was forked by the worker's warm process
@@ -374,7 +406,18 @@ def grade_task(task: dict) -> dict:
     _write_json(out / "state" / (task["key"] + ".json"), record)    # last: marks it done
     if isinstance(sys.stderr, _NoteCatcher):
         record = dict(record, notes=sys.stderr.take())     # not in the checkpoint
+    _interrupt_for_tests("sending", task["key"])
     return record
+
+
+def _interrupt_for_tests(phase: str, key: str = "") -> None:
+    """AG_TEST_INTERRUPT=PHASE[:KEY]: a Ctrl-C (SIGINT to the batch's process group) sent by a
+    worker at that moment, for the tests to cover each on purpose: 'start' (the worker's
+    start-up, before its warm process), 'grading:KEY' (KEY's sandbox about to start),
+    'sending:KEY' (KEY's checkpoint written, its result about to go to the parent)."""
+    want = os.environ.get("AG_TEST_INTERRUPT")
+    if want and want == (phase + ":" + key if key else phase):
+        os.killpg(0, signal.SIGINT)
 
 
 # ------------------------------------------------------------------ progress
@@ -444,7 +487,7 @@ class BatchResult:
     resumed: int
     seconds: float
     jobs: int
-    interrupted: bool = False
+    interrupted: int = 0         # the signal that stopped the batch (SIGINT, SIGTERM), or 0
     out: Path | None = None
     notes: list = field(default_factory=list)    # for the TA, said even with -q (e.g. the class list's matching)
     roster: bool = False                         # a class list (--roster) named the submissions
@@ -501,10 +544,6 @@ def _probe_jail(user, log, lang: str = "fr") -> bool:
     finally:
         probe.close()
     return jailed
-
-
-def _worker_pids(ex) -> list:
-    return [p.pid for p in list(getattr(ex, "_processes", {}).values()) if p.pid]
 
 
 def plan(subs: list, out: Path, fp: str, force: bool = False) -> tuple:
@@ -570,19 +609,17 @@ def run_batch(root: Path, out: Path, jobs: int | None = None, lang: str | None =
     bar = Progress(len(todo), stream, progress, lang)
     for text in catcher.take():
         bar.note(text)
-    interrupted = False
     tasks = [{"key": s.key, "path": str(s.path) if s.path else None, "hash": s.hash, "grader": fp,
               "lang": lang, "out": str(out), "timeout": timeout, "limits": limits,
               "crash_for_tests": crash_for_tests is not None and s.key == crash_for_tests} for s in todo]
-    try:
-        if tasks:
-            _run_pool(tasks, jobs, users, records, bar)
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        bar.close()
+    with Stop() as stop:
+        try:
+            if tasks:
+                _run_pool(tasks, jobs, users, records, bar, stop)
+        finally:
+            bar.close()
     seconds = time.monotonic() - t0
-    return BatchResult(layout, subs, records, len(records) - resumed, resumed, seconds, jobs, interrupted, out, notes,
+    return BatchResult(layout, subs, records, len(records) - resumed, resumed, seconds, jobs, stop.signum, out, notes,
                        roster=roster is not None)
 
 
@@ -593,23 +630,25 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _run_pool(tasks: list, jobs: int, users, records: dict, bar: Progress) -> None:
-    """Grade every task. When a worker dies the pool breaks and the submissions in flight are
-    suspects: each is graded again alone, and one that kills its worker again is recorded as
-    an internal error; the others are graded normally."""
+def _run_pool(tasks: list, jobs: int, users, records: dict, bar: Progress, stop: Stop) -> None:
+    """Grade every task, unless stop says otherwise. When a worker dies the pool breaks and
+    the submissions in flight are suspects: each is graded again alone, and one that kills its
+    worker again is recorded as an internal error; the others are graded normally."""
     pending = list(reversed(tasks))
     suspects: list = []
-    while pending:
-        suspects += _pool_round(pending, jobs, users, records, bar)
+    while pending and not stop.signum:
+        suspects += _pool_round(pending, jobs, users, records, bar, stop)
     for task in suspects:
-        if _pool_round([task], 1, users, records, bar):
+        if stop.signum:
+            return
+        if _pool_round([task], 1, users, records, bar, stop) and not stop.signum:
             records[task["key"]] = _failed_record(task, DIED_TWICE)
             bar.update("internal_error")
 
 
-def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -> list:
-    """Run tasks popped from `pending` with `jobs` in flight until none is left or the pool
-    breaks; returns the tasks that were in flight when it broke."""
+def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress, stop: Stop) -> list:
+    """Run tasks popped from `pending` with `jobs` in flight until none is left, the pool
+    breaks or the batch is stopped; returns the tasks that were in flight when it broke."""
     ctx = multiprocessing.get_context("spawn")     # no fork of a threaded parent
     queue = None
     if users is not None:
@@ -619,14 +658,17 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
     ex = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(queue,))
     running: dict = {}
     lost: list = []
+    finished = False
     try:
-        while pending or running:
+        while (pending or running) and not stop.signum:
             while pending and len(running) < jobs and not lost:
                 task = pending.pop()
-                running[ex.submit(grade_task, task)] = task
+                resource_tracker.ensure_running()      # its start would unblock them (bpo-33613)
+                with blocked():          # a worker started here waits for its handlers
+                    running[ex.submit(grade_task, task)] = task
             if not running:
                 break
-            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            done, _ = wait(list(running), timeout=POLL, return_when=FIRST_COMPLETED)   # POLL: see Stop
             for fut in done:
                 task = running.pop(fut)
                 try:
@@ -635,10 +677,11 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
                     lost.append(task)
                     continue
                 except (KeyboardInterrupt, SystemExit):
-                    # a worker that saw Ctrl-C ends its task with SystemExit(143); its result can
-                    # reach us before our own KeyboardInterrupt does: either way, we are interrupted
-                    raise KeyboardInterrupt from None
-                except BaseException as exc:  # noqa: BLE001 - e.g. a late wall-clock signal, an unpicklable result
+                    # a worker ends its task with SystemExit(143) when it saw Ctrl-C or SIGTERM;
+                    # its result can reach us before our own signal does: we are interrupted
+                    stop.signum = stop.signum or signal.SIGINT
+                    continue
+                except BaseException as exc:  # noqa: BLE001 - e.g. an unpicklable result
                     rec = _failed_record(task, "%s: %s" % (type(exc).__name__, _first_line(str(exc))))
                 for text in rec.pop("notes", None) or ():
                     bar.note(text)
@@ -646,15 +689,12 @@ def _pool_round(pending: list, jobs: int, users, records: dict, bar: Progress) -
                     bar.note(_message(task.get("lang", "fr"), "warm_failed"))
                 records[task["key"]] = rec
                 bar.update(rec["status"])
-    except KeyboardInterrupt:
-        for pid in _worker_pids(ex):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        ex.shutdown(wait=True, cancel_futures=True)
-        raise
-    ex.shutdown(wait=True, cancel_futures=True)
+        finished = not stop.signum
+    finally:
+        if finished:
+            ex.shutdown(wait=True, cancel_futures=True)
+        else:       # SIGTERM: a grading unwinds (its sandboxed child killed, no checkpoint)
+            stop_pool(ex)
     return lost
 
 
@@ -725,11 +765,22 @@ def default_out(root: Path) -> Path:
 
 
 def main(args) -> int:
-    from . import roster as roster_mod
-    from .export_zip import ArchiveError, unpack
+    """The `batch` command; 130 after Ctrl-C (143 after SIGTERM), the checkpoints kept."""
     from .rubric import load
     rubric = load()
     lang = args.lang or rubric.language
+    fr = lang != "en"
+    try:
+        return _main(args, rubric, lang)
+    except KeyboardInterrupt:          # before the pool or after it: no grading is under way
+        print("Interrompu : relancez la même commande pour reprendre (rien n'est recorrigé)." if fr else
+              "Interrupted: run the same command again to resume (nothing is regraded).", file=sys.stderr)
+        return 130
+
+
+def _main(args, rubric, lang: str) -> int:
+    from . import roster as roster_mod
+    from .export_zip import ArchiveError, unpack
     root = Path(args.dir)
     archive = root.suffix.lower() == ".zip" and root.is_file()
     out = Path(args.out) if args.out else (root.parent / (root.stem + "-correction") if archive else default_out(root))
@@ -752,7 +803,7 @@ def main(args) -> int:
                "Interrupted: %d/%d submissions have their results in %s; run the same command again to "
                "resume (nothing is regraded).") % (len(result.records), len(result.submissions), out),
               file=sys.stderr)
-        return 130
+        return 128 + result.interrupted
     paths = write_outputs(result, rubric, lang, getattr(args, "csv", None) or "plain")
     print(paths["table"])
     print()

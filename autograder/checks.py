@@ -41,16 +41,18 @@ class Ctx:
         self.session, self.rubric, self.lang, self.item = session, rubric, lang, item
         self.said = []
 
-    def t(self, fr: str, en: str) -> str:
-        """A detail string in the feedback's language."""
-        return en if self.lang == "en" else fr
+    def text(self, key, /, **kw) -> str:
+        """The rubric message `key` in the feedback's language, its {fields} filled from kw: a
+        text of the check's own (a detail, a reveal), not recorded in `said`."""
+        return self.rubric.messages[key](self.lang).format(**kw)
 
-    def msg(self, key, **kw) -> str:
+    def msg(self, key, /, **kw) -> str:
+        """The rubric message `key`, filled as by text(), recorded in `said` as a kind of failure."""
         tag = key + (":" + str(kw["name"]) if key.startswith("rel_") and "name" in kw else "") + \
             (":" + str(kw.get("type") or "?") if key == "exception" else "")
         if tag not in self.said:
             self.said.append(tag)
-        return self.rubric.messages[key](self.lang).format(**kw)
+        return self.text(key, **kw)
 
     def rng(self, check):
         seed = zlib.crc32(("%d:%s:%s" % (self.rubric.seed, self.item.id, check.id)).encode())
@@ -88,8 +90,7 @@ def call_failure(ctx, fn, out: Outcome) -> Result:
 
 def none_returned(ctx, fn) -> Result:
     """A function that returns None almost always lacks its `return`: say so at once."""
-    return Result(False, ctx.t("%s a retourné None : manque-t-il un `return` ?",
-                               "%s returned None: is a `return` missing?") % fn, kind="none")
+    return Result(False, ctx.text("none_returned", fn=fn), kind="none")
 
 
 def fmt(v) -> str:
@@ -262,8 +263,7 @@ def check_values(ctx, check) -> Result:
             got = np.where(mask, wants[0].reshape(-1), g)
         if check.opt("compare_as") == "integer" and not np.all(np.equal(np.mod(got, 1), 0)):
             return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("not_integer")),
-                          ctx.t("%s → votre valeur : %s", "%s → your value: %s") % (_describe_case(shown, args),
-                                                                                 fmt(got)))
+                          ctx.text("your_value", case=_describe_case(shown, args), got=fmt(got)))
         matched = [v for v in sorted(variant_ok) if compare_numeric(got, wants[v], rtol, atol)[0]]
         if not matched:
             ok, idx, reason = compare_numeric(got, wants[min(variant_ok)], rtol, atol)
@@ -273,8 +273,9 @@ def check_values(ctx, check) -> Result:
                                                                                wants[min(variant_ok)]):
                 continue
             where = _describe_case(shown, args, idx if pointwise else None)
-            reveal = ctx.t("%s : reçu %s, attendu %s", "%s: received %s, expected %s") % (where, fmt(float(g[idx])) if pointwise else fmt(got),
-                                                   fmt(float(w[idx])) if pointwise else fmt(wants[min(variant_ok)]))
+            reveal = ctx.text("received_expected_at", where=where,
+                              got=fmt(float(g[idx])) if pointwise else fmt(got),
+                              want=fmt(float(w[idx])) if pointwise else fmt(wants[min(variant_ok)]))
             gs, ws = (g, w) if pointwise else _all_answers(got_all, expects[min(variant_ok)])
             msg = numpy_trap(ctx, check) or explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs, ws)
             return Result(False, msg, reveal=reveal)
@@ -306,9 +307,9 @@ def _constant_answer(ctx, check, keys):
         return None              # judged by the values themselves
     g = got.reshape(-1)
     if np.all(g == g[0]):
-        where = ctx.t(" et ", " and ").join(", ".join("%s = %s" % (difference.display_name(k), fmt(float(v)))
-                                                     for k, v in zip(keys, vals))
-                                           for vals in zip(*[points[k] for k in keys]))
+        where = ctx.text("and").join(", ".join("%s = %s" % (difference.display_name(k), fmt(float(v)))
+                                               for k, v in zip(keys, vals))
+                                     for vals in zip(*[points[k] for k in keys]))
         return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("constant", where=where)))
     return None
 
@@ -343,7 +344,7 @@ def explain_mismatch(ctx, check, g, w, shown, args, pointwise, rtol, atol, gs=No
             bad = ~(np.isclose(g, w, rtol=rtol, atol=atol) | (np.isnan(g) & np.isnan(w)))
         fam = difference.family({a: shown[a] for a in args if isinstance(shown[a], np.ndarray)}, bad)
         if fam:
-            parts.append(ctx.msg("family", where=ctx.t(" et ", " and ").join(
+            parts.append(ctx.msg("family", where=ctx.text("and").join(
                 ctx.msg("rel_" + rel.replace(">0", "pos").replace("<0", "neg").replace("=0", "zero"),
                         name=difference.display_name(name)) for name, rel in fam)))
         i = int(np.argmax(bad))
@@ -474,12 +475,12 @@ def check_form(ctx, check) -> Result:
     point = env[args[0].name]
     got = np.broadcast_to(np.asarray(symbolic.evaluate(tree, env), dtype=float), point.shape)
     if not compare_numeric(got, want, *ctx.tol(check))[0]:
-        return Result(False, check.fail(ctx.lang), ctx.t("formule lue : %s", "formula read: %s") % symbolic.show(tree))
+        return Result(False, check.fail(ctx.lang), ctx.text("formula_read", formula=symbolic.show(tree)))
     outside = symbolic.symbols_outside(tree, set(check.opt("only_inside", [])))
     allowed = check.opt("allowed")
     extra = symbolic.heads_of(tree) - set(allowed) if allowed else set()
     if outside or extra:
-        return Result(False, check.fail(ctx.lang), ctx.t("formule lue : %s", "formula read: %s") % symbolic.show(tree))
+        return Result(False, check.fail(ctx.lang), ctx.text("formula_read", formula=symbolic.show(tree)))
     return Result(True)
 
 
@@ -507,7 +508,7 @@ def ctx_expect(ctx, check):
 def check_uses_name(ctx, check) -> Result:
     names = _names_used(ctx.session, check.function)
     if names is None:
-        return Result(False, check.fail(ctx.lang), ctx.t("source illisible", "unreadable source"))
+        return Result(False, check.fail(ctx.lang), ctx.text("source_unreadable"))
     if not set(check.opt("names")) & names:
         return Result(False, check.fail(ctx.lang))
     return Result(True)
@@ -581,9 +582,9 @@ def check_derivation(ctx, check) -> Result:
         where = (" (%s)" % ", ".join("%s = %d" % kv for kv in combo.items())) if combo else ""
         if steps is None:
             return Result(False, ctx.msg("not_traceable", fn=check.function,
-                                         message=ctx.t("une liste d'expressions est attendue", "a list of expressions is expected")))
+                                         message=ctx.text("steps_not_a_list")))
         if len(steps) < 2:
-            return Result(False, check.fail(ctx.lang), ctx.t("une seule expression reçue", "a single expression received") + where)
+            return Result(False, check.fail(ctx.lang), ctx.text("steps_single", where=where))
         if part in ("chain", "idea"):
             unread = set().union(*(symbolic.unreadable_names(t) for t in steps))
             numeric = _numeric_steps(ctx, check, args, combo, env, len(steps)) if unread else None
@@ -596,8 +597,9 @@ def check_derivation(ctx, check) -> Result:
             for k in range(len(steps) - 1):
                 v = _steps_equal(steps, numeric, k, k + 1, env, rtol, atol)
                 if not v.equal:
-                    return Result(False, check.fail(ctx.lang), ctx.t("étape %d → %d%s : %s ≠ %s", "step %d → %d%s: %s ≠ %s") % (
-                        k + 1, k + 2, where, symbolic.show(steps[k], 80), symbolic.show(steps[k + 1], 80)))
+                    return Result(False, check.fail(ctx.lang), ctx.text(
+                        "step_unequal", step=k + 1, next=k + 2, where=where,
+                        left=symbolic.show(steps[k], 80), right=symbolic.show(steps[k + 1], 80)))
             real_step = real_step or any(k < len(steps) - 1 for k in real)
         elif part == "idea":
             context = proof.context(check.opt("symbols"), combo)
@@ -614,18 +616,18 @@ def check_derivation(ctx, check) -> Result:
                 return Result(False, unreadable(ctx, check.function, symbolic.unreadable_names(tree)))
             target = _target(check, combo)
             if not symbolic.compare_trees(tree, target, env, rtol, atol).equal:
-                return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
+                return Result(False, check.fail(ctx.lang), ctx.text("received_where", got=symbolic.show(tree), where=where))
             if check.opt("opaque"):
                 opaque = {h: OPAQUE[h] for h in check.opt("opaque")}
                 if not symbolic.compare_trees(tree, target, env, rtol, atol, opaque=opaque).equal:
-                    return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
+                    return Result(False, check.fail(ctx.lang), ctx.text("received_where", got=symbolic.show(tree), where=where))
             syms = symbolic.symbols_of(tree)
             if set(check.opt("must_contain", [])) - syms or set(check.opt("free_of", [])) & syms:
-                return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
+                return Result(False, check.fail(ctx.lang), ctx.text("received_where", got=symbolic.show(tree), where=where))
             if set(check.opt("forbid", [])) & symbolic.heads_of(tree):
-                return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
+                return Result(False, check.fail(ctx.lang), ctx.text("received_where", got=symbolic.show(tree), where=where))
             if check.opt("only_inside") and symbolic.symbols_outside(tree, set(check.opt("only_inside"))):
-                return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s%s", "received: %s%s") % (symbolic.show(tree), where))
+                return Result(False, check.fail(ctx.lang), ctx.text("received_where", got=symbolic.show(tree), where=where))
     if part == "chain" and not real_step:
         return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("no_real_step")))
     if part == "idea" and not shown:
@@ -750,8 +752,7 @@ def check_exact(ctx, check) -> Result:
         key = check.opt("key")
         for k in ([key] if isinstance(key, str) else key or []):
             if not isinstance(got, dict) or k not in got:
-                return Result(False, check.fail(ctx.lang), ctx.t("clé « %s » absente du dictionnaire retourné", "key '%s' missing from the returned dict")
-                              % k)
+                return Result(False, check.fail(ctx.lang), ctx.text("key_missing", key=k))
         if isinstance(key, str):
             got = got[key]
         elif key:       # several keys graded together (2.f: the limits of both gradients)
@@ -763,24 +764,23 @@ def check_exact(ctx, check) -> Result:
         ok = _exact_ok(compare, got, want, check.opt("accept"), choices)
         if not ok and compare == "statements" and statement_letters(got, choices) is None:   # a form problem
             return Result(False, ctx.msg("statements_unreadable", first=choices[0], last=choices[-1]),
-                          ctx.t("reçu : %s", "received: %s") % fmt(got))
+                          ctx.text("received", got=fmt(got)))
         if not ok and compare == "statements":
             return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("statements")),
-                          reveal=ctx.t("attendu : %s", "expected: %s") % ", ".join(check.opt("accept")))
+                          reveal=ctx.text("expected", want=", ".join(check.opt("accept"))))
         if not ok and compare == "limits":
             unread = [k for k in want if not isinstance(got, dict) or _limit_table(got.get(k)) is None]
             if unread:      # a form problem, not a wrong limit
                 return Result(False, ctx.msg("limits_unreadable", keys=", ".join("« %s »" % k for k in unread)),
-                              ctx.t("reçu : %s", "received: %s") % fmt(got))
+                              ctx.text("received", got=fmt(got)))
             return Result(False, "%s — %s" % (check.fail(ctx.lang), ctx.msg("limits_together")),
-                          ctx.t("reçu : %s", "received: %s") % fmt(got),
-                          reveal=ctx.t("attendu : %s", "expected: %s") % fmt(want))
+                          ctx.text("received", got=fmt(got)),
+                          reveal=ctx.text("expected", want=fmt(want)))
         if not ok:
             shown = _describe_case(case, args)
-            return Result(False, check.fail(ctx.lang), reveal=ctx.t(
-                "%s reçu : %s ; attendu : %s", "%s received: %s; expected: %s") % (
-                (shown + " →") if shown else "", fmt(got), fmt(want) if want is not None else
-                " / ".join(map(str, check.opt("accept")))))
+            return Result(False, check.fail(ctx.lang), reveal=ctx.text(
+                "received_expected", case=(shown + " →") if shown else "", got=fmt(got),
+                want=fmt(want) if want is not None else " / ".join(map(str, check.opt("accept")))))
     return Result(True)
 
 
@@ -810,7 +810,7 @@ def _conclusion(ctx, check, answer, got) -> Result:
     if len(follows) != 1:
         return Result(False, ctx.msg("conclusion_undecided"))
     if not isinstance(got, str) or _norm_name(got) != _norm_name(follows[0]):
-        return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s", "received: %s") % fmt(got))
+        return Result(False, check.fail(ctx.lang), ctx.text("received", got=fmt(got)))
     return Result(True)
 
 
@@ -930,11 +930,11 @@ def check_counterexample(ctx, check) -> Result:
     if v is None:
         return none_returned(ctx, check.function)
     if not isinstance(v, list) or len(v) != 2:
-        return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s", "received: %s") % fmt(v))
+        return Result(False, check.fail(ctx.lang), ctx.text("received", got=fmt(v)))
     x, c = as_array(v[0]), as_array(v[1])
     if x is None or c is None or c.size != 1 or x.size < 2 or x.size > 1000 or \
             not np.all(np.isfinite(x)) or not np.isfinite(c).all() or float(c.reshape(-1)[0]) < 0:
-        return Result(False, check.fail(ctx.lang), ctx.t("reçu : %s", "received: %s") % fmt(v))
+        return Result(False, check.fail(ctx.lang), ctx.text("received", got=fmt(v)))
     # Decided exactly, not in float64: S(cx) = S(x) iff (c − 1) x is a constant vector,
     # i.e. iff c = 1 or x is constant. (float64 cannot tell S(3x) from S(x) at x = (0, 1000),
     # yet that is a true counterexample.)
@@ -954,7 +954,7 @@ def _answer_dict(ctx, check):
     if out.value is None:
         return None, none_returned(ctx, check.function)
     if not isinstance(out.value, dict):
-        return None, Result(False, check.fail(ctx.lang), ctx.t("un dictionnaire est attendu, reçu : %s", "a dict is expected, received: %s") % fmt(out.value))
+        return None, Result(False, check.fail(ctx.lang), ctx.text("dict_expected", got=fmt(out.value)))
     return out.value, None
 
 
@@ -987,7 +987,7 @@ def check_conv_chain(ctx, check) -> Result:
     note = ctx.msg("channels_last") if last else ""
     if not ok:
         return Result(False, check.fail(ctx.lang) + (" (%s)" % note if note else ""),
-                      ctx.t("reçu pour « %s » : %s", "received for '%s': %s") % (key, fmt(raw.get(key))))
+                      ctx.text("received_for", key=key, got=fmt(raw.get(key))))
     return Result(True, note)
 
 
@@ -1050,31 +1050,27 @@ def check_conv_config(ctx, check) -> Result:
         if out.value is None:
             return none_returned(ctx, fn)
         n, n_out = case["n"], case["n_out"]
-        where = ctx.t("pour n = %d, n_sortie = %d", "for n = %d, n_out = %d") % (n, n_out)
+        where = ctx.text("configs_where", n=n, n_out=n_out)
         configs = _config_list(out.value)
         if configs is None:
             return Result(False, "%s (%s)" % (check.fail(ctx.lang), where),
-                          ctx.t("reçu : %s", "received: %s") % fmt(out.value)[:200])
+                          ctx.text("received", got=fmt(out.value)[:200]))
         if not configs and near:
-            return Result(False, "%s (%s)" % (check.fail(ctx.lang), ctx.t("liste vide", "empty list")))
+            return Result(False, "%s (%s)" % (check.fail(ctx.lang), ctx.text("configs_empty")))
         want = answers.value(("valid_configs", item, n, n_out), lambda: frozenset(conv.valid_configs(
             item, k_max=n + 2 * fixed["p"] + 1, s_max=n + 2 * fixed["p"] + 1, n_in=n, n_out=n_out)))
         bad = sorted(set(configs) - want)       # the valid set is every configuration of size n_out
         if near and (len(bad) > 1 or len(bad) == len(set(configs))):
-            return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.t(
-                "trop de configurations de votre liste ne conviennent pas", "too many configurations of your list do not fit")
-                if bad and len(bad) < len(set(configs)) else ctx.t(
-                "aucune configuration de votre liste ne convient", "no configuration of your list fits")),
-                ctx.t("reçu : %s", "received: %s") % bad[:5])
+            return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.text(
+                "configs_too_many_wrong" if bad and len(bad) < len(set(configs)) else "configs_none_fits")),
+                ctx.text("received", got=bad[:5]))
         if not near:
             if bad:
-                return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.t(
-                    "une configuration de votre liste ne convient pas", "a configuration of your list does not fit")),
-                    ctx.t("reçu : %s", "received: %s") % bad[:5])
+                return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.text("configs_one_wrong")),
+                    ctx.text("received", got=bad[:5]))
             if set(configs) != want:
-                return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.t(
-                    "il manque au moins une configuration valide", "at least one valid configuration is missing")),
-                              reveal=ctx.t("attendu : %s", "expected: %s") % sorted(want))
+                return Result(False, "%s (%s : %s)" % (check.fail(ctx.lang), where, ctx.text("configs_missing")),
+                              reveal=ctx.text("expected", want=sorted(want)))
     return Result(True)
 
 

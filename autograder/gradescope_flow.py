@@ -5,6 +5,16 @@ locks the autograder's folders away from the sandbox user, runs the grading in a
 worker process with an overall time limit, kills every student process that is
 left (whatever it did to escape: a new session, a double fork, a daemon that
 sleeps), and only then checks the worker's results and moves them into place.
+
+One Python start-up and one numpy import per submission (issue 17: at Gradescope's
+0.5 CPU each costs twice its CPU in wall time): the supervisor imports numpy and
+forks the warm process (sandbox/warm.py) first, while it holds nothing of the
+instructor's (no rubric, no reference answer, no submission, and run_autograder
+passed it a few environment variables only); then it loads the rubric and forks the
+worker, whose sandboxed child the warm process forks. Neither the worker nor the
+child is a new interpreter; the child sets up every isolation layer itself, as a
+new one would (tests/test_hostile.py searches its memory for the rubric, a
+reference answer and the environment).
 When the worker could not finish, the items it graded are kept and the others
 are listed as "to be reviewed by hand": a results.json is written every time,
 with one test per rubric item. The worker's own stderr (isolation notes, a
@@ -209,8 +219,56 @@ def _read_progress(path: Path) -> list:
     return done
 
 
+def _fork_warm():
+    """The warm process that forks the student's child (sandbox/warm.py), forked from this
+    process now, while it holds nothing of the instructor's: no rubric, no reference answer,
+    no submission yet. None (the child is then a new interpreter) if AG_WARM=0 or it fails."""
+    if os.environ.get("AG_WARM", "1") in ("0", "no", "off") or not hasattr(os, "fork"):
+        return None
+    for key in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[key] = "1"       # before numpy: one thread (0.5 CPU), and no thread to fork
+    try:
+        from .sandbox.warm import WarmServer
+        return WarmServer.fork()
+    except (OSError, ImportError, ValueError) as exc:
+        sys.stderr.write("gradescope: no warm process (%s: %s): the child starts a new interpreter\n"
+                         % (type(exc).__name__, exc))
+        return None
+
+
+def _fork_worker(root: Path, out: Path, lang, rubric, warm, err) -> int:
+    """The grading process, forked (not a new interpreter: numpy and the rubric are loaded
+    already), in a session of its own, its output to err; its pid."""
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        os.setsid()
+        os.chdir(REPO)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.dup2(err.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        code = worker(root, out, lang, rubric, warm)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:  # noqa: B036 - whatever happens, this process ends here, never in the caller
+        import traceback
+        traceback.print_exc()
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+
 def supervise(root: Path, lang: str | None = None) -> int:
-    from .sandbox.reaping import set_subreaper      # not the whole sandbox: the worker starts it
+    from .sandbox.reaping import set_subreaper, wait_child   # not the whole sandbox: the worker starts it
     root = Path(root)
     started = time.monotonic()
     set_subreaper()           # a student's daemon orphaned by the worker comes back to us
@@ -224,33 +282,37 @@ def supervise(root: Path, lang: str | None = None) -> int:
         lock_down(root)
     except OSError:
         pass
+    warm = _fork_warm()       # first: nothing of the instructor's is in memory yet
     rubric = _load_rubric()
     lang = lang or (rubric.language if rubric else "fr")
     work = Path(tempfile.mkdtemp(prefix="ag-supervise-"))
     out, progress, errlog = work / "results.json", work / "items.jsonl", work / "stderr.txt"
-    cmd = [sys.executable, "-m", "autograder", "_worker", "--root", str(root), "--out", str(out)]
-    if lang:
-        cmd += ["--lang", lang]
     message = note = None
     limit = worker_timeout()
     with open(errlog, "wb") as err:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
-                                start_new_session=True)
-        try:
-            code = proc.wait(timeout=limit)
-            if code != 0:
-                message = ("Erreur interne du correcteur (code %d) : prévenez l'équipe enseignante.\n"
-                           "Internal grader error: please tell the teaching team." % code)
-        except subprocess.TimeoutExpired:
+        pid = _fork_worker(root, out, lang, rubric, warm, err)
+        if warm is not None:
+            warm.sock.close()     # the worker holds the other end: the server ends with it
+        code = wait_child(pid, limit)
+        if code is None:
             message = ("La correction a dépassé %d s et a été arrêtée : prévenez l'équipe enseignante.\n"
                        "Grading exceeded %d s and was stopped." % (limit, limit))
-        finally:
-            for target in (-proc.pid, proc.pid):
-                try:
-                    os.kill(target, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-            proc.wait()
+        elif code != 0:
+            message = ("Erreur interne du correcteur (code %d) : prévenez l'équipe enseignante.\n"
+                       "Internal grader error: please tell the teaching team." % code)
+        for target in (-pid, pid):
+            try:
+                os.kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if code is None:
+            wait_child(pid)
+    if warm is not None:      # it kills what it forked when the worker's end closes
+        try:
+            warm.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            warm.proc.kill()
+            warm.proc.wait()
     try:
         isolation = json.loads((work / "sandbox.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -280,8 +342,10 @@ def supervise(root: Path, lang: str | None = None) -> int:
     return 0
 
 
-def worker(root: Path, out: Path, lang: str | None) -> int:
-    """Grade root/submission and write the results dict to `out` (items also to out's progress file)."""
+def worker(root: Path, out: Path, lang: str | None, rubric=None, warm=None) -> int:
+    """Grade root/submission and write the results dict to `out` (items also to out's progress
+    file). rubric: the supervisor's, already loaded (else loaded here); warm: the warm process
+    that forks the student's child (else a new interpreter)."""
     from . import feedback
     from .grading import grade_submission, limits_from
     from .rubric import load
@@ -295,12 +359,13 @@ def worker(root: Path, out: Path, lang: str | None) -> int:
              "stage": str(sandbox.stage) if sandbox and sandbox.stage else None}))
 
     tell()
-    rubric = load()
+    rubric = rubric or load()
     lang = lang or rubric.language
     made = []
 
     def make_sandbox(path):
-        made.append(Sandbox(path, limits_from(rubric), user=sandbox_user()))
+        made.append(Sandbox(path, limits_from(rubric), user=sandbox_user(),
+                            warm=warm if warm is not None and warm.alive() else None))
         tell(made[0])             # its uid, before any process of that uid exists
         made[0].start()
         tell(made[0])             # before any student code runs: "started", containment unknown

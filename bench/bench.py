@@ -28,6 +28,9 @@ Cases:
   typical      the full-marks file with a dozen of bench/mutants.py's mistakes (TYPICAL)
   hostile      the full-marks file where one function loops for ever (HOSTILE)
   memory       the full-marks file where one function allocates without end (MEMORY)
+  gradescope   the full-marks file through run_autograder on a relocated root: Gradescope's whole flow
+               (supervisor, grading process, the child forked by the warm process), here with
+               namespaces where the machine allows them
 
 Then, in this process, the floor of a batch: each case of a class-like mix graded by
 grade_file with the sandbox replaced by the child's own code run here (bench/sandbox_cost.py's
@@ -220,6 +223,14 @@ def make_cases(folder: Path) -> dict:
         (d / "devoir3.py").write_text(text, encoding="utf-8")
         paths[name] = d / "devoir3.py"
     return paths
+
+
+def gradescope_root(tmp: Path, student: Path) -> dict:
+    """The environment of run_autograder on a relocated root (tmp/autograder) holding `student`."""
+    root = tmp / "autograder"
+    (root / "submission").mkdir(parents=True)
+    shutil.copy(student, root / "submission" / "devoir3.py")
+    return dict(os.environ, AG_ROOT=str(root), AG_VENV=str(Path(PY).parent.parent))
 
 
 def examples() -> list:
@@ -472,8 +483,10 @@ def main(argv=None) -> int:
         paths = make_cases(tmp)
         cases = [e for c in args.cases.split(",") if c for e in (examples() if c == "examples" else [c])]
         cmds = {"startup": [PY, "-c", "import numpy, sympy"]}
+        envs = {"gradescope": gradescope_root(tmp, paths["full_marks"])}
         for c in cases:
-            cmds[c] = [PY, "-c", IMPORTS] if c == "imports" else [PY, "-m", "autograder", "grade", str(paths[c])]
+            cmds[c] = ([PY, "-c", IMPORTS] if c == "imports" else [str(REPO / "run_autograder")] if c == "gradescope"
+                       else [PY, "-m", "autograder", "grade", str(paths[c])])
         runs = {k: [] for k in cmds}
         print("python: %s; %d cores; load average %.2f %.2f %.2f" % (
             PY, os.cpu_count() or 1, *os.getloadavg()))
@@ -487,7 +500,7 @@ def main(argv=None) -> int:
         subprocess.run(cmds["startup"], cwd=REPO)          # warm the page cache once
         for rep in range(args.reps):
             for name, cmd in cmds.items():
-                runs[name].append(measure(cmd))
+                runs[name].append(measure(cmd, env=envs.get(name)))
         floor = statistics.median(r["wall"] for r in runs["startup"])
         floor_cpu = statistics.median(r["cpu"] for r in runs["startup"])
         floor_pss = statistics.median(r["pss"] for r in runs["startup"])
@@ -544,7 +557,7 @@ def main(argv=None) -> int:
         if args.profile:
             profile_worker(paths, args.profile, tmp)
         if args.container:
-            container_bench(args.container, paths, [c for c in cases if c != "imports"], args.reps,
+            container_bench(args.container, paths, [c for c in cases if c not in ("imports", "gradescope")], args.reps,
                             0 if args.no_batch else args.batch, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

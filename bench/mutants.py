@@ -27,7 +27,6 @@ import re
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,8 +246,8 @@ def grade_sources(jobs, workers: int = 2, again: bool = False):
             _init_worker()
         done = list(map(_grade_text, todo))
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=init_pool_worker) as pool:
-            done = list(pool.map(_grade_text, todo, chunksize=1))
+        from autograder.stopping import pool_map      # Ctrl-C stops it at once, never hangs
+        done = pool_map(_grade_text, todo, workers, init_pool_worker)
     for n, r, s in done:
         _GRADED[keys[n]] = (r, s)
     return {n: _GRADED[keys[n]] for n, _ in jobs}

@@ -9,13 +9,13 @@ import json
 import os
 import pstats
 import subprocess
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autograder import answers
+from autograder.stopping import pool_map
 from bench import mutants
 from conftest import FULL_MARKS, REPO, TEMPLATE
 
@@ -234,8 +234,7 @@ def test_results_with_the_file_are_byte_identical_to_results_computed_live():
     """Grades, feedback and the teaching team's view with expected values: the same
     bytes whether the reference answers come from the file or are computed during the grading."""
     jobs = _corpus()
-    with ProcessPoolExecutor(max_workers=2, initializer=mutants.init_pool_worker) as pool:
-        done = list(pool.map(_with_and_without, jobs, chunksize=1))
+    done = pool_map(_with_and_without, jobs, 2, mutants.init_pool_worker)
     assert [name for name, status, *_ in done if status != "graded" and name != "blank"] == []
     differ = [name for name, _, cached, live in done if cached != live]
     assert differ == []

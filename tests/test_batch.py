@@ -500,29 +500,74 @@ def test_sandbox_notes_said_once_per_batch():
     assert buf.getvalue().count("namespaces unavailable") == 1
 
 
-def test_interrupted_batch_resumes(tmp_path, monkeypatch):
-    """Ctrl-C (SIGINT to the process group) stops the batch; the same command finishes the rest."""
+def _batch_command(src: Path, out: Path, env: dict) -> subprocess.Popen:
+    """`python -m autograder batch` in a session of its own (its process group is what Ctrl-C
+    reaches), with SIGINT at its default disposition: a suite run in the background would hand
+    it down ignored, and a batch started so ignores Ctrl-C as its shell meant."""
+    launcher = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                "os.execv(sys.executable, [sys.executable] + sys.argv[1:])")
+    cmd = [sys.executable, "-c", launcher, "-m", "autograder", "batch", str(src), "--out", str(out),
+           "--jobs", "1", "-q"]
+    return subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _left_alive(tag: str) -> list:
+    """The processes of one batch (its own, its workers', their warm processes', the sandboxed
+    children's: all carry AG_TAG) still alive, after a fail-safe wait for them to go."""
+    from autograder.sandbox.reaping import living_processes
+    end = time.monotonic() + 60
+    while living_processes(environ=b"AG_TAG=%s\0" % tag.encode()) and time.monotonic() < end:
+        time.sleep(0.1)
+    return living_processes(environ=b"AG_TAG=%s\0" % tag.encode())
+
+
+@pytest.mark.parametrize("moment, graded", [("start", 0), ("grading:e0", 0), ("sending:e0", 1)])
+def test_interrupted_batch_stops_and_resumes(moment, graded, tmp_path, monkeypatch):
+    """Ctrl-C (SIGINT to the process group, sent by the worker at a chosen moment: its start-up,
+    a sandbox starting, a result on its way to the parent just after its checkpoint, where a
+    batch once hung) ends the batch and every process it started, with exit 130 and the
+    checkpoints of what was graded before; the same command finishes the rest."""
     src = tmp_path / "rendus"
-    for i in range(5):
+    for i in range(3):
         (src / ("e%d" % i)).mkdir(parents=True)
         (src / ("e%d" % i) / "devoir3.py").write_text(FULL_TEXT + "\n# %d\n" % i, encoding="utf-8")
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "autograder", "batch", str(src), "--out", str(out), "--jobs", "1", "-q"]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    end = time.monotonic() + 300          # a fail-safe: the first grading takes a few seconds
-    while time.monotonic() < end and not list((out / "state").glob("*.json")) and proc.poll() is None:
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=300)
-    done = len(list((out / "state").glob("*.json")))
+    tag = "interrupt-%s-%d" % (moment.replace(":", "-"), os.getpid())
+    proc = _batch_command(src, out, {"AG_TEST_INTERRUPT": moment, "AG_TAG": tag})
+    try:
+        _, err = proc.communicate(timeout=300)        # a fail-safe: it ends in seconds
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
     assert proc.returncode == 130, err.decode()
-    assert 1 <= done < 5 and not (out / "gradebook.csv").exists()
+    assert "Interrompu" in err.decode() and "Traceback" not in err.decode(), err.decode()
+    assert not _left_alive(tag)
+    assert len(list((out / "state").glob("*.json"))) == graded
     assert not list((out / "results").glob(".*.tmp")) and not list((out / "state").glob(".*.tmp"))
-    _same_grader(monkeypatch, out)
-    again = batch.run_batch(src, out, jobs=2, progress=False)
-    assert (again.resumed, again.graded_now) == (done, 5 - done)
-    assert all(r["regular"] == 48 for r in again.records.values())
+    assert not (out / "gradebook.csv").exists()
+    if graded:       # the resume, once (a grading costs seconds)
+        _same_grader(monkeypatch, out)
+        again = batch.run_batch(src, out, jobs=2, progress=False)
+        assert (again.resumed, again.graded_now) == (graded, 3 - graded)
+        assert all(r["regular"] == 48 for r in again.records.values())
+
+
+def test_worker_signals_raise_only_inside_a_grading(monkeypatch):
+    """In a worker, SIGTERM and the wall clock raise only inside a submission's grading: between
+    gradings the worker is in the pool's queue code, where an exception can leave a lock held
+    for ever (a batch hung so after Ctrl-C: its worker waiting on the result queue's lock)."""
+    monkeypatch.setattr(batch, "_STOPPING", False)
+    monkeypatch.setattr(batch, "_GRADING", False)
+    batch._on_term(signal.SIGTERM, None)
+    batch._on_wall(signal.SIGUSR1, None)
+    assert batch._STOPPING
+    monkeypatch.setattr(batch, "_GRADING", True)
+    with pytest.raises(SystemExit):
+        batch._on_term(signal.SIGTERM, None)
+    with pytest.raises(batch._WallTimeout):
+        batch._on_wall(signal.SIGUSR1, None)
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

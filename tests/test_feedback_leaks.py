@@ -101,9 +101,8 @@ def _grade_one(job):
 
 
 def _reports(jobs):
-    from concurrent.futures import ProcessPoolExecutor
-    with ProcessPoolExecutor(max_workers=2, initializer=mutants.init_pool_worker) as pool:   # warm processes
-        return dict(pool.map(_grade_one, jobs, chunksize=1))
+    from autograder.stopping import pool_map
+    return dict(pool_map(_grade_one, jobs, 2, mutants.init_pool_worker))     # warm processes
 
 
 def _shown(value) -> set:

@@ -1,5 +1,7 @@
 """The Gradescope flow end to end, on a relocated root: run_autograder in, results.json out."""
 import json
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -98,6 +100,31 @@ def test_one_broken_function_costs_its_item_only(tmp_path, rubric):
     assert by_number["2.m"]["score"] == 0.5          # the dimensions sub-check still earns
     assert "ValueError" in by_number["2.m"]["output"] and "oups" in by_number["2.m"]["output"]
     assert data["score"] == 58 - 1.5
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="counts through strace, which is not installed")
+def test_one_grading_starts_one_interpreter_and_imports_numpy_once(tmp_path):
+    """Work counted, not timed (issue 17): at Gradescope's 0.5 CPU each Python start-up and
+    numpy import is paid twice over in wall time. The supervisor checks that its interpreter
+    has numpy (run_autograder starts none to check), imports it, forks the warm process before
+    it reads anything secret, and forks the grading process; the warm process forks the
+    student's child. Counted with strace over one grading of the full-marks file: the
+    interpreters executed (before: run_autograder's check of the venv, the supervisor, the
+    worker, the child: 4) and the processes that read numpy's __init__ (before: 2)."""
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    (root / "submission" / "devoir3.py").write_bytes(FULL_MARKS.read_bytes())
+    log = tmp_path / "strace.txt"
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=execve,openat", "-e", "signal=none", "-o", str(log),
+                    str(REPO / "run_autograder")], env=flow_env(root), check=True, timeout=300,
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))["score"] == 58
+    lines = log.read_text(errors="replace").splitlines()
+    interpreters = [ln for ln in lines if re.search(r'execve\("[^"]*/python[0-9.]*", .*\) = 0$', ln)]
+    numpy_imports = {ln.split()[0] for ln in lines
+                     if re.search(r'openat\(.*/numpy/(__pycache__/)?__init__[.a-z0-9-]*py[c]?", .*\) = \d+$', ln)}
+    assert len(interpreters) == 1, interpreters      # the supervisor
+    assert len(numpy_imports) == 1, numpy_imports
 
 
 def test_deterministic(rubric):

@@ -18,16 +18,19 @@ with the reason; CI runs as root.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import hashlib
 import json
 import os
 import queue
+import re
 import secrets
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -223,15 +226,17 @@ def make_root(tmp_path: Path, token: str) -> Path:
         for p in answers.folder().glob("*.pickle"):
             shutil.copy2(p, root / "source" / ".cache" / "answers" / p.name)
     (root / "source" / "reference" / "jeton_secret.txt").write_text("jeton " + token + "\n")
-    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": token + "@umontreal.ca"}]}))
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": _metadata_email(token)}]}))
     (root / "results").mkdir()
     return root
 
 
 def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0, wait_after: float = 0.0,
-             worker_timeout: float = WORKER_TIMEOUT, limits: str = "") -> Flow:
-    """Grade tests/hostile/<name> (or `files`) through run_autograder on a relocated root."""
-    token = secrets.token_hex(12)
+             worker_timeout: float = WORKER_TIMEOUT, limits: str = "", env_extra: dict | None = None,
+             token: str | None = None) -> Flow:
+    """Grade tests/hostile/<name> (or `files`) through run_autograder on a relocated root (token: the
+    secret of its metadata file and token file, else a fresh one)."""
+    token = token or secrets.token_hex(12)
     root = make_root(tmp_path, token)
     marker = tmp_path / ("marque-" + secrets.token_hex(6))
     subst = {"__RACINE__": str(root), "__DEPOT__": str(REPO), "__MARQUE__": str(marker), "__PORT__": str(port)}
@@ -255,7 +260,7 @@ def run_flow(tmp_path: Path, name: str, files: dict | None = None, port: int = 0
     repo_before = repo_snapshot()
     tag = "hostile-" + token
     env = flow_env(root, AG_LIMITS=",".join((LIMITS, SLOW_CALLS.get(name, ""), limits)),
-               AG_WORKER_TIMEOUT=str(worker_timeout), AG_TAG=tag)
+               AG_WORKER_TIMEOUT=str(worker_timeout), AG_TAG=tag, **(env_extra or {}))
     with lease() as user:
         t0 = time.monotonic()
         proc = subprocess.run([str(root / "run_autograder")], env=dict(env, **user), stdout=subprocess.PIPE,
@@ -525,6 +530,122 @@ def test_reading_secrets_finds_nothing(flows, rubric):
     assert "TROUVÉ : []" in text            # what it printed: nothing found
     for secret in ("def relu_prime", "tolerances:", "kind: values"):
         assert secret not in text
+
+
+# ------------------------------------------------------------------ what the child's memory holds
+# Gradescope's child is forked from a process that imported numpy before reading anything of the
+# instructor's (autograder/sandbox/warm.py): it must hold none of it. Needles: a string of the
+# parsed rubric, a reference answer (the first values of an expected array), the key of a seeded
+# case, a variable of run_autograder's environment (the grader starts with a few variables
+# only) and the e-mail of Gradescope's submission metadata (make_root). tests/hostile/fouille_memoire
+# searches its live objects and, where /proc is mounted (without namespaces: Gradescope's case),
+# its whole address space.
+CANARY_VAR = "CANARI_SECRET"
+MEMORY_LINE = re.compile(r"MÉMOIRE : (\[.*?\]) objets=(\d+) octets=(-?\d+) isolé=(\d)")
+
+
+def _needles(rubric, canary: str, token: str) -> list:
+    import numpy as np
+    from autograder import answers
+    others = "".join(p.read_text(encoding="utf-8") for p in (REPO / "student_template" / "outils.py",
+                                                             REPO / "autograder" / "sandbox" / "child.py", FULL_MARKS))
+    texts = []
+
+    def walk(o):
+        if isinstance(o, str):
+            if len(o) >= 40 and o.isascii() and o not in others:
+                texts.append(o)
+        elif isinstance(o, dict):
+            for k, v in o.items():
+                walk(k)
+                walk(v)
+        elif isinstance(o, (list, tuple)):
+            for v in o:
+                walk(v)
+        elif type(o).__module__.startswith("autograder") and hasattr(o, "__dict__"):
+            walk(vars(o))
+    walk(rubric)
+    memo = answers.read() or {}
+    expected = [v for k in sorted(memo, key=repr) if k[0] == "expected" for v in _arrays(memo[k])
+                if v.dtype == np.float64 and v.size >= 4 and np.all(np.isfinite(v)) and np.all(v != np.round(v))]
+    keys = sorted(s for k in memo if k[0] == "cases" for s in k[1:] if isinstance(s, str) and len(s) >= 40)
+    assert texts and expected and keys, "no needle: the rubric or the reference answers' file changed shape"
+    whole = {"rubrique": min(texts).encode(), "attendu": np.ascontiguousarray(expected[0]).tobytes()[:32],
+             "clé": keys[0].encode(), "environnement": canary.encode(),
+             "métadonnées": _metadata_email(token).encode()}
+    return [(name, n[:len(n) // 2].hex(), n[len(n) // 2:].hex()) for name, n in whole.items()]
+
+
+def _metadata_email(token: str) -> str:
+    return token + "@umontreal.ca"         # as make_root writes it
+
+
+def _arrays(v):
+    import numpy as np
+    if isinstance(v, np.ndarray):
+        yield v
+    elif isinstance(v, dict):
+        for e in v.values():
+            yield from _arrays(e)
+    elif isinstance(v, (list, tuple)):
+        for e in v:
+            yield from _arrays(e)
+
+
+def _memory_attack(needles) -> str:
+    return compose("fouille_memoire", subst={"__AIGUILLES__": repr(needles)})
+
+
+def test_the_memory_search_finds_what_a_grading_process_holds(tmp_path, rubric):
+    """The control: run in a process that loaded the rubric, the reference answers and a
+    submission's metadata, with the canary in its environment, the same search finds every needle."""
+    canary, token = "canari-" + secrets.token_hex(12), secrets.token_hex(12)
+    needles = _needles(rubric, canary, token)
+    attack = (HOSTILE / "fouille_memoire" / "devoir3.py").read_text(encoding="utf-8").replace(
+        "__AIGUILLES__", repr(needles))
+    metadata = tmp_path / "submission_metadata.json"
+    metadata.write_text(json.dumps({"users": [{"email": _metadata_email(token)}]}), encoding="utf-8")
+    code = ("from autograder.rubric import load\nfrom autograder import answers, budget\nr = load()\n"
+            "answers._ensure_loaded()\nm = budget.read(%r)\nexec(compile(%r, 'fouille', 'exec'), {})\n"
+            % (str(metadata), attack))
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=dict(os.environ, **{CANARY_VAR: canary}),
+                          capture_output=True, text=True, timeout=300)
+    found = MEMORY_LINE.search(done.stdout)
+    assert found, done.stdout[-2000:] + done.stderr[-2000:]
+    seen = ast.literal_eval(found.group(1))
+    assert {"rubrique", "attendu", "clé", "environnement", "métadonnées", "module autograder.rubric"} <= set(seen), seen
+    assert int(found.group(3)) > 10_000_000         # its address space was read (/proc is mounted here)
+
+
+@pytest.mark.parametrize("namespaces", [True, False], ids=["namespaces", "no-namespaces"])
+def test_the_childs_memory_holds_nothing_of_the_instructors(tmp_path, rubric, namespaces):
+    env = {}
+    if namespaces and not isolation()[1]:
+        pytest.skip("no namespaces on this machine")
+    if not namespaces:
+        need_user()       # not root: the child would be the grader's own user, whose memory it could read
+        env = dict(_venv_for_others(), AG_SANDBOX_NAMESPACES="0")
+    canary, token = "canari-" + secrets.token_hex(12), secrets.token_hex(12)
+    env[CANARY_VAR] = canary
+    flow = run_flow(tmp_path, "fouille_memoire", files={"devoir3.py": _memory_attack(_needles(rubric, canary, token))},
+                    limits="load_timeout=60", env_extra=env, token=token)
+    found = MEMORY_LINE.search(flow.raw.decode("utf-8"))
+    assert found, flow.data.get("output", "")[-2000:] + flow.stderr[-2000:]
+    seen, objects, read, isolated = found.groups()
+    assert seen == "[]" and int(objects) > 10_000
+    assert isolated == "0"          # forked from the warm process (a new interpreter runs with -I)
+    assert int(read) > 10_000_000 if not namespaces else int(read) == -1     # no /proc in the jail
+    assert_sound(flow, rubric, 58)
+
+
+def _venv_for_others() -> dict:
+    """AG_VENV (and its environment) of a venv whose interpreter a sandbox uid can run: this one,
+    or its mirror (sandbox/reach.py) when it lies under a folder others cannot enter."""
+    from autograder.sandbox.identity import fresh_identity
+    from autograder.sandbox.reach import runnable_python
+    who = fresh_identity()
+    python, env = runnable_python(str(REPO / ".venv" / "bin" / "python"), who.uid, who.gid)
+    return dict(env, AG_VENV=str(Path(python).parent.parent))
 
 
 def test_writing_results_or_sources_fails(flows, rubric):

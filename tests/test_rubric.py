@@ -1,6 +1,7 @@
 """The rubric covers every item with the assignment's points, and its loader rejects typos."""
 import ast
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,41 @@ def test_messages_in_both_languages(rubric):
             # students read the title, never the internal id (en_zero, x_egal_u, arrivee)
             assert check.title.fr and check.title.en and check.id not in (check.title.fr, check.title.en), \
                 (item.id, check.id)
+
+
+def test_the_checks_texts_are_rubric_messages(rubric):
+    """Every text a check writes comes from rubric.yaml's messages (ctx.text, ctx.msg): each key
+    the checks name exists (a key only a rare failure reaches would otherwise raise there, in
+    front of a student), its fr and en fill the same {fields}, and no inline text is left."""
+    fields = {k: [{f for _, f, *_ in string.Formatter().parse(getattr(t, lang)) if f} for lang in ("fr", "en")]
+              for k, t in rubric.messages.items()}
+    assert [k for k, (fr, en) in fields.items() if fr != en] == []
+    missing = []
+    for path in sorted((REPO / "autograder").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for call in ast.walk(tree):
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.args
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id == "ctx"):
+                continue
+            assert call.func.attr != "t", "%s:%d: an inline text; put it in rubric.yaml's messages" % (
+                path.name, call.lineno)
+            if call.func.attr not in ("text", "msg"):
+                continue
+            for name, whole in _message_keys(call.args[0]):
+                if not (name in fields if whole else any(k.startswith(name) for k in fields)):
+                    missing.append("%s:%d %s" % (path.name, call.lineno, name))
+    assert missing == []
+
+
+def _message_keys(node) -> list:
+    """(key, whole) a message key expression names: "k", a if c else b, or a prefix "diff_" + kind."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [(node.value, True)]
+    if isinstance(node, ast.IfExp):
+        return _message_keys(node.body) + _message_keys(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+        return [(node.left.value, False)]
+    return []
 
 
 def test_the_feedback_policy_is_a_rubric_setting(tmp_path):

@@ -221,14 +221,18 @@ def etat():
 """
 
 
-def test_warm_process_forks_a_fresh_isolated_child_per_submission(tmp_path):
-    """Batch's warm process (issue 13.5): each Sandbox gets its own forked child, with the
-    same layers as a freshly executed one (its own uid as root, no sockets, none of the
-    grader's modules); the children die with the Sandbox, the server with close()."""
+@pytest.mark.parametrize("how", ["start", "fork"])
+def test_warm_process_forks_a_fresh_isolated_child_per_submission(tmp_path, how):
+    """Batch's warm process (issue 13.5; "start": a new interpreter) and Gradescope's (issue 17;
+    "fork": forked from the grader before it reads anything secret): each Sandbox gets its own
+    forked child, with the same layers as a freshly executed one (its own uid as root, no
+    sockets, none of the grader's modules); the children die with the Sandbox, the server with
+    close(). A forked server refuses a child without namespaces when the sandbox uid cannot
+    import from this interpreter (a Python under /root): the Sandbox starts a new one instead."""
     import errno
     from autograder.sandbox.runner import Sandbox, living_processes, sandbox_user
-    from autograder.sandbox.warm import WarmServer
-    server = WarmServer.start()
+    from autograder.sandbox.warm import WarmProc, WarmServer
+    server = WarmServer.start() if how == "start" else WarmServer.fork()
     seen = []
     try:
         for namespaces in (None, False):
@@ -241,6 +245,7 @@ def test_warm_process_forks_a_fresh_isolated_child_per_submission(tmp_path):
                 assert [c["v"] for c in caps] == [0, 0]     # no capability, even in a user namespace
                 if os.geteuid() == 0:
                     assert uid == sb.user.uid and sb.user.per_grading
+                assert isinstance(sb._proc, WarmProc) == (sb.jailed or server.reachable or sb.user is None)
                 seen.append((pid, uid, sb.jailed))
             finally:
                 sb.close()
@@ -251,6 +256,22 @@ def test_warm_process_forks_a_fresh_isolated_child_per_submission(tmp_path):
     finally:
         server.close()
     assert not server.alive()
+
+
+def test_what_the_gradescope_supervisor_holds_when_it_forks_the_warm_process():
+    """Gradescope's child is forked from the supervisor's warm process (sandbox/warm.py), so it
+    inherits what the supervisor imported by then: the flow, numpy and the sandbox's layers,
+    never the rubric, the reference or the grader's checks; nor OpenSSL (hashlib: 5 MB of the
+    child's RLIMIT_AS that a new interpreter does not spend)."""
+    code = ("import os, sys\nos.environ['OPENBLAS_NUM_THREADS'] = '1'\n"
+            "import autograder.__main__, autograder.gradescope_flow, autograder.sandbox.reaping\n"
+            "import autograder.sandbox.warm, autograder.sandbox.reach, autograder.sandbox.warm_server\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('hashlib', '_hashlib', 'yaml', 'sympy',"
+            " 'reference') or m in ('autograder.rubric', 'autograder.answers', 'autograder.checks',"
+            " 'autograder.grading', 'autograder.inputs')))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
 
 
 KILLER = WHO + """

@@ -15,7 +15,6 @@ from __future__ import annotations
 import grp
 import os
 import pwd
-import secrets
 from dataclasses import dataclass
 
 PER_GRADING = (2_000_000_000, 2_100_000_000)    # [low, high) of the per-grading uids and gids
@@ -75,7 +74,8 @@ def _in_use(uid: int) -> bool:
 def fresh_identity() -> SandboxUser:
     """A uid (= gid) no account, group or process of this machine has (a process in another
     container cannot be seen: the range is 10^8 wide, a collision is that unlikely)."""
-    low, high = _candidates()
+    import secrets        # here: its hashlib (OpenSSL, 5 MB of address space) stays out of the warm
+    low, high = _candidates()   # process's children, which import this module (warm_server.py)
     for _ in range(50):
         uid = low + secrets.randbelow(high - low)
         if not _in_use(uid):

@@ -13,7 +13,6 @@ checked by running it as the sandbox user (import numpy) before it is used.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import stat
@@ -48,6 +47,7 @@ def reachable(path: str) -> bool:
 
 
 def _key(roots: tuple, python: str) -> str:
+    import hashlib        # here: OpenSSL stays out of the warm process's children (warm.py imports this module)
     h = hashlib.sha256(os.path.realpath(python).encode() + b"\0numpy-only")   # mirrors since issue 20
     for r in roots:
         h.update(r.encode())
@@ -132,16 +132,26 @@ def _numpy_only(build: str) -> None:
         dirnames[:] = []
 
 
-def _works(python: str, env: dict, uid: int, gid: int) -> bool:
+def _works(python: str, env: dict, uid: int, gid: int) -> bool | None:
+    """True: uid imports numpy with python; False: it cannot (the mirror is broken); None: no
+    answer (killed, or out of time on a loaded machine), which says nothing of the mirror.
+    The check runs in a session of its own: a Ctrl-C meant for the grader's process group
+    must not kill it and so pass for a broken mirror, which runnable_python would remove
+    while other graders of the machine run from it (seen: their sandboxes could no longer
+    import, 'No module named resource')."""
     def drop():
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
     try:
-        return subprocess.run([python, "-I", "-B", "-c", "import numpy"], env=env, cwd="/", preexec_fn=drop,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120).returncode == 0
+        code = subprocess.run([python, "-I", "-B", "-c", "import numpy"], env=env, cwd="/", preexec_fn=drop,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120,
+                              start_new_session=True).returncode
+    except subprocess.TimeoutExpired:
+        return None
     except (OSError, subprocess.SubprocessError):
         return False
+    return code == 0 if code >= 0 else None
 
 
 def _ensure_mirror(mirror: str, roots: tuple, venv_python: bool) -> None:
@@ -210,8 +220,11 @@ def runnable_python(python: str, uid: int, gid: int) -> tuple:
     exe = mirror + exe if any(exe.startswith(r + "/") for r in roots) else exe
     for attempt in (1, 2):
         _ensure_mirror(mirror, roots, venv_python)
-        if _works(exe, env, uid, gid):
+        works = _works(exe, env, uid, gid)
+        if works:
             break
+        if works is None:          # not a verdict on the mirror: others may be running from it
+            raise OSError("the mirror %s did not answer as uid %d (killed or out of time)" % (mirror, uid))
         if attempt == 2:
             raise OSError("the mirror %s cannot import numpy as uid %d" % (mirror, uid))
         shutil.rmtree(mirror, ignore_errors=True)     # stale (e.g. a temporary-files cleaner took a part)

@@ -3,6 +3,7 @@ a uid left in the shared temporary folders (without namespaces)."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import time
 
@@ -46,6 +47,37 @@ def wait_gone(pid: int, seconds: float = 5.0) -> bool:
                 return True
         time.sleep(0.005)
     return False
+
+
+def wait_child(pid: int, timeout: float | None = None):
+    """Reap our child pid, waiting at most timeout seconds (None: for ever): its exit code
+    (negative: the signal), or None if it is still running. Woken by its exit (a pidfd), not
+    by polling, where the kernel has pidfds (Linux 5.3; a seccomp profile may refuse them)."""
+    end = None if timeout is None else time.monotonic() + timeout
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        fd = None
+    try:
+        delay = 0.0005
+        while True:
+            try:
+                done, status = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                return -9            # reaped elsewhere: its status is lost
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            left = None if end is None else end - time.monotonic()
+            if left is not None and left <= 0:
+                return None
+            if fd is not None:
+                select.select([fd], [], [], left)
+            else:
+                time.sleep(delay if left is None else min(delay, left))
+                delay = min(delay * 2, 0.05)
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def kill_user_processes(uid: int, seconds: float = 5.0) -> bool:

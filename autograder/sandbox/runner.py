@@ -41,6 +41,7 @@ protocol).
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import json
 import os
 import select
@@ -129,6 +130,21 @@ def _say_isolation(user: SandboxUser | None, jailed: bool) -> None:
                       "restrict it yourself if students' code must not read it." % (repo, "others"))
 
 
+def _copy_compiled(source: Path, dest: Path) -> None:
+    """Copy one of the child's own files (never the student's) with its bytecode, when setup.sh
+    (or an import) compiled it: the child, which never writes bytecode, then does not compile it
+    again at each grading. The source keeps its modification time, which the .pyc records: a
+    stale or foreign .pyc is ignored by Python and the source compiled, as without one. Both
+    are root's and read-only to the sandbox user (the folder is not writable by it)."""
+    shutil.copy2(source, dest)
+    compiled = Path(importlib.util.cache_from_source(str(source)))
+    if compiled.is_file():
+        cache = dest.parent / "__pycache__"
+        cache.mkdir(mode=0o755, exist_ok=True)
+        shutil.copyfile(compiled, importlib.util.cache_from_source(str(dest)))
+        os.chmod(importlib.util.cache_from_source(str(dest)), 0o644)
+
+
 # ------------------------------------------------------------------ the sandbox
 @dataclass
 class Sandbox:
@@ -180,11 +196,11 @@ class Sandbox:
         work = stage / "travail"
         work.mkdir()
         (stage / "racine").mkdir()
-        shutil.copyfile(HERE / "child.py", work / "_enfant.py")
-        shutil.copyfile(OUTILS, work / "outils.py")
+        for source, name in ((HERE / "child.py", "_enfant.py"), (OUTILS, "outils.py")):
+            _copy_compiled(source, work / name)
         shutil.copyfile(self.student_file, work / "devoir3.py")
         for p in work.iterdir():
-            os.chmod(p, 0o644)
+            os.chmod(p, 0o755 if p.is_dir() else 0o644)
         os.chmod(work, 0o755)           # readable, never writable, by the sandbox user
         tmp = stage / "tmp"             # the child's own temporary folder (and its HOME and cwd without namespaces)
         tmp.mkdir(mode=0o700)

@@ -11,6 +11,12 @@ itself, exactly as a freshly executed child does (namespaces and jail, per-gradi
 limits, no new privileges, seccomp), then runs child.py. No student code ever runs in the
 server, and no two submissions share a process. Seen from the Sandbox, the child is a
 WarmProc: the parts of subprocess.Popen it uses (pid, pipes, poll, wait).
+
+WarmServer.fork() makes the server by forking the calling process instead of starting an
+interpreter: the Gradescope supervisor does so first thing, before it reads the rubric, the
+reference answers or the submission (so that its fork, and every child forked from that,
+holds nothing of the instructor's), and its grading process, forked later, uses it. One
+Python start-up and one numpy import then serve the supervisor, the grader and the child.
 """
 from __future__ import annotations
 
@@ -30,8 +36,9 @@ REPO = HERE.parent.parent
 class WarmServer:
     """The grader's end of one warm process (not thread-safe: one per grading process)."""
 
-    def __init__(self, proc: subprocess.Popen, sock: socket.socket, python: str):
+    def __init__(self, proc, sock: socket.socket, python: str, reachable: bool = True):
         self.proc, self.sock, self.python = proc, sock, python
+        self.reachable = reachable   # can a sandbox uid import from this interpreter's folders?
         self.exits: dict = {}        # pid -> exit code, as the server reported it
 
     @classmethod
@@ -61,8 +68,45 @@ class WarmServer:
             raise OSError("the warm sandbox process did not start")
         return server
 
-    def _next(self, timeout: float):
-        """The next message that is not an exit report (those are filed), or None."""
+    @classmethod
+    def fork(cls, timeout: float = 60.0) -> "WarmServer":
+        """A server forked from this process (see the module's docstring): call it before this
+        process reads anything student code must not see. It imports numpy and the sandbox's
+        layers here first. OSError if it cannot. The caller reaps it (its pid: proc.pid)."""
+        import sys
+        from . import warm_server
+        from .jail import python_binds
+        from .reach import reachable
+        python = sys.executable
+        # without namespaces a child imports lazily as its uid from this interpreter's folders:
+        # where it cannot (a Python under /root), spawn() refuses and the Sandbox starts a new
+        # interpreter instead (a mirror the uid can run: reach.py)
+        usable = os.geteuid() != 0 or all(reachable(p) for p in (python,) + python_binds(python))
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                ours.close()
+                os.setsid()
+                os.chdir("/")
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.close(null)
+                warm_server.serve(theirs)
+            finally:
+                os._exit(1)
+        theirs.close()
+        server = cls(Forked(pid, ours), ours, python, usable)
+        if server._next(timeout) != b"ready":
+            server.close()
+            raise OSError("the forked warm sandbox process did not start")
+        return server
+
+    def _next(self, timeout: float, exits: bool = False):
+        """The next message that is not an exit report (those are filed), or None; exits=True:
+        also return (b"exit") as soon as an exit report is filed."""
         end = time.monotonic() + timeout
         while True:
             left = end - time.monotonic()
@@ -75,6 +119,8 @@ class WarmServer:
             if msg.startswith(b"exit "):
                 _, pid, code = msg.split()
                 self.exits[int(pid)] = int(code)
+                if exits:
+                    return b"exit"
                 continue
             return msg
 
@@ -85,6 +131,8 @@ class WarmServer:
     def spawn(self, script: str, env: dict, cwd: str | None, fds: tuple, limits, user, jail,
               seccomp: bool) -> int:
         """Fork a child that takes fds as its 0-4 and runs script isolated; its pid."""
+        if jail is None and user is not None and not self.reachable:
+            raise OSError("the sandbox user cannot import from %s" % self.python)
         spec = {"script": script, "env": env, "cwd": cwd, "limits": dataclasses.asdict(limits),
                 "user": dataclasses.asdict(user) if user else None,
                 "jail": dataclasses.asdict(jail) if jail else None, "seccomp": seccomp}
@@ -110,6 +158,51 @@ class WarmServer:
             self.proc.wait()
 
 
+class Forked:
+    """A server made by WarmServer.fork, as its `proc`: alive while its socket is open (it never
+    closes it but by exiting), seen from its parent or from a process forked after it (the
+    Gradescope grading process), which cannot wait for it; its parent reaps it."""
+
+    def __init__(self, pid: int, sock: socket.socket):
+        self.pid, self.sock, self.parent = pid, sock, os.getpid()
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None and os.getpid() == self.parent:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 9
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        if self.returncode is None:
+            try:
+                ready, _, _ = select.select([self.sock], [], [], 0)
+                if ready and not self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                    self.returncode = -9
+            except BlockingIOError:
+                pass
+            except (OSError, ValueError):
+                self.returncode = -9
+        return self.returncode
+
+    def wait(self, timeout: float | None = None):
+        if os.getpid() != self.parent:
+            return self.poll()          # not ours to reap
+        from .reaping import wait_child
+        code = wait_child(self.pid, timeout)
+        if code is None:
+            raise subprocess.TimeoutExpired("warm process %d" % self.pid, timeout)
+        self.returncode = code
+        return code
+
+    def kill(self):
+        try:
+            os.kill(self.pid, 9)
+        except OSError:
+            pass
+
+
 class WarmProc:
     """A child forked by the server, with the parts of subprocess.Popen that Sandbox uses."""
 
@@ -130,9 +223,10 @@ class WarmProc:
     def wait(self, timeout: float | None = None):
         end = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
-            if end is not None and time.monotonic() > end:
+            left = 1.0 if end is None else end - time.monotonic()
+            if left < 0:
                 raise subprocess.TimeoutExpired("warm child %d" % self.pid, timeout)
-            self.server._next(0.05)
+            self.server._next(min(left, 1.0), exits=True)     # woken by the exit report, not a clock
         return self.returncode
 
 

@@ -1,8 +1,12 @@
-"""The warm process (see warm.py), run as `python -I -B warm_server.py REPO SOCKET_FD`.
+"""The warm process (see warm.py): it imports numpy once and never runs student code, never
+reads a submission and never imports the grader (only the sandbox's own layers, to set up
+each child). Started in one of two ways:
 
-It imports numpy once and never runs student code, never reads a submission and never
-imports the grader (only the sandbox's own layers, to set up each child). For each
-request from its grader it forks; the fork takes the descriptors it was sent as 0-4,
+- `python -I -B warm_server.py REPO SOCKET_FD`, a new interpreter (batch: warm.WarmServer.start);
+- forked by the Gradescope supervisor first thing, before it reads anything of the instructor's
+  (the rubric, the reference answers, the submission): warm.WarmServer.fork, which calls serve().
+
+For each request from its grader it forks; the fork takes the descriptors it was sent as 0-4,
 closes every other one, sets up the same isolation as a freshly executed child
 (limits.child_setup: namespaces and jail, limits, user switch, no new privileges,
 seccomp), forgets the grader's modules and runs the child's script as __main__, as
@@ -17,12 +21,12 @@ import signal
 import socket
 import sys
 
-REPO, SOCK_FD = sys.argv[1], int(sys.argv[2])
-sys.path.insert(0, REPO)
+if __name__ == "__main__":          # a new interpreter: the sandbox's layers come from REPO
+    sys.path.insert(0, sys.argv[1])
 
 import numpy  # noqa: E402,F401 - the point of this process: imported once
 
-import base64, importlib.util, io, numbers, traceback  # noqa: E401,E402,F401 - what the child imports
+import base64, importlib.machinery, importlib.util, io, numbers, traceback, types  # noqa: E401,E402,F401 - what the child imports
 
 from autograder.sandbox import limits as _limits  # noqa: E402
 from autograder.sandbox.identity import SandboxUser  # noqa: E402
@@ -31,6 +35,18 @@ from autograder.sandbox.kernel import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, 
 from autograder.sandbox.reaping import children  # noqa: E402
 
 SECCOMP, _ = _limits.socket_filter()
+GRADER = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))   # REPO
+
+
+def _run_script(script: str) -> None:
+    """Run script as __main__, as `python -I -B script` would (its own module, sys.argv), from
+    the bytecode the grader put beside it when that is fresh (runner.py), else from source."""
+    loader = importlib.machinery.SourceFileLoader("__main__", script)
+    code = loader.get_code("__main__")         # checks the .pyc against the source; never writes one
+    main = types.ModuleType("__main__")
+    main.__file__, main.__loader__, main.__builtins__ = script, loader, __builtins__
+    sys.modules["__main__"] = main
+    exec(code, main.__dict__)
 
 
 def _become_child(spec: dict, fds: list) -> None:
@@ -54,16 +70,20 @@ def _become_child(spec: dict, fds: list) -> None:
     os.environ.update(spec["env"])
     for name in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
         del sys.modules[name]
-    sys.path[:] = [p for p in sys.path if p != REPO]
+    # sys.path as `python -I` has it: neither the grader's source nor a current folder ('' when
+    # forked from `python -m autograder`); the child adds its own folder
+    sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != GRADER]
+    sys.path_importer_cache.clear()
+    sys.dont_write_bytecode = True
     sys.argv = [spec["script"]]
-    import runpy
-    runpy.run_path(spec["script"], run_name="__main__")
+    _run_script(spec["script"])
 
 
-def main() -> None:
+def serve(sock: socket.socket) -> None:
+    """The loop: fork a child per request, report each exit, kill adopted orphans; exits (killing
+    what it started) when the grader's end of sock closes, or when its parent dies."""
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     prctl(PR_SET_CHILD_SUBREAPER, 1)
-    sock = socket.socket(fileno=SOCK_FD)
     spawned: set = set()
     wake_r, wake_w = os.pipe()          # a child's exit wakes the loop (its report goes out at once)
     os.set_blocking(wake_w, False)
@@ -123,4 +143,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    serve(socket.socket(fileno=int(sys.argv[2])))
