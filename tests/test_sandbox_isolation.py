@@ -300,3 +300,20 @@ def test_killing_its_zygote_costs_only_that_call(tmp_path):
             assert resp["ok"] and resp["value"]["v"] == 1, resp
     finally:
         sb.close()
+
+
+def test_a_sandboxs_sweep_spares_the_warm_process():
+    """Without namespaces or a user switch (a plain user), closing a sandbox kills the processes
+    orphaned onto the grader since it started, with a second of slack (/proc's start times):
+    the warm process the grader started just before is its own child, not an orphan (seen: the
+    batch's warm process killed by its first submission's close, as a plain user)."""
+    import time
+    from autograder.sandbox.reaping import sweep_adopted
+    from autograder.sandbox.warm import WarmServer
+    server = WarmServer.start()
+    try:
+        sweep_adopted(time.time() - 60)
+        assert server.alive()
+    finally:
+        server.close()
+    assert not server.alive()

@@ -29,6 +29,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from .reaping import LIVE
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 
@@ -62,6 +64,7 @@ class WarmServer:
                                 pass_fds=(theirs.fileno(),), env=env, cwd="/", stdin=subprocess.DEVNULL,
                                 start_new_session=True)
         theirs.close()
+        LIVE.add(proc.pid)     # ours, not an orphan: a sandbox's sweep (no namespaces, no user switch) spares it
         server = cls(proc, ours, python)
         if server._next(timeout) != b"ready":
             server.close()
@@ -98,6 +101,7 @@ class WarmServer:
             finally:
                 os._exit(1)
         theirs.close()
+        LIVE.add(pid)
         server = cls(Forked(pid, ours), ours, python, usable)
         if server._next(timeout) != b"ready":
             server.close()
@@ -156,6 +160,7 @@ class WarmServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        LIVE.discard(self.proc.pid)
 
 
 class Forked:
