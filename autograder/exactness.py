@@ -83,12 +83,8 @@ def unguarded(tree):
     """The tree with its additive stability guards (E + c, 0 < |c| <= GUARD, in a denominator or
     under log or sqrt) read as E: s / (s + 1e-12) is the formula s / s."""
     head = tree[0]
-    if head in ("num", "sym"):
-        return tree
-    if head == "softmax":
-        return (head, tree[1], tuple(unguarded(a) for a in tree[2]))
-    if head == "unread":
-        return tree[:2] + tuple(unguarded(a) for a in tree[2:])
+    if head in ("num", "sym", "softmax", "unread"):
+        return symbolic.rebuilt(tree, unguarded)
     kids = [unguarded(a) for a in tree[1:]]
     guarded = {"div": [1], "log": [0], "sqrt": [0]}.get(head, [])
     for k in guarded:

@@ -38,7 +38,7 @@ import zlib
 
 import numpy as np
 
-from .symbolic import _BINARY, _UNARY, kids as _children     # the evaluator's own tables
+from .symbolic import _BINARY, _UNARY, kids as _children, rebuilt     # the evaluator's own tables
 
 ARITH = ("add", "mul", "pow", "num")
 
@@ -173,12 +173,8 @@ def _key(t):
 
 def _canon(t):
     h = t[0]
-    if h in ("num", "sym"):
-        return t
-    if h == "softmax":
-        return ("softmax", t[1], tuple(_canon(a) for a in t[2]))
-    if h == "unread":
-        return t[:2] + tuple(_canon(a) for a in t[2:])
+    if h in ("num", "sym", "softmax", "unread"):
+        return rebuilt(t, _canon)
     args = tuple(_canon(a) for a in t[1:])
     if h == "add":
         return _merge_terms(args)

@@ -53,6 +53,19 @@ def kids(tree) -> tuple:
     return tree[1:]
 
 
+def rebuilt(tree, f):
+    """The node with f applied to each of its sub-trees (kids), all else kept: a softmax's size,
+    an unread function's name; a leaf as it is."""
+    h = tree[0]
+    if h in ("num", "sym"):
+        return tree
+    if h == "softmax":
+        return (h, tree[1], tuple(f(a) for a in tree[2]))
+    if h == "unread":
+        return tree[:2] + tuple(f(a) for a in tree[2:])
+    return (h,) + tuple(f(a) for a in tree[1:])
+
+
 def unreadable_names(tree) -> set:
     """Names of the functions of the tree that could not be read (empty if none)."""
     own = {tree[1]} if tree[0] == "unread" else set()
@@ -125,12 +138,8 @@ def without_padding(tree):
     A derivation must make progress: `log(sigma(x)) + 0` is not a new step.
     """
     h = tree[0]
-    if h in ("num", "sym"):
-        return tree
-    if h == "softmax":
-        return (h, tree[1], tuple(without_padding(a) for a in tree[2]))
-    if h == "unread":
-        return tree[:2] + tuple(without_padding(a) for a in tree[2:])
+    if h in ("num", "sym", "softmax", "unread"):
+        return rebuilt(tree, without_padding)
     args = tuple(without_padding(a) for a in tree[1:])
     norm = [("num", float(a[1])) if a[0] == "num" else a for a in args]
     z, o = ("num", 0.0), ("num", 1.0)
